@@ -1,0 +1,279 @@
+"""The program profile: every number and pattern the checks use, loaded from rules/.
+
+A certifying partner or a new year is a new YAML file, not new code. The bundled profiles
+live in the top-level ``rules/`` folder of the source tree and ship inside the wheel as
+``packager/_rules``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from packager.errors import InputError
+from packager.schema import Where, from_mapping
+from packager.yamlio import LocatedDict, load_yaml_file
+
+DEFAULT_PROFILE = "acsa-cor-secor"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One eligibility requirement: the plan key that answers it, and how to explain it."""
+
+    label: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class ProgramRules:
+    name: str
+    eligibility: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    objectives: Bounds
+    milestones_per_objective: Bounds
+    weight_total: float = 100.0
+    audit_objective_required: bool = True
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    pass_mark: float = 60.0
+    # A second consecutive plan needs the first plan's QA score strictly above this.
+    second_plan_min_previous_score: float = 80.0
+    maintenance_audit_by: str = "12-31"
+
+
+@dataclass(frozen=True)
+class YearDeadlines:
+    proposal: dt.date | None = None
+    final: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    proposal: str = "04-30"
+    final: str = "10-31"
+    by_year: dict[int, YearDeadlines] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeliverableRules:
+    min_dpi: float = 150.0
+    min_image_short_side: int = 600
+    min_sharpness: float = 40.0
+    min_contrast: float = 18.0
+    blank_stddev: float = 4.0
+    text_pages: int = 3
+    max_pages_examined: int = 40
+    future_grace_days: int = 0
+    allowed_types: tuple[str, ...] = ()
+    extensions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    max_text_bytes: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class NamingRules:
+    objective_folder: tuple[str, ...] = ()
+    milestone_folder: tuple[str, ...] = ()
+    file: tuple[str, ...] = ()
+    admin_folders: tuple[str, ...] = ("admin",)
+    ignore: tuple[str, ...] = ()
+    max_path_length: int = 200
+
+
+@dataclass(frozen=True)
+class ArchiveRules:
+    max_entries: int = 20_000
+    max_total_bytes: int = 2 * 1024**3
+    max_entry_bytes: int = 1024**3
+    max_ratio: float = 1032.0
+    ratio_min_bytes: int = 1024**2
+    max_name_length: int = 1024
+
+
+@dataclass(frozen=True)
+class BuildRules:
+    email_limit_mb: float = 20.0
+    max_path_length: int = 150
+    max_title_length: int = 60
+    store_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SmartRules:
+    min_title_words: int = 5
+    measurable: tuple[str, ...] = ()
+    time_bound: tuple[str, ...] = ()
+    vague: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rules:
+    profile: str
+    title: str
+    partner: str
+    programs: dict[str, ProgramRules]
+    eligibility: dict[str, Requirement]
+    plan: PlanRules
+    scoring: ScoringRules = field(default_factory=ScoringRules)
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    deliverables: DeliverableRules = field(default_factory=DeliverableRules)
+    naming: NamingRules = field(default_factory=NamingRules)
+    archive: ArchiveRules = field(default_factory=ArchiveRules)
+    build: BuildRules = field(default_factory=BuildRules)
+    smart: SmartRules = field(default_factory=SmartRules)
+    source: str = field(default="", compare=False)
+
+    def program(self, name: str) -> ProgramRules | None:
+        return self.programs.get(name.upper())
+
+    def final_deadline(self, year: int) -> dt.date:
+        """The final-submission deadline of the plan year."""
+        override = self.deadlines.by_year.get(year)
+        if override and override.final:
+            return override.final
+        return month_day(self.deadlines.final, year)
+
+    def proposal_deadline(self, year: int) -> dt.date:
+        override = self.deadlines.by_year.get(year)
+        if override and override.proposal:
+            return override.proposal
+        return month_day(self.deadlines.proposal, year)
+
+    def maintenance_audit_deadline(self, year: int) -> dt.date:
+        return month_day(self.scoring.maintenance_audit_by, year)
+
+    def type_for_extension(self, ext: str) -> str | None:
+        ext = ext.lower().lstrip(".")
+        for kind, exts in self.deliverables.extensions.items():
+            if ext in exts:
+                return kind
+        return None
+
+
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+
+
+def month_day(text: str, year: int) -> dt.date:
+    m = _MONTH_DAY.match(text)
+    if not m:
+        raise ValueError(text)
+    return dt.date(year, int(m.group(1)), int(m.group(2)))
+
+
+def bundled_rules_dir() -> Path:
+    """Where the bundled profiles are: inside the wheel, or rules/ in a source checkout."""
+    packaged = Path(str(resources.files("packager"))) / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def bundled_profiles() -> list[str]:
+    return sorted(p.stem for p in bundled_rules_dir().glob("*.yaml"))
+
+
+def resolve_rules_path(spec: str | Path | None) -> Path:
+    """A profile name (e.g. 'acsa-cor-secor') or a path to a rules YAML file."""
+    if spec is None:
+        spec = DEFAULT_PROFILE
+    candidate = Path(spec)
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists() or "/" in str(spec):
+        return candidate
+    bundled = bundled_rules_dir() / f"{spec}.yaml"
+    if not bundled.exists():
+        raise InputError(
+            f"there is no bundled rules profile called '{spec}'",
+            field="--rules",
+            expected=f"a path to a rules file or one of: {', '.join(bundled_profiles())}",
+        )
+    return bundled
+
+
+def load_rules(spec: str | Path | None = None) -> Rules:
+    """Load and validate a rules profile; InputError names the file, line and field."""
+    path = resolve_rules_path(spec)
+    data = load_yaml_file(path, "rules file")
+    where = Where(str(path), 1, "")
+    if not isinstance(data, dict):
+        raise where.fail("the rules file should be a block of 'name: value' pairs")
+    rules = from_mapping(Rules, data, where)
+    _validate(rules, data, str(path))
+    return Rules(**{**rules.__dict__, "source": str(path)})
+
+
+def _line(data: object, *keys: str) -> int | None:
+    node = data
+    line = None
+    for key in keys:
+        if not isinstance(node, LocatedDict) or key not in node:
+            return line
+        line = node.key_lines.get(key, line)
+        node = node[key]
+    return line
+
+
+def _validate(rules: Rules, data: object, source: str) -> None:
+    def fail(keys: tuple[str, ...], problem: str, expected: str | None = None) -> InputError:
+        return InputError(
+            problem, file=source, line=_line(data, *keys), field=".".join(keys), expected=expected
+        )
+
+    for name, program in rules.programs.items():
+        if name != name.upper():
+            raise fail(("programs", name), "program names must be written in capitals")
+        for key in program.eligibility:
+            if key not in rules.eligibility:
+                raise fail(
+                    ("programs", name, "eligibility"),
+                    f"'{key}' is not described under 'eligibility'",
+                    "every requirement listed for a program to have a label and hint",
+                )
+    for keys, text in (
+        (("deadlines", "proposal"), rules.deadlines.proposal),
+        (("deadlines", "final"), rules.deadlines.final),
+        (("scoring", "maintenance_audit_by"), rules.scoring.maintenance_audit_by),
+    ):
+        try:
+            month_day(text, 2000)
+        except ValueError:
+            raise fail(keys, f"'{text}' is not a month and day", "MM-DD, e.g. 10-31") from None
+    for bounds_key, bounds in (
+        ("objectives", rules.plan.objectives),
+        ("milestones_per_objective", rules.plan.milestones_per_objective),
+    ):
+        if not 0 < bounds.min <= bounds.max:
+            raise fail(("plan", bounds_key), "min must be at least 1 and no more than max")
+    if not 0 < rules.scoring.pass_mark <= 100:
+        raise fail(("scoring", "pass_mark"), "the pass mark must be a percentage", "1 to 100")
+    for group in ("objective_folder", "milestone_folder", "file"):
+        for pattern in getattr(rules.naming, group):
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise fail(("naming", group), f"the pattern {pattern!r} is invalid ({exc})") from None
+            needed = {"o"} if group == "objective_folder" else {"m"}
+            if not needed <= set(compiled.groupindex):
+                raise fail(
+                    ("naming", group),
+                    f"the pattern {pattern!r} has no named group {sorted(needed)[0]!r}",
+                )
+    for kind in rules.deliverables.allowed_types:
+        if kind not in rules.deliverables.extensions:
+            raise fail(
+                ("deliverables", "allowed_types"),
+                f"'{kind}' has no extensions listed under deliverables.extensions",
+            )

@@ -1,0 +1,128 @@
+"""Read YAML while remembering the line of every key and list item.
+
+The plan and the rules are both YAML written by people. When a value is wrong we must say
+on which line, so mappings and sequences come back as dict/list subclasses that carry the
+line numbers of their entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from packager.errors import InputError
+
+MAX_YAML_BYTES = 2 * 1024 * 1024
+
+
+class LocatedDict(dict[Any, Any]):
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class LocatedList(list[Any]):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
+    loader.flatten_mapping(node)
+    out = LocatedDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool | dt.date) and key is not None:
+            raise InputError(
+                "a key here is not a plain word",
+                line=key_node.start_mark.line + 1,
+                expected="simple 'name: value' pairs",
+            )
+        if key in out:
+            raise InputError(
+                f"the key '{key}' appears twice in the same block",
+                line=key_node.start_mark.line + 1,
+                field=str(key),
+                hint="Keep one of them",
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
+    out = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # An impossible date such as 2026-02-30 must become a field error, not a crash.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return str(node.value)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)  # type: ignore[arg-type]
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)  # type: ignore[arg-type]
+
+
+def load_yaml_text(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except InputError as exc:
+        exc.file = source
+        raise InputError(
+            exc.problem, file=source, line=exc.line, field=exc.field,
+            expected=exc.expected, hint=exc.hint,
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise InputError(
+            f"this is not valid YAML ({problem})",
+            file=source,
+            line=line,
+            hint="Check the indentation and that every 'name: value' has a space after the colon",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"this is not valid YAML ({exc})", file=source) from None
+
+
+def load_yaml_file(path: Path, what: str = "file") -> Any:
+    """Load a YAML file written by a person, or raise InputError naming the file."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"the {what} does not exist", file=path) from None
+    except OSError as exc:
+        raise InputError(f"the {what} cannot be read ({exc.strerror})", file=path) from None
+    if not path.is_file():
+        raise InputError(f"the {what} is not a file", file=path)
+    if size > MAX_YAML_BYTES:
+        raise InputError(
+            f"the {what} is {size:,} bytes, too large to be a plan or rules file", file=path
+        )
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the {what} is not UTF-8 text (bad byte at offset {exc.start})",
+            file=path,
+            hint="Save it as UTF-8 from your editor",
+        ) from None
+    except OSError as exc:
+        raise InputError(f"the {what} cannot be read ({exc.strerror})", file=path) from None
+    return load_yaml_text(text, str(path))
