@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 from pathlib import Path
 
@@ -48,11 +49,27 @@ class InputError(Exception):
         head = ", ".join(where)
         parts = [f"{head}: " if head else ""]
         if self.field:
-            parts.append(f"field '{self.field}': ")
+            parts.append(f"field '{self.field}'{_milestone_note(self.field)}: ")
         parts.append(self.problem.rstrip("."))
         parts.append(".")
         if self.expected:
             parts.append(f" Expected {self.expected.rstrip('.')}.")
         if self.hint:
-            parts.append(f" {self.hint.rstrip('.')}.")
+            hint = self.hint.rstrip(".")
+            parts.append(f" {hint}" + ("" if hint.endswith("?") else "."))
         return "".join(parts)
+
+
+_MILESTONE_PATH = re.compile(r"^objectives\[(\d+)\]\.milestones\[(\d+)\]")
+_OBJECTIVE_PATH = re.compile(r"^objectives\[(\d+)\]")
+
+
+def _milestone_note(field: str) -> str:
+    """Name the milestone a field path points at: people think in '1.2', not list positions."""
+    m = _MILESTONE_PATH.match(field)
+    if m:
+        return f" (milestone {m.group(1)}.{m.group(2)})"
+    m = _OBJECTIVE_PATH.match(field)
+    if m:
+        return f" (objective {m.group(1)})"
+    return ""

@@ -35,7 +35,8 @@ class Where:
     field: str
 
     def child(self, key: str | int, line: int | None) -> Where:
-        name = f"{self.field}[{key}]" if isinstance(key, int) else (
+        # List positions are shown counting from 1, as people count objectives.
+        name = f"{self.field}[{key + 1}]" if isinstance(key, int) else (
             f"{self.field}.{key}" if self.field else str(key)
         )
         return Where(self.file, line if line is not None else self.line, name)
@@ -110,7 +111,7 @@ def convert(tp: Any, value: Any, where: Where) -> Any:
 def _scalar(tp: Any, value: Any, where: Where) -> Any:
     expected = _EXPECT.get(tp, getattr(tp, "__name__", str(tp)))
     if value is None:
-        raise where.fail("is empty", expected)
+        raise where.fail("is empty", str(expected))
     if tp is bool:
         if isinstance(value, bool):
             return value
@@ -139,7 +140,7 @@ def _scalar(tp: Any, value: Any, where: Where) -> Any:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-    raise where.fail(f"should be {expected}, got {_describe(value)}", expected)
+    raise where.fail(f"the value {_describe(value)} is not {expected}")
 
 
 def field_names(cls: type) -> list[str]:

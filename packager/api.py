@@ -1,0 +1,67 @@
+"""The library API: everything the CLI does, returning results and never printing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from packager.checks import Context, Stage, run_checks
+from packager.errors import InputError
+from packager.plan import PLAN_FILENAME, Plan, find_plan_file, load_plan
+from packager.result import CheckResult, Score
+from packager.rules import Rules, load_rules
+from packager.scan import ProgressFn, scan_folder
+
+
+def resolve_folder(folder: Path) -> Path:
+    if not folder.exists():
+        raise InputError("the submission folder does not exist", file=folder)
+    if not folder.is_dir():
+        raise InputError(
+            "this is not a folder",
+            file=folder,
+            hint="Give the folder that holds action-plan.yaml (to check a received zip, use "
+            "'packager audit')",
+        )
+    return folder
+
+
+def load_folder_plan(folder: Path, plan_path: Path | None, rules: Rules) -> Plan:
+    if plan_path is None:
+        plan_path = find_plan_file(folder)
+        if plan_path is None:
+            raise InputError(
+                f"there is no {PLAN_FILENAME} in this folder",
+                file=folder,
+                hint="Create one with 'packager init FOLDER', or name it with --plan FILE",
+            )
+    return load_plan(plan_path, rules)
+
+
+def check_folder(
+    folder: Path,
+    *,
+    stage: Stage = Stage.FINAL,
+    plan_path: Path | None = None,
+    rules: Rules | None = None,
+    rules_spec: str | None = None,
+    today: dt.date | None = None,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+) -> CheckResult:
+    """Self-check a submission folder at the given stage."""
+    folder = resolve_folder(folder)
+    rules = rules or load_rules(rules_spec)
+    plan = load_folder_plan(folder, plan_path, rules)
+    today = today or dt.date.today()
+    inventory, scan_findings = scan_folder(
+        folder, plan, rules, stage=stage, today=today, progress=progress, workers=workers,
+        plan_path=plan_path,
+    )
+    ctx = Context(plan=plan, rules=rules, stage=stage, today=today, inventory=inventory)
+    findings = run_checks(ctx, scan_findings)
+    score = Score(self=plan.self_score_percent(rules), pass_mark=rules.scoring.pass_mark)
+    return CheckResult(
+        plan=plan, rules=rules, stage=stage, findings=tuple(findings), score=score,
+        inventory=inventory, source=str(folder),
+    )

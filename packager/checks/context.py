@@ -1,0 +1,33 @@
+"""What every check reads: the plan, the rules, the stage and, later, the scanned files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from packager.plan import Plan
+from packager.rules import Rules
+
+if TYPE_CHECKING:
+    from packager.inventory import Inventory
+
+
+class Stage(StrEnum):
+    PROPOSAL = "proposal"
+    FINAL = "final"
+
+
+@dataclass(frozen=True)
+class Context:
+    plan: Plan
+    rules: Rules
+    stage: Stage
+    today: dt.date
+    inventory: Inventory | None = None
+    received: bool = False  # a zip received by a reviewer: nothing will relabel or rename
+
+    @property
+    def window(self) -> tuple[dt.date, dt.date]:
+        return self.plan.window(self.rules)

@@ -1,0 +1,103 @@
+"""The plan's own documents: the organisational chart (proposal) and the signed pages (final)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from packager.checks.context import Context, Stage
+from packager.checks.registry import declare
+from packager.findings import Finding, Severity
+from packager.inventory import FileRecord
+
+FAMILY = "documents"
+
+ORG_CHART = declare(
+    "org-chart-missing", Severity.ERROR, FAMILY,
+    "Proposal stage: the plan names no organisational chart, or the file it names is not there.",
+    "Put the company's organisational chart in the folder (e.g. admin/org-chart.pdf) and name "
+    "it under documents.org_chart in the plan.",
+)
+SIGNOFF = declare(
+    "signoff-missing", Severity.ERROR, FAMILY,
+    "Final stage: no signed, dated acknowledgement by the senior company representative "
+    "(documents.acknowledgement), or no senior representative named in the plan.",
+    "Print the Senior Representative Acknowledgement that 'packager build' generates, have the "
+    "senior representative sign and date it, scan it into admin/ and name it under "
+    "documents.acknowledgement.",
+)
+AUDITOR_SIGNATURE = declare(
+    "auditor-signature-missing", Severity.ERROR, FAMILY,
+    "Final stage: no signed Auditor Maintenance page (documents.auditor_maintenance).",
+    "Print the Auditor Maintenance page that 'packager build' generates, have each auditor "
+    "sign it, scan it into admin/ and name it under documents.auditor_maintenance.",
+)
+
+
+def _lookup(ctx: Context, role: str) -> tuple[str | None, FileRecord | None, bool]:
+    """(path named in the plan, the file when present, whether files were scanned at all)."""
+    named = getattr(ctx.plan.documents, role)
+    if ctx.inventory is None:
+        return named, None, False
+    return named, ctx.inventory.documents.get(role), True
+
+
+def _is_dated(record: FileRecord) -> bool:
+    if record.name_dates:
+        return True
+    facts = record.facts
+    return facts is not None and any(d.source == "content" for d in facts.dates)
+
+
+def run(ctx: Context) -> Iterator[Finding]:
+    if ctx.stage is Stage.PROPOSAL:
+        named, record, scanned = _lookup(ctx, "org_chart")
+        if not named:
+            yield ORG_CHART.finding(
+                "The proposal has no organisational chart: the plan does not name one under "
+                "documents.org_chart."
+            )
+        elif scanned and record is None:
+            yield ORG_CHART.finding(
+                f"The plan names the organisational chart '{named}', but that file is not in "
+                "the submission folder.",
+                path=named,
+            )
+        return
+
+    rep = ctx.plan.senior_representative
+    named, record, scanned = _lookup(ctx, "acknowledgement")
+    if rep is None or not rep.name:
+        yield SIGNOFF.finding(
+            "The plan does not name the senior company representative who acknowledges the "
+            "results (senior_representative: name and title)."
+        )
+    if not named:
+        yield SIGNOFF.finding(
+            "There is no signed acknowledgement of the results by the senior company "
+            "representative: the plan names none under documents.acknowledgement."
+        )
+    elif scanned and record is None:
+        yield SIGNOFF.finding(
+            f"The plan names the signed acknowledgement '{named}', but that file is not in the "
+            "submission folder.",
+            path=named,
+        )
+    elif record is not None and record.facts is not None and not _is_dated(record):
+        yield SIGNOFF.finding(
+            f"The signed acknowledgement '{named}' shows no date. The senior representative "
+            "must sign and date it.",
+            path=named,
+        )
+
+    named, record, scanned = _lookup(ctx, "auditor_maintenance")
+    if not named:
+        yield AUDITOR_SIGNATURE.finding(
+            "There is no signed Auditor Maintenance page: the plan names none under "
+            "documents.auditor_maintenance."
+        )
+    elif scanned and record is None:
+        yield AUDITOR_SIGNATURE.finding(
+            f"The plan names the signed Auditor Maintenance page '{named}', but that file is "
+            "not in the submission folder.",
+            path=named,
+        )

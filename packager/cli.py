@@ -1,0 +1,181 @@
+"""The command line: a thin layer over packager.api. The only module that prints.
+
+Exit codes (packager.errors.ExitCode): 0 no errors, 1 errors found, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from packager import __version__
+from packager.checks import REGISTRY, Stage
+from packager.errors import ExitCode, InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """The one exception handler: input problems become a paragraph and exit 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            click.echo(f"packager: {exc.paragraph()}", err=True)
+            sys.exit(ExitCode.BAD_INPUT)
+        except KeyboardInterrupt:
+            click.echo("packager: interrupted; nothing was left half-written.", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug in packager, not the user's fault
+            if os.environ.get("PACKAGER_DEBUG"):
+                raise
+            click.echo(
+                f"packager: an unexpected internal problem stopped the run ({type(exc).__name__}: "
+                f"{exc}). Your files were not changed. Please report this; set PACKAGER_DEBUG=1 "
+                "to see the details.",
+                err=True,
+            )
+            sys.exit(ExitCode.BAD_INPUT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from packager.atomic import write_text_atomic
+
+    write_text_atomic(output, text)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; otherwise nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _today(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"'{value}' is not a date", field="--today", expected="YYYY-MM-DD"
+        ) from None
+
+
+rules_option = click.option(
+    "--rules", "rules_spec", metavar="NAME|FILE",
+    help="Program profile: a bundled name (default acsa-cor-secor) or a rules YAML file.",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="Report format.",
+)
+output_option = click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of the screen.",
+)
+today_option = click.option(
+    "--today", metavar="YYYY-MM-DD", hidden=True,
+    help="Pretend today is this date (for reproducible reports and tests).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="packager")
+def main() -> None:
+    """Package and check COR/SECOR Action Plan submissions."""
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--stage", type=click.Choice([s.value for s in Stage]), default=Stage.FINAL.value,
+    show_default=True, help="proposal (spring) or final (fall).",
+)
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path), help="The plan file, if not FOLDER/action-plan.yaml.")
+@rules_option
+@format_option
+@output_option
+@today_option
+@handle_errors
+def check(
+    folder: Path, stage: str, plan_path: Path | None, rules_spec: str | None, fmt: str,
+    output: Path | None, today: str | None,
+) -> None:
+    """Self-check a submission FOLDER before sending it."""
+    from packager.api import check_folder
+    from packager.report.jsonout import check_dict, dumps
+    from packager.report.text import render_check
+
+    with progress_bar("Checking files") as progress:
+        result = check_folder(
+            folder, stage=Stage(stage), plan_path=plan_path, rules_spec=rules_spec,
+            today=_today(today), progress=progress,
+        )
+    text = dumps(check_dict(result)) if fmt == "json" else render_check(result)
+    _emit(text, output)
+    sys.exit(ExitCode.OK if result.summary.ready else ExitCode.FINDINGS)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.option("--program", type=click.Choice(["COR", "SECOR"], case_sensitive=False), default="COR", show_default=True)
+@click.option("--company", default="", help="Company name for the plan.")
+@click.option("--year", type=click.IntRange(1990, 2100), help="Plan year (default: this year).")
+@handle_errors
+def init(folder: Path, program: str, company: str, year: int | None) -> None:
+    """Start a submission FOLDER: plan template, objective folders and a naming guide."""
+    from packager.init import init_folder
+
+    result = init_folder(folder, program=program, company=company, year=year)
+    for rel in result.created:
+        click.echo(f"created  {folder / rel}")
+    for rel in result.kept:
+        click.echo(f"kept     {folder / rel} (already there, not overwritten)")
+    click.echo("Next: fill in action-plan.yaml, then run 'packager check "
+               f"{folder} --stage proposal'.")
+
+
+@main.command("checks")
+def list_checks() -> None:
+    """List every check id, its severity, when it applies and how to fix it."""
+    for check_id in sorted(REGISTRY):
+        c = REGISTRY[check_id]
+        click.echo(f"{c.id} ({c.severity.value})\n  When: {c.applies}\n  Fix:  {c.hint}\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,53 @@
+"""The scanned submission: every file, what it is, and which milestone it belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from packager.inspect import FileFacts, FoundDate
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which objective and milestone a file belongs to, and how we know."""
+
+    objective: int | None = None
+    milestone: str | None = None
+    # Where the milestone was named: "folder", "name", "title", "first page", "manifest".
+    label_sources: tuple[str, ...] = ()
+    conflict: str | None = None
+    title: str | None = None  # the descriptive part of the file name
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str  # relative to the folder or archive root, '/' separators
+    size: int
+    role: str = "deliverable"  # deliverable | document | plan | admin
+    document: str | None = None  # for role "document": org_chart, acknowledgement, ...
+    mapping: Mapping = field(default_factory=Mapping)
+    facts: FileFacts | None = None
+    name_dates: tuple[FoundDate, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    root: str
+    files: tuple[FileRecord, ...] = ()
+    ignored: tuple[str, ...] = ()
+    # Plan documents by role; None when the plan names a file that is not there.
+    documents: dict[str, FileRecord | None] = field(default_factory=dict)
+    document_paths: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def deliverables(self) -> tuple[FileRecord, ...]:
+        return tuple(f for f in self.files if f.role == "deliverable")
+
+    def for_milestone(self, milestone: str) -> list[FileRecord]:
+        return [f for f in self.deliverables if f.mapping.milestone == milestone]

@@ -1,0 +1,217 @@
+"""The Action Plan: `action-plan.yaml` loaded into frozen dataclasses.
+
+Objectives and milestones are numbered by their position (Objective 1, milestone 1.2), as on
+the program's form. Loading checks types and structure only; whether the plan obeys the
+program's rules is the job of the checks, which report findings instead of stopping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packager.errors import InputError
+from packager.rules import Rules
+from packager.schema import Where, from_mapping
+from packager.yamlio import LocatedDict, load_yaml_file, load_yaml_text
+
+PLAN_FILENAME = "action-plan.yaml"
+PLAN_FILENAMES = (PLAN_FILENAME, "action-plan.yml", "action_plan.yaml")
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Auditor:
+    name: str
+    participation: str | None = None
+
+
+@dataclass(frozen=True)
+class Documents:
+    org_chart: str | None = None
+    acknowledgement: str | None = None
+    auditor_maintenance: str | None = None
+    proposal_form: str | None = None
+
+    def named(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class Milestone:
+    title: str | None = None
+    assigned_to: str | None = None
+    target_date: dt.date | None = None
+    deliverable: str | None = None
+    weight: float | None = None
+    self_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Objective:
+    title: str
+    milestones: tuple[Milestone, ...] = ()
+    audit_recommendation: bool = False
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class ExecutiveSummary:
+    results: str | None = None
+    strengths: tuple[str, ...] = ()
+    recommendations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    program: str
+    company: str
+    year: int
+    objectives: tuple[Objective, ...] = ()
+    approved: dt.date | None = None
+    previous_plan_score: float | None = None
+    eligibility: dict[str, bool] = field(default_factory=dict)
+    senior_representative: Person | None = None
+    auditors: tuple[Auditor, ...] = ()
+    participants: tuple[str, ...] = ()
+    trained_individuals: tuple[str, ...] = ()
+    contact: str | None = None
+    documents: Documents = field(default_factory=Documents)
+    summary: ExecutiveSummary = field(default_factory=ExecutiveSummary)
+    source: str = field(default="", compare=False)
+
+    def milestones(self) -> Iterator[tuple[int, str, Milestone]]:
+        """(objective number, milestone id like '1.2', milestone) in plan order."""
+        for o, objective in enumerate(self.objectives, start=1):
+            for m, milestone in enumerate(objective.milestones, start=1):
+                yield o, f"{o}.{m}", milestone
+
+    def milestone(self, milestone_id: str) -> Milestone | None:
+        for _o, mid, ms in self.milestones():
+            if mid == milestone_id:
+                return ms
+        return None
+
+    def objective(self, number: int) -> Objective | None:
+        if 1 <= number <= len(self.objectives):
+            return self.objectives[number - 1]
+        return None
+
+    @property
+    def total_weight(self) -> float:
+        return sum(ms.weight or 0 for _o, _m, ms in self.milestones())
+
+    @property
+    def total_self_score(self) -> float | None:
+        scores = [ms.self_score for _o, _m, ms in self.milestones() if ms.self_score is not None]
+        return sum(scores) if scores else None
+
+    def self_score_percent(self, rules: Rules) -> float | None:
+        """The share of the program's weight points claimed as self-scores (None before any)."""
+        total = self.total_self_score
+        if total is None:
+            return None
+        return round(total / rules.plan.weight_total * 100, 2)
+
+    def window(self, rules: Rules) -> tuple[dt.date, dt.date]:
+        """The plan window: approval (or 1 January) to the final-submission deadline."""
+        start = self.approved or dt.date(self.year, 1, 1)
+        return start, rules.final_deadline(self.year)
+
+
+def find_plan_file(folder: Path) -> Path | None:
+    for name in PLAN_FILENAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_plan(path: Path, rules: Rules) -> Plan:
+    """Load `path`; raise InputError (exit 2) when it cannot be used at all."""
+    data = load_yaml_file(path, "plan file")
+    return plan_from_data(data, str(path), rules)
+
+
+def load_plan_text(text: str, source: str, rules: Rules) -> Plan:
+    return plan_from_data(load_yaml_text(text, source), source, rules)
+
+
+def plan_from_data(data: object, source: str, rules: Rules) -> Plan:
+    where = Where(source, 1, "")
+    if not isinstance(data, dict):
+        raise where.fail(
+            "the plan should be a block of 'name: value' pairs (program, company, year, objectives …)",
+            hint=f"Start from the template that 'packager init' writes ({PLAN_FILENAME})",
+        )
+    plan = from_mapping(Plan, data, where)
+    lines = data.key_lines if isinstance(data, LocatedDict) else {}
+    program = plan.program.strip().upper()
+    if rules.program(program) is None:
+        raise InputError(
+            f"'{plan.program}' is not a program of the {rules.profile} rules",
+            file=source,
+            line=lines.get("program"),
+            field="program",
+            expected=" or ".join(sorted(rules.programs)),
+        )
+    if not 1990 <= plan.year <= 2100:
+        raise InputError(
+            f"{plan.year} is not a plausible plan year",
+            file=source,
+            line=lines.get("year"),
+            field="year",
+            expected="the calendar year the plan runs, e.g. 2026",
+        )
+    _check_eligibility_keys(plan, rules, data, source)
+    _check_scores(data, source)
+    return _replace(plan, program=program, source=source)
+
+
+def _replace(plan: Plan, **changes: object) -> Plan:
+    return Plan(**{**plan.__dict__, **changes})
+
+
+def _check_eligibility_keys(plan: Plan, rules: Rules, data: object, source: str) -> None:
+    known = set(rules.eligibility)
+    block = data.get("eligibility") if isinstance(data, dict) else None
+    lines = block.key_lines if isinstance(block, LocatedDict) else {}
+    for key in plan.eligibility:
+        if key not in known:
+            raise InputError(
+                "is not an eligibility requirement of this program",
+                file=source,
+                line=lines.get(key),
+                field=f"eligibility.{key}",
+                expected=f"one of {', '.join(sorted(known))}",
+            )
+
+
+def _check_scores(data: object, source: str) -> None:
+    """Negative weights cannot be scored at all; report them as unusable input."""
+    objectives = data.get("objectives") if isinstance(data, dict) else None
+    if not isinstance(objectives, list):
+        return
+    for o, objective in enumerate(objectives, start=1):
+        milestones = objective.get("milestones") if isinstance(objective, dict) else None
+        if not isinstance(milestones, list):
+            continue
+        for m, milestone in enumerate(milestones, start=1):
+            if not isinstance(milestone, LocatedDict):
+                continue
+            weight = milestone.get("weight")
+            if isinstance(weight, int | float) and not isinstance(weight, bool) and weight < 0:
+                raise InputError(
+                    f"milestone {o}.{m} has a negative weight ({weight})",
+                    file=source,
+                    line=milestone.key_lines.get("weight"),
+                    field=f"objectives[{o}].milestones[{m}].weight",
+                    expected="a number of points from 0 to 100",
+                )

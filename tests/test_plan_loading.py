@@ -1,0 +1,101 @@
+"""Unusable plans: a clear paragraph naming the file, line and field; never a traceback."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from packager.errors import InputError
+from packager.plan import load_plan, load_plan_text
+from tests.plans import RULES, plan_from, valid_plan
+
+GOOD_HEAD = """\
+program: COR
+company: Northwind Paving Ltd.
+year: 2026
+"""
+
+
+def load(text: str) -> None:
+    load_plan_text(textwrap.dedent(text), "action-plan.yaml", RULES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD_HEAD + "objectives:\n  - title: A\n    milestones:\n      - {title: x, weight: \"ten\"}\n",
+         "action-plan.yaml, line 7: field 'objectives[1].milestones[1].weight' (milestone 1.1): "
+         "the value 'ten' is not a number."),
+        (GOOD_HEAD + "approved: 2026-02-30\n",
+         "action-plan.yaml, line 4: field 'approved': the value '2026-02-30' is not a date written "
+         "YYYY-MM-DD, e.g. 2026-05-14."),
+        (GOOD_HEAD + "approved: next week\n",
+         "action-plan.yaml, line 4: field 'approved': the value 'next week' is not a date written "
+         "YYYY-MM-DD, e.g. 2026-05-14."),
+        ("program: CORE\ncompany: X\nyear: 2026\n",
+         "action-plan.yaml, line 1: field 'program': 'CORE' is not a program of the acsa-cor-secor "
+         "rules. Expected COR or SECOR."),
+        (GOOD_HEAD + "objectives:\n  - title: A\n    milestones:\n      - {title: x, wieght: 3}\n",
+         "action-plan.yaml, line 7: field 'objectives[1].milestones[1].wieght' (milestone 1.1): is "
+         "not a known key here. Expected one of title, assigned_to, target_date, deliverable, "
+         "weight, self_score. Did you mean 'weight'?"),
+        ("program: COR\ncompany: [unclosed\n",
+         "action-plan.yaml, line 3: this is not valid YAML (expected ',' or ']', but got '<stream "
+         "end>'). Check the indentation and that every 'name: value' has a space after the colon."),
+        ("company: X\nyear: 2026\n",
+         "action-plan.yaml, line 1: field 'program': is missing. Expected text."),
+        (GOOD_HEAD + "year: 2027\n",
+         "action-plan.yaml, line 4: field 'year': the key 'year' appears twice in the same block. "
+         "Keep one of them."),
+        (GOOD_HEAD + "eligibility: {certifed: true}\n",
+         "action-plan.yaml, line 4: field 'eligibility.certifed': is not an eligibility requirement "
+         "of this program. Expected one of certified, certified_auditor_on_staff, "
+         "completed_full_cycle, hs_representative, meets_training_requirements, "
+         "secor_2023_evaluation."),
+        (GOOD_HEAD + "objectives:\n  - title: A\n    milestones:\n      - {title: x, weight: -5}\n",
+         "action-plan.yaml, line 7: field 'objectives[1].milestones[1].weight' (milestone 1.1): "
+         "milestone 1.1 has a negative weight (-5). Expected a number of points from 0 to 100."),
+        (GOOD_HEAD + "eligibility: {certified: maybe}\n",
+         "action-plan.yaml, line 4: field 'eligibility.certified': the value 'maybe' is not true "
+         "or false."),
+        ("- just\n- a list\n",
+         "action-plan.yaml, line 1: the plan should be a block of 'name: value' pairs (program, "
+         "company, year, objectives …). Start from the template that 'packager init' writes "
+         "(action-plan.yaml)."),
+    ],
+)
+def test_unusable_plan_messages(text: str, expected: str) -> None:
+    with pytest.raises(InputError) as info:
+        load(text)
+    assert str(info.value) == expected
+
+
+def test_missing_plan_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        load_plan(tmp_path / "nope.yaml", RULES)
+    assert str(info.value) == f"{tmp_path / 'nope.yaml'}: the plan file does not exist."
+
+
+def test_program_any_case() -> None:
+    data = valid_plan()
+    data["program"] = "secor"
+    assert plan_from(data).program == "SECOR"
+
+
+def test_milestones_numbered_by_position() -> None:
+    plan = plan_from(valid_plan())
+    assert [mid for _o, mid, _m in plan.milestones()] == ["1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2"]
+    assert plan.self_score_percent(RULES) == 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    try:
+        load(text)
+    except InputError as exc:
+        assert exc.paragraph().startswith("action-plan.yaml")
