@@ -125,7 +125,10 @@ def main() -> None:
     "--stage", type=click.Choice([s.value for s in Stage]), default=Stage.FINAL.value,
     show_default=True, help="proposal (spring) or final (fall).",
 )
-@click.option("--plan", "plan_path", type=click.Path(path_type=Path), help="The plan file, if not FOLDER/action-plan.yaml.")
+@click.option(
+    "--plan", "plan_path", type=click.Path(path_type=Path),
+    help="The plan file, if not FOLDER/action-plan.yaml.",
+)
 @rules_option
 @format_option
 @output_option

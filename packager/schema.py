@@ -84,9 +84,11 @@ def convert(tp: Any, value: Any, where: Where) -> Any:
             value = [value]
         if not isinstance(value, list):
             raise where.fail(f"should be a list, got {_describe(value)}", "a list of entries")
-        lines = value.item_lines if isinstance(value, LocatedList) else [None] * len(value)
+        item_lines: list[int | None] = (
+            list(value.item_lines) if isinstance(value, LocatedList) else [None] * len(value)
+        )
         return tuple(
-            convert(item_tp, item, where.child(i, lines[i])) for i, item in enumerate(value)
+            convert(item_tp, item, where.child(i, item_lines[i])) for i, item in enumerate(value)
         )
     if origin is dict:
         key_tp, val_tp = get_args(tp)
@@ -94,10 +96,10 @@ def convert(tp: Any, value: Any, where: Where) -> Any:
             return {}
         if not isinstance(value, dict):
             raise where.fail(f"should be a block of 'name: value' pairs, got {_describe(value)}")
-        lines = value.key_lines if isinstance(value, LocatedDict) else {}
+        key_lines: dict[Any, int] = value.key_lines if isinstance(value, LocatedDict) else {}
         return {
-            convert(key_tp, k, where.child(str(k), lines.get(k))): convert(
-                val_tp, v, where.child(str(k), lines.get(k))
+            convert(key_tp, k, where.child(str(k), key_lines.get(k))): convert(
+                val_tp, v, where.child(str(k), key_lines.get(k))
             )
             for k, v in value.items()
         }
@@ -176,5 +178,5 @@ def from_mapping(cls: type[T], value: Any, where: Where) -> T:
         if name in value:
             kwargs[name] = convert(hints[name], value[name], sub)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise sub.fail("is missing", _EXPECT.get(hints[name], None))
+            raise sub.fail("is missing", _EXPECT.get(hints[name]))
     return cls(**kwargs)

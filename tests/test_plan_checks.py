@@ -152,7 +152,7 @@ CASES: list[Case] = [
     ("vague objective", Stage.PROPOSAL, vague_objective, [
         ("objective-not-smart", "warning", "Objective 2 \u201cImprove the safety culture of our crews\u201d "
          "may not be SMART: it has no measurable quantity (a number, a percentage, 'all sites') and "
-         "uses a vague verb and it has no time bound (e.g. 'by October 2026')."),
+         "uses a vague verb; it has no time bound (e.g. 'by October 2026')."),
     ]),
 ]
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from packager.checks.context import Context
 from packager.checks.registry import declare
 from packager.findings import Finding, Severity
-from packager.textutil import join_or
 
 NOT_SMART = declare(
     "objective-not-smart", Severity.WARNING, "plan",
@@ -46,6 +45,6 @@ def run(ctx: Context) -> Iterator[Finding]:
             gaps.append("it has no time bound (e.g. 'by October 2026')")
         if gaps:
             yield NOT_SMART.finding(
-                f"Objective {o} \u201c{title}\u201d may not be SMART: {join_or(gaps, 'and')}.",
+                f"Objective {o} \u201c{title}\u201d may not be SMART: {'; '.join(gaps)}.",
                 objective=o,
             )
