@@ -1,18 +1,31 @@
-"""Walk a submission folder into an Inventory. The folder is only ever read."""
+"""Walk a submission folder into an Inventory. The folder is only ever read.
+
+Files are classified (plan, plan documents, admin, deliverables, ignored), mapped to their
+milestone by the naming convention, and inspected in parallel worker processes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from packager.checks.context import Stage
+from packager.dates import find_dates
 from packager.findings import Finding
-from packager.inventory import FileRecord, Inventory
-from packager.plan import Plan
+from packager.inspect import FileFacts, InspectOptions, inspect_file
+from packager.inventory import FileRecord, Inventory, Mapping
+from packager.naming import NamingConvention, labels_in_text, split_extension
+from packager.plan import PLAN_FILENAMES, Plan
 from packager.rules import Rules
 
 ProgressFn = Callable[[int, int], None]
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 8
 
 
 def safe_relative(folder: Path, rel: str) -> Path | None:
@@ -23,20 +36,81 @@ def safe_relative(folder: Path, rel: str) -> Path | None:
     return folder.joinpath(*pure.parts)
 
 
-def scan_documents(folder: Path, plan: Plan) -> tuple[dict[str, FileRecord | None], dict[str, str]]:
-    documents: dict[str, FileRecord | None] = {}
-    paths: dict[str, str] = {}
-    for role, rel in plan.documents.named().items():
-        rel_posix = rel.replace("\\", "/").strip("/")
-        paths[role] = rel_posix
-        target = safe_relative(folder, rel_posix)
-        if target is None or not target.is_file():
-            documents[role] = None
+def walk(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every regular file below `folder` as (relative posix path, entry), sorted, links not followed."""
+    stack: list[tuple[str, Path]] = [("", folder)]
+    while stack:
+        prefix, current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
             continue
-        documents[role] = FileRecord(
-            path=rel_posix, size=target.stat().st_size, role="document", document=role
-        )
-    return documents, paths
+        subdirs = []
+        for entry in entries:
+            rel = f"{prefix}{entry.name}"
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append((rel + "/", Path(entry.path)))
+            elif entry.is_file(follow_symlinks=False):
+                yield rel, entry
+        stack.extend(reversed(subdirs))
+
+
+def inspect_many(
+    jobs: Sequence[tuple[Path, str]],
+    options: InspectOptions,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+) -> list[FileFacts]:
+    """Inspect files (path, display name) in parallel, preserving order."""
+    total = len(jobs)
+    if progress:
+        progress(0, total)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if total < PARALLEL_MIN_FILES or workers <= 1:
+        results = []
+        for i, (path, name) in enumerate(jobs, start=1):
+            results.append(inspect_file(path, options, name))
+            if progress:
+                progress(i, total)
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(inspect_file, path, options, name) for path, name in jobs]
+        out = []
+        for i, future in enumerate(futures, start=1):
+            out.append(future.result())
+            if progress:
+                progress(i, total)
+        return out
+
+
+def label_mapping(mapping: Mapping, facts: FileFacts | None, naming: NamingConvention) -> Mapping:
+    """Add the PDF title and first-page text as label sources, and flag a disagreeing label."""
+    if facts is None:
+        return mapping
+    sources = list(mapping.label_sources)
+    labels: set[str] = set()
+    if facts.title:
+        match = naming.file_name(facts.title)
+        if match and match.objective is not None and match.milestone is not None:
+            labels.add(f"{match.objective}.{match.milestone}")
+            if f"{match.objective}.{match.milestone}" == mapping.milestone:
+                sources.append("title")
+        title_labels = labels_in_text(facts.title)
+        labels |= title_labels
+        if mapping.milestone in title_labels and "title" not in sources:
+            sources.append("title")
+    text_labels = labels_in_text(facts.text[:4000])
+    labels |= text_labels
+    if mapping.milestone in text_labels:
+        sources.append("first page")
+    conflict = mapping.conflict
+    if mapping.milestone and labels and mapping.milestone not in labels and conflict is None:
+        named = ", ".join(sorted(labels))
+        conflict = f"it is filed under milestone {mapping.milestone} but the document itself is labelled {named}"
+    return replace(mapping, label_sources=tuple(sources), conflict=conflict)
 
 
 def scan_folder(
@@ -50,5 +124,66 @@ def scan_folder(
     workers: int | None = None,
     plan_path: Path | None = None,
 ) -> tuple[Inventory, list[Finding]]:
-    documents, paths = scan_documents(folder, plan)
-    return Inventory(root=str(folder), documents=documents, document_paths=paths), []
+    """Classify, map and (at the final stage) inspect every file of the folder."""
+    naming = NamingConvention(rules.naming)
+    window = plan.window(rules)
+    options = InspectOptions(rules=rules.deliverables, window=window)
+    document_paths = {
+        role: rel.replace("\\", "/").strip("/") for role, rel in plan.documents.named().items()
+    }
+    role_by_path = {rel.casefold(): role for role, rel in document_paths.items()}
+    plan_rel = None
+    if plan_path is not None:
+        try:
+            plan_rel = plan_path.resolve().relative_to(folder.resolve()).as_posix()
+        except ValueError:
+            plan_rel = None
+
+    records: list[FileRecord] = []
+    ignored: list[str] = []
+    for rel, entry in walk(folder):
+        if rel in PLAN_FILENAMES or rel == plan_rel:
+            continue
+        if naming.is_ignored(rel):
+            ignored.append(rel)
+            continue
+        size = entry.stat(follow_symlinks=False).st_size
+        role = role_by_path.get(rel.casefold())
+        if role is not None:
+            records.append(FileRecord(path=rel, size=size, role="document", document=role))
+        elif naming.is_admin(rel):
+            records.append(FileRecord(path=rel, size=size, role="admin"))
+        else:
+            stem = split_extension(rel.rsplit("/", 1)[-1])[0]
+            records.append(
+                FileRecord(
+                    path=rel,
+                    size=size,
+                    mapping=naming.map_path(rel),
+                    name_dates=tuple(find_dates(stem, "name", window)),
+                )
+            )
+
+    # The proposal needs only to know the documents exist; the final stage reads every file.
+    to_inspect = [
+        i for i, r in enumerate(records) if stage is Stage.FINAL and r.role in ("deliverable", "document")
+    ]
+    facts = inspect_many(
+        [(folder.joinpath(*records[i].path.split("/")), records[i].name) for i in to_inspect],
+        options, progress, workers,
+    )
+    for i, f in zip(to_inspect, facts, strict=True):
+        record = records[i]
+        mapping = label_mapping(record.mapping, f, naming) if record.role == "deliverable" else record.mapping
+        records[i] = replace(record, facts=f, mapping=mapping)
+
+    by_role = {r.document: r for r in records if r.role == "document"}
+    documents: dict[str, FileRecord | None] = {role: by_role.get(role) for role in document_paths}
+    inventory = Inventory(
+        root=str(folder),
+        files=tuple(records),
+        ignored=tuple(ignored),
+        documents=documents,
+        document_paths=document_paths,
+    )
+    return inventory, []

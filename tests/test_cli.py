@@ -115,3 +115,11 @@ def test_checks_listing_has_every_id() -> None:
     assert code == 0
     for check_id in ("weight-total", "objective-count", "eligibility", "org-chart-missing"):
         assert f"{check_id} (" in out
+
+
+def test_readme_documents_every_check_id() -> None:
+    from packager.checks import REGISTRY
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [cid for cid in REGISTRY if f"`{cid}`" not in readme]
+    assert not missing, f"README lacks: {missing}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from packager.report.coverage import deliverable_dict
 from packager.result import CheckResult
 
 
@@ -21,6 +22,11 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
             "year": result.plan.year,
         },
     }
+    if result.inventory is not None and result.stage.value == "final":
+        data["deliverables"] = [
+            deliverable_dict(r, result.plan, result.rules) for r in result.inventory.deliverables
+        ]
+        data["ignored"] = list(result.inventory.ignored)
     return data
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from packager.findings import Finding, Severity
 from packager.plan import Plan
+from packager.report.coverage import coverage as build_coverage
+from packager.report.coverage import coverage_lines
 from packager.result import CheckResult
 from packager.textutil import plural, points
 
@@ -65,8 +67,11 @@ def render_findings(findings: Iterable[Finding], plan: Plan | None) -> list[str]
     return out
 
 
-def render_check(result: CheckResult, *, coverage: list[str] | None = None) -> str:
+def render_check(result: CheckResult) -> str:
     plan = result.plan
+    coverage = None
+    if result.inventory is not None and result.stage.value == "final":
+        coverage = coverage_lines(build_coverage(plan, result.inventory, result.findings), plan)
     out = [
         f"{plan.company} \u2014 {plan.program} Action Plan {plan.year} \u2014 "
         f"{result.stage.value} self-check",

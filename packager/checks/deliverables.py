@@ -1,0 +1,264 @@
+"""Final stage and received zips: is each deliverable dated, legible, labelled and safe to open?
+
+Checks read the facts the inspectors gathered; thresholds come from rules.deliverables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from packager.checks.context import Context, Stage
+from packager.checks.registry import declare
+from packager.evidence import date_evidence
+from packager.findings import Finding, Severity
+from packager.inventory import FileRecord
+from packager.naming import split_extension
+from packager.textutil import long_date
+
+FAMILY = "deliverables"
+
+UNDATED = declare(
+    "deliverable-undated", Severity.ERROR, FAMILY,
+    "A deliverable shows no date, neither on the document nor in its name (only in hidden metadata: warning).",
+    "Make sure the document shows the date it was completed (in its header or body), or add the date to the "
+    "file name as YYYY-MM-DD, e.g. '1.2 - Drill report - 2026-05-14.pdf'.",
+)
+DATE_AMBIGUOUS = declare(
+    "deliverable-date-ambiguous", Severity.INFO, FAMILY,
+    "A numeric date such as 04/05/2026 could be read as day/month or month/day, and the plan window did not "
+    "settle which.",
+    "Write dates as YYYY-MM-DD or with the month's name (May 4, 2026) so nobody has to guess.",
+)
+OUT_OF_RANGE = declare(
+    "deliverable-date-out-of-range", Severity.ERROR, FAMILY,
+    "A deliverable's date is before the plan's approval, after the final-submission deadline, or in the future.",
+    "Check the date on the document. Evidence must come from work done after the proposal was approved and "
+    "before the final-submission deadline.",
+)
+ILLEGIBLE = declare(
+    "deliverable-illegible", Severity.ERROR, FAMILY,
+    "A deliverable cannot be read: corrupt, blank pages, scanned below the DPI floor (150), an image too "
+    "small, blurred or washed out. The message gives the measured value and the threshold.",
+    "Rescan or re-export the document: scan at 200 DPI or more, in focus, with good contrast, and check "
+    "that it opens.",
+)
+ENCRYPTED = declare(
+    "deliverable-encrypted", Severity.ERROR, FAMILY,
+    "A deliverable is password protected (even a PDF that opens with an empty password may be refused by a "
+    "reviewer's viewer).",
+    "Save or print the document again without a password (e.g. 'Print to PDF') and replace the file.",
+)
+UNLABELLED = declare(
+    "deliverable-unlabelled", Severity.WARNING, FAMILY,
+    "Neither the file name, the PDF title nor the first page names the milestone. A warning when checking "
+    "your folder (the build renames files with the milestone); an error in a received zip.",
+    "Start the file name with the milestone number (e.g. '1.2 - …'), or put 'Milestone 1.2' in the "
+    "document's header or title.",
+)
+TYPE_MISMATCH = declare(
+    "file-type-mismatch", Severity.ERROR, FAMILY,
+    "A file's content is not what its extension says (e.g. a JPEG named .pdf).",
+    "Save the file again in the format its name says, or correct the extension.",
+)
+TYPE_UNSUPPORTED = declare(
+    "file-type-unsupported", Severity.ERROR, FAMILY,
+    "An executable, a script, an archive, or a format a reviewer cannot open. The allowed types are listed "
+    "in the rules (PDF, JPEG, PNG, TIFF, HEIC, GIF, BMP, Word, Excel, PowerPoint, text, CSV).",
+    "Convert the document to PDF (or a photo to JPEG) and replace the file; archives must be unpacked.",
+)
+ACTIVE = declare(
+    "active-content", Severity.ERROR, FAMILY,
+    "A PDF with script, launch actions or embedded files, or a macro-enabled office file.",
+    "Print the document to a new PDF (or save the office file as .docx/.xlsx or PDF) to remove scripts, "
+    "attachments and macros.",
+)
+
+KIND_LABEL = {
+    "pdf": "a PDF", "jpeg": "a JPEG image", "png": "a PNG image", "tiff": "a TIFF image", "gif": "a GIF image",
+    "bmp": "a BMP image", "webp": "a WebP image", "heic": "a HEIC photo", "docx": "a Word document",
+    "xlsx": "an Excel workbook", "pptx": "a PowerPoint presentation", "docm": "a macro-enabled Word document",
+    "xlsm": "a macro-enabled Excel workbook", "pptm": "a macro-enabled PowerPoint presentation",
+    "odf": "an OpenDocument file", "ole": "an old-style (97-2003) Office file", "rtf": "an RTF document",
+    "txt": "a text file", "csv": "a CSV file", "html": "a web page", "zip": "a zip archive",
+    "archive": "a compressed archive", "executable": "a program (executable)", "script": "a script",
+    "unknown": "an unrecognised format",
+}
+MACRO_KINDS = {"docm", "xlsm", "pptm"}
+# Kinds that are the same thing to a reviewer, whatever the extension says.
+EQUIVALENT = {frozenset({"txt", "csv"})}
+
+
+def label(kind: str) -> str:
+    return KIND_LABEL.get(kind, f"a {kind} file")
+
+
+def run(ctx: Context) -> Iterator[Finding]:
+    if ctx.stage is not Stage.FINAL or ctx.inventory is None:
+        return
+    for record in ctx.inventory.deliverables:
+        yield from check_record(ctx, record)
+
+
+def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
+    facts = record.facts
+    if facts is None:
+        return
+    loc: dict[str, Any] = {"path": record.path, "objective": record.mapping.objective, "milestone": record.mapping.milestone}
+    yield from _type(ctx, record, loc)
+    if facts.kind not in ctx.rules.deliverables.allowed_types and facts.kind not in MACRO_KINDS:
+        return  # nothing more to learn from a file a reviewer cannot open
+    if facts.active_content:
+        yield ACTIVE.finding(
+            f"'{record.name}' contains active content: {', '.join(facts.active_content)}.", **loc
+        )
+    if facts.encrypted:
+        if facts.empty_password:
+            message = (f"'{record.name}' is encrypted. It opens without a password here, but a reviewer's "
+                       "viewer may still refuse it or block printing.")
+        else:
+            message = f"'{record.name}' is password protected; a reviewer cannot open it."
+        yield ENCRYPTED.finding(message, **loc)
+        if not facts.empty_password:
+            return
+    yield from _legibility(ctx, record, loc)
+    if facts.unreadable is None:
+        yield from _dates(ctx, record, loc)
+    yield from _label(ctx, record, loc)
+
+
+def _type(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
+    facts = record.facts
+    assert facts is not None
+    _stem, ext = split_extension(record.name)
+    expected = ctx.rules.type_for_extension(ext) if ext else None
+    kind = facts.kind
+    if kind not in ctx.rules.deliverables.allowed_types and kind not in MACRO_KINDS:
+        yield TYPE_UNSUPPORTED.finding(
+            f"'{record.name}' is {label(kind)}, which is not an accepted deliverable format.", **loc
+        )
+        return
+    if expected is None:
+        shown = f"'.{ext}'" if ext else "no extension"
+        yield TYPE_MISMATCH.finding(
+            f"'{record.name}' has {shown}, but its content is {label(kind)}.",
+            hint=f"Rename it with the extension for {label(kind)} so a reviewer's computer opens it.",
+            **loc,
+        )
+    elif expected != kind and frozenset({expected, kind}) not in EQUIVALENT:
+        yield TYPE_MISMATCH.finding(
+            f"'{record.name}' is named as {label(expected)} (.{ext}) but its content is {label(kind)}.", **loc
+        )
+
+
+def _legibility(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
+    facts = record.facts
+    assert facts is not None
+    rules = ctx.rules.deliverables
+    reasons: list[str] = []
+    if facts.unreadable:
+        reasons.append(f"it cannot be opened ({facts.unreadable})")
+    elif facts.kind == "pdf":
+        if facts.pages == 0:
+            reasons.append("it has no pages")
+        pages = facts.page_facts
+        blank = [p.number for p in pages if p.blank]
+        if pages and len(blank) == len(pages):
+            reasons.append("every page is blank")
+        elif blank:
+            yield ILLEGIBLE.finding(
+                f"'{record.name}' has blank pages ({_pages(blank)} of {facts.pages}).",
+                severity=Severity.WARNING,
+                hint="Remove blank pages (often the backs of scanned sheets), or rescan if content is missing.",
+                **loc,
+            )
+        low = [(p.number, p.dpi) for p in pages if p.image_only and p.dpi is not None and p.dpi + 0.5 < rules.min_dpi]
+        if low:
+            worst = min(d for _n, d in low)
+            reasons.append(
+                f"{_pages([n for n, _d in low])} {'was' if len(low) == 1 else 'were'} scanned at "
+                f"{worst:.0f} DPI; the minimum is {rules.min_dpi:g} DPI"
+            )
+    elif facts.image is not None:
+        image = facts.image
+        short = min(image.width, image.height)
+        if short < rules.min_image_short_side:
+            reasons.append(
+                f"the image is only {image.width} × {image.height} pixels; the short side must be at least "
+                f"{rules.min_image_short_side}"
+            )
+        if image.contrast < rules.blank_stddev:
+            reasons.append(f"the image is blank or nearly uniform (contrast {image.contrast:.1f})")
+        else:
+            if image.contrast < rules.min_contrast:
+                reasons.append(
+                    f"the image is washed out (contrast {image.contrast:.1f}; the minimum is {rules.min_contrast:g})"
+                )
+            if image.sharpness < rules.min_sharpness:
+                reasons.append(
+                    f"the image is blurred (sharpness {image.sharpness:.1f}; the minimum is {rules.min_sharpness:g})"
+                )
+    if reasons:
+        yield ILLEGIBLE.finding(f"'{record.name}' is not legible: {'; '.join(reasons)}.", **loc)
+
+
+def _pages(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    shown = ", ".join(str(n) for n in numbers[:6]) + (" …" if len(numbers) > 6 else "")
+    return f"pages {shown}"
+
+
+def _dates(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
+    start, deadline = ctx.window
+    end = min(deadline, ctx.today)
+    evidence = date_evidence(record, start, end)
+    best = evidence.best
+    if best is None:
+        yield UNDATED.finding(f"'{record.name}' shows no date, on the document or in its name.", **loc)
+        return
+    if evidence.metadata_only:
+        yield UNDATED.finding(
+            f"'{record.name}' shows no date; the only date is hidden in the file's properties "
+            f"({long_date(best.date)}).",
+            severity=Severity.WARNING,
+            hint="The document itself must show a date: add it to the header, or add it to the file name as "
+            "YYYY-MM-DD.",
+            **loc,
+        )
+        return
+    if not evidence.in_window:
+        where = "the document" if best.source == "content" else "its name"
+        if best.date > ctx.today:
+            why = f"which is in the future (today is {long_date(ctx.today)})"
+        elif best.date < start:
+            approved = "approved" if ctx.plan.approved else "started"
+            why = f"before the plan was {approved} on {long_date(start)}"
+        else:
+            why = f"after the final-submission deadline of {long_date(deadline)}"
+        yield OUT_OF_RANGE.finding(
+            f"'{record.name}' is dated {long_date(best.date)} ({where} says \u201c{best.text}\u201d), {why}.",
+            **loc,
+        )
+    if best.ambiguous:
+        yield DATE_AMBIGUOUS.finding(
+            f"'{record.name}' has the date \u201c{best.text}\u201d, which could be day/month or month/day; "
+            f"it was read as {long_date(best.date)}.",
+            **loc,
+        )
+
+
+def _label(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
+    mapping = record.mapping
+    if mapping.milestone is None or mapping.conflict:
+        return
+    if {"name", "title", "first page"} & set(mapping.label_sources):
+        return
+    severity = Severity.ERROR if ctx.received else Severity.WARNING
+    extra = "" if ctx.received else " 'packager build' will add the milestone to its name."
+    yield UNLABELLED.finding(
+        f"'{record.name}' does not say which milestone it is for: it is only filed in the folder of "
+        f"milestone {mapping.milestone}.{extra}",
+        severity=severity,
+        **loc,
+    )

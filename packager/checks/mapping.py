@@ -1,0 +1,134 @@
+"""Final stage and received zips: is every file mapped to a milestone, and every milestone covered?"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from packager.checks.context import Context, Stage
+from packager.checks.registry import declare
+from packager.findings import Finding, Severity
+from packager.textutil import plural
+
+FAMILY = "mapping"
+
+UNMAPPED = declare(
+    "deliverable-unmapped", Severity.WARNING, FAMILY,
+    "A file maps to no milestone of the plan: its folder and name do not follow the naming convention, "
+    "or name a milestone the plan does not have.",
+    "Move the file into its objective's folder and start its name with the milestone number, e.g. "
+    "'Objective 1/1.2 - Drill report - 2026-05-14.pdf'.",
+)
+CONFLICT = declare(
+    "mapping-conflict", Severity.ERROR, FAMILY,
+    "The folder, the file name or the document's own label (title or first page) disagree about the milestone.",
+    "Decide which milestone the document belongs to, then make the folder, the file name and the "
+    "document's header agree.",
+)
+NO_DELIVERABLE = declare(
+    "milestone-no-deliverable", Severity.ERROR, FAMILY,
+    "A milestone of the plan has no deliverable in the folder.",
+    "Add the document or record that proves the milestone was completed, named with the milestone "
+    "number, e.g. '1.2 - Attendance sheets - 2026-06-02.pdf'.",
+)
+DUPLICATE = declare(
+    "duplicate-deliverable", Severity.WARNING, FAMILY,
+    "The same file content appears twice (identical SHA-256).",
+    "Keep one copy, in the folder of the milestone it proves; delete the other.",
+)
+NAME_UNSAFE = declare(
+    "file-name-unsafe", Severity.WARNING, FAMILY,
+    "A name Windows cannot extract (<>:\"|?*, control characters, a trailing dot or space, reserved names "
+    "like CON, NUL or COM1), or a path over 200 characters.",
+    "Rename the file or folder using letters, numbers, spaces, '-', '_' and '.', and keep the whole path "
+    "short.",
+)
+IGNORED = declare(
+    "files-ignored", Severity.INFO, FAMILY,
+    "Hidden and system files (.DS_Store, Thumbs.db, ~$ lock files, __MACOSX) were left out.",
+    "Nothing to do: these files are never part of a submission.",
+)
+
+_BAD_CHARS = re.compile(r'[<>:"|?*\x00-\x1f\\]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+
+
+def unsafe_name_reason(path: str, max_length: int) -> str | None:
+    """Why Windows could not extract `path`, or None."""
+    for part in path.split("/"):
+        bad = sorted(set(_BAD_CHARS.findall(part)))
+        if bad:
+            shown = " ".join(repr(c)[1:-1] if ord(c) < 32 else c for c in bad)
+            return f"'{part}' contains characters Windows does not allow in names ({shown})"
+        if part.endswith((".", " ")):
+            return f"'{part}' ends with a dot or a space"
+        if _RESERVED.match(part):
+            return f"'{part}' is a name Windows reserves for devices"
+    if len(path) > max_length:
+        return f"the path is {len(path)} characters long; the limit is {max_length}"
+    return None
+
+
+def run(ctx: Context) -> Iterator[Finding]:
+    if ctx.stage is not Stage.FINAL or ctx.inventory is None:
+        return
+    inventory = ctx.inventory
+    known = {mid for _o, mid, _ms in ctx.plan.milestones()}
+    covered: dict[str, int] = defaultdict(int)
+    for record in inventory.deliverables:
+        mapping = record.mapping
+        if mapping.conflict:
+            yield CONFLICT.finding(
+                f"'{record.name}' cannot be placed: {mapping.conflict}.", path=record.path,
+                objective=mapping.objective,
+            )
+        elif mapping.milestone is None:
+            where = (
+                f"it is in the folder of objective {mapping.objective} but its name does not start with a "
+                "milestone number" if mapping.objective is not None
+                else "neither its folder nor its name names an objective and milestone"
+            )
+            yield UNMAPPED.finding(f"'{record.name}' is not part of any milestone: {where}.", path=record.path)
+        elif mapping.milestone not in known:
+            yield UNMAPPED.finding(
+                f"'{record.name}' is filed under milestone {mapping.milestone}, which the plan does not have.",
+                path=record.path,
+            )
+        else:
+            covered[mapping.milestone] += 1
+    for o, mid, ms in ctx.plan.milestones():
+        if covered[mid] == 0:
+            what = f" ({ms.deliverable})" if ms.deliverable else ""
+            yield NO_DELIVERABLE.finding(
+                f"Milestone {mid} has no deliverable{what}.", objective=o, milestone=mid
+            )
+    yield from _duplicates(ctx)
+    max_length = ctx.rules.naming.max_path_length
+    for record in inventory.files:
+        reason = unsafe_name_reason(record.path, max_length)
+        if reason:
+            yield NAME_UNSAFE.finding(
+                f"'{record.name}' may not open on Windows: {reason}.", path=record.path,
+                objective=record.mapping.objective, milestone=record.mapping.milestone,
+            )
+    if inventory.ignored:
+        names = ", ".join(inventory.ignored[:5]) + (" …" if len(inventory.ignored) > 5 else "")
+        yield IGNORED.finding(
+            f"{plural(len(inventory.ignored), 'hidden or system file')} left out: {names}."
+        )
+
+
+def _duplicates(ctx: Context) -> Iterator[Finding]:
+    assert ctx.inventory is not None
+    by_hash: dict[str, list[str]] = defaultdict(list)
+    for record in ctx.inventory.deliverables:
+        if record.facts is not None and record.size > 0:
+            by_hash[record.facts.sha256].append(record.path)
+    for paths in by_hash.values():
+        if len(paths) > 1:
+            first, *others = sorted(paths)
+            for other in others:
+                yield DUPLICATE.finding(
+                    f"'{other}' is an identical copy of '{first}'.", path=other,
+                )

@@ -1,0 +1,80 @@
+"""Coverage: objectives × milestones, how many deliverables each has and whether all are clean."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from packager.evidence import date_evidence
+from packager.findings import Finding, Severity
+from packager.inventory import FileRecord, Inventory
+from packager.plan import Plan
+from packager.rules import Rules
+from packager.textutil import plural
+
+
+@dataclass(frozen=True)
+class MilestoneCoverage:
+    objective: int
+    milestone: str
+    title: str
+    files: int
+    errors: int
+    warnings: int
+
+    @property
+    def status(self) -> str:
+        if self.files == 0:
+            return "missing"
+        if self.errors:
+            return plural(self.errors, "error")
+        if self.warnings:
+            return plural(self.warnings, "warning")
+        return "clean"
+
+
+def coverage(plan: Plan, inventory: Inventory, findings: tuple[Finding, ...]) -> list[MilestoneCoverage]:
+    files = Counter(r.mapping.milestone for r in inventory.deliverables if r.mapping.milestone)
+    errors = Counter(f.milestone for f in findings if f.milestone and f.severity is Severity.ERROR)
+    warnings = Counter(f.milestone for f in findings if f.milestone and f.severity is Severity.WARNING)
+    return [
+        MilestoneCoverage(o, mid, ms.title or "", files[mid], errors[mid], warnings[mid])
+        for o, mid, ms in plan.milestones()
+    ]
+
+
+def coverage_lines(rows: list[MilestoneCoverage], plan: Plan) -> list[str]:
+    out = ["Coverage (deliverables per milestone)"]
+    width = 56
+    for row in rows:
+        if row.milestone.endswith(".1"):
+            objective = plan.objective(row.objective)
+            out.append(f"  Objective {row.objective}: {objective.title if objective else ''}"[: width + 24])
+        title = row.title if len(row.title) <= width else row.title[: width - 1] + "…"
+        out.append(f"    {row.milestone:<5} {title:<{width}} {row.files:>3} file{'s' if row.files != 1 else ' '}  "
+                   f"{row.status}")
+    return out
+
+
+def deliverable_dict(record: FileRecord, plan: Plan, rules: Rules) -> dict[str, Any]:
+    """One entry of the JSON `deliverables` list."""
+    facts = record.facts
+    start, end = plan.window(rules)
+    evidence = date_evidence(record, start, end)
+    dates = [*(facts.dates if facts else ()), *record.name_dates]
+    return {
+        "path": record.path,
+        "objective": record.mapping.objective,
+        "milestone": record.mapping.milestone,
+        "type": facts.kind if facts else None,
+        "size": record.size,
+        "sha256": facts.sha256 if facts else None,
+        "pages": facts.pages if facts else None,
+        "date": evidence.best.date.isoformat() if evidence.best else None,
+        "dates": [
+            {"date": d.date.isoformat(), "source": d.source, "text": d.text, "ambiguous": d.ambiguous}
+            for d in dates
+        ],
+        "label": list(record.mapping.label_sources),
+    }
