@@ -1,0 +1,154 @@
+"""Entry names: decoding, normalising, judging whether a name is safe, and showing it.
+
+Everything here is pure and total: any string or bytes go in, nothing raises.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+UTF8_FLAG = 0x0800
+UNICODE_PATH_EXTRA = 0x7075
+
+# Characters that reorder text on screen: the "Trojan Source" and "gpj.exe" tricks.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_DISPLAY_LIMIT = 200
+
+
+class NameProblem(StrEnum):
+    """Why a name is unsafe to unpack; the value is a short plain-English reason."""
+
+    EMPTY = "has no name"
+    ABSOLUTE = "starts at the top of the disk"
+    DRIVE = "names a Windows drive"
+    PARENT = "climbs out of the folder"
+    WINDOWS_DOTS = "has a folder named only with dots"
+    HIDDEN_CHARS = "has hidden characters"
+
+
+@dataclass(frozen=True)
+class NormalisedName:
+    """An entry name as a person should see it, and what (if anything) makes it unsafe.
+
+    ``display`` uses ``/`` separators and has every hidden character escaped. For a safe
+    name it is the cleaned-up relative path (``.`` and empty segments dropped, a trailing
+    ``/`` kept for folders) and contains no escapes, so it can be compared with expected
+    paths. For an unsafe name it shows the dangerous parts (``..``, ``/``, ``C:``) as they are.
+    """
+
+    display: str
+    problem: NameProblem | None
+    is_dir: bool
+
+
+def is_hidden_char(ch: str) -> bool:
+    """A character that is invisible or rearranges the text around it on a terminal."""
+    return ch in _BIDI_CONTROLS or unicodedata.category(ch) in _HIDDEN_CATEGORIES
+
+
+def escape_for_display(text: str, limit: int = _DISPLAY_LIMIT) -> str:
+    """Escape hidden characters (``\\x1b``, ``\\u202e``) and shorten very long names."""
+    out: list[str] = []
+    for ch in text:
+        if is_hidden_char(ch):
+            code = ord(ch)
+            if code < 0x100:
+                out.append(f"\\x{code:02x}")
+            elif code < 0x10000:
+                out.append(f"\\u{code:04x}")
+            else:
+                out.append(f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    shown = "".join(out)
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return shown
+
+
+def _escape_problem(segments: list[str]) -> NameProblem | None:
+    if segments and _DRIVE.match(segments[0]):
+        return NameProblem.DRIVE
+    for seg in segments:
+        if seg == "..":
+            return NameProblem.PARENT
+        # Windows drops trailing dots and spaces, so ".. " or "..." end up as "..".
+        if len(seg) > 1 and "." in seg and not seg.strip(". "):
+            return NameProblem.WINDOWS_DOTS
+    return None
+
+
+def path_problem(name: str) -> NameProblem | None:
+    """What makes ``name`` escape the folder it is unpacked into, if anything.
+
+    Only the escape routes: absolute paths, drive letters, ``..``. Backslashes count as
+    separators because Windows tools treat them so.
+    """
+    slashed = name.replace("\\", "/")
+    if slashed.startswith("/"):
+        return NameProblem.ABSOLUTE
+    return _escape_problem(slashed.split("/"))
+
+
+def normalise_name(name: str) -> NormalisedName:
+    """Normalise a decoded entry name and judge whether it is safe to unpack.
+
+    Backslashes become ``/``; a name is unsafe when it is absolute, starts with a drive
+    letter, has a ``..`` segment (or one Windows reads as ``..``), contains control or
+    text-direction characters, or is empty.
+    """
+    slashed = name.replace("\\", "/")
+    is_dir = slashed.endswith("/")
+    problem = path_problem(slashed)
+    if problem is None and any(is_hidden_char(ch) for ch in slashed):
+        problem = NameProblem.HIDDEN_CHARS
+    if problem is not None:
+        return NormalisedName(escape_for_display(slashed), problem, is_dir)
+    segments = [seg for seg in slashed.split("/") if seg not in ("", ".")]
+    if not segments:
+        if is_dir:  # "./": the zip's own top folder, harmless
+            return NormalisedName("./", None, True)
+        return NormalisedName(escape_for_display(slashed), NameProblem.EMPTY, is_dir)
+    clean = "/".join(segments) + ("/" if is_dir else "")
+    return NormalisedName(clean, None, is_dir)
+
+
+def collision_key(display: str) -> str:
+    """Two names with the same key land on the same file on Windows or macOS."""
+    bare = display.rstrip("/")
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", bare).casefold())
+
+
+def decode_raw_name(raw: bytes, flags: int) -> str:
+    """The name as the zip's own encoding says: UTF-8 when flag bit 11 is set, else cp437."""
+    if flags & UTF8_FLAG:
+        return raw.decode("utf-8", errors="replace")
+    return raw.decode("cp437")
+
+
+def unicode_path_extra(raw_name: bytes, extra_fields: list[tuple[int, bytes]]) -> str | None:
+    """The Info-ZIP Unicode Path (0x7075) name, if one is present and valid.
+
+    Valid means version 1, a CRC-32 that matches the raw name (so it describes this very
+    name, not a stale one), a non-empty payload and well-formed UTF-8. The first valid
+    field wins, as in Info-ZIP and yauzl.
+    """
+    name_crc = zlib.crc32(raw_name)
+    for field_id, data in extra_fields:
+        if field_id != UNICODE_PATH_EXTRA or len(data) < 6 or data[0] != 1:
+            continue
+        if int.from_bytes(data[1:5], "little") != name_crc:
+            continue
+        try:
+            return data[5:].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return None

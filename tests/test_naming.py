@@ -1,0 +1,120 @@
+"""The naming convention: every documented form, conflicts, and a Hypothesis round trip."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from packager.naming import NamingConvention, labels_in_text, split_extension
+from packager.rules import load_rules
+
+NAMING = NamingConvention(load_rules().naming)
+
+
+@pytest.mark.parametrize(
+    ("path", "milestone", "sources"),
+    [
+        # objective folders, file names carrying the milestone
+        ("Objective 1/1.2 - Drill report.pdf", "1.2", ("name",)),
+        ("Objective 1 - Emergency/1.2 report.pdf", "1.2", ("name",)),
+        ("Obj 1/M2 photo.jpg", "1.2", ("name",)),
+        ("Obj1 Title/Milestone 2 sheet.pdf", "1.2", ("name",)),
+        ("O1/1.2_report.pdf", "1.2", ("name",)),
+        ("O1 Title/M1.2 report.pdf", "1.2", ("name",)),
+        ("1 - Title/1.2 report.pdf", "1.2", ("name",)),
+        # milestone folders inside objective folders
+        ("Objective 1/Milestone 2/report.pdf", "1.2", ("folder",)),
+        ("Objective 1/Milestone 1.2/report.pdf", "1.2", ("folder",)),
+        ("Objective 1/M2/report.pdf", "1.2", ("folder",)),
+        ("Objective 1/M1.2/report.pdf", "1.2", ("folder",)),
+        ("Objective 1/1.2/report.pdf", "1.2", ("folder",)),
+        ("Objective 1/1.2 - Drills/report.pdf", "1.2", ("folder",)),
+        ("Objective 1/1.2 - Drills/photos/img.jpg", "1.2", ("folder",)),
+        # files at the root need both numbers
+        ("1.2 report.pdf", "1.2", ("name",)),
+        ("1.2_report.pdf", "1.2", ("name",)),
+        ("M1.2 report.pdf", "1.2", ("name",)),
+        ("Milestone 1.2 report.pdf", "1.2", ("name",)),
+        ("Milestone 1.2 - report.pdf", "1.2", ("name",)),
+        ("O1-M2 report.pdf", "1.2", ("name",)),
+        ("O1M2report.pdf", "1.2", ("name",)),
+        ("Obj1-M2 report.pdf", "1.2", ("name",)),
+        ("Objective 1 Milestone 2 report.pdf", "1.2", ("name",)),
+        ("objective 3 milestone 4 REPORT.PDF", "3.4", ("name",)),
+        ("3.12 - twelfth.pdf", "3.12", ("name",)),
+        # not mapped
+        ("report.pdf", None, ()),
+        ("M2 report.pdf", None, ()),
+        ("2026-05-14 drill.pdf", None, ()),
+        ("05-14-2026 drill.pdf", None, ()),
+        ("Objective 1/05.14.2026 drill.pdf", None, ()),
+        ("Objective 1/report.pdf", None, ()),
+        ("Operations/report.pdf", None, ()),
+    ],
+)
+def test_forms(path: str, milestone: str | None, sources: tuple[str, ...]) -> None:
+    mapping = NAMING.map_path(path)
+    assert mapping.milestone == milestone
+    assert mapping.label_sources == sources
+    assert mapping.conflict is None
+
+
+@pytest.mark.parametrize(
+    ("path", "conflict"),
+    [
+        ("Objective 2/1.2 - x.pdf", "the folder says objective 2 but the file name says objective 1"),
+        ("Objective 1/Milestone 1.3/1.2 x.pdf", "the folder says milestone 1.3 but the file name says milestone 1.2"),
+        ("Objective 1/2.1 - Drills/x.pdf", "the folder '2.1 - Drills' names objective 2 inside the folder of objective 1"),
+    ],
+)
+def test_conflicts_are_not_guessed(path: str, conflict: str) -> None:
+    mapping = NAMING.map_path(path)
+    assert mapping.conflict == conflict
+    assert mapping.milestone is None
+
+
+def test_title_keeps_original_case() -> None:
+    assert NAMING.map_path("Objective 1/1.2 - Drill Report Site A - 2026-05-14.pdf").title == "Drill Report Site A - 2026-05-14"
+
+
+@pytest.mark.parametrize(
+    ("path", "ignored"),
+    [(".DS_Store", True), ("Objective 1/Thumbs.db", True), ("~$report.docx", True),
+     ("__MACOSX/._x.pdf", True), ("Objective 1/.hidden.pdf", True), ("Objective 1/1.2 x.pdf", False)],
+)
+def test_ignored(path: str, ignored: bool) -> None:
+    assert NAMING.is_ignored(path) is ignored
+
+
+def test_labels_in_text() -> None:
+    text = "Milestone 1.2 - Drill report. See also Objective 3, Milestone 1 and O2-M4. Rev 1.5."
+    assert labels_in_text(text) == {"1.2", "3.1", "2.4"}
+
+
+def test_split_extension() -> None:
+    assert split_extension("1.2 - report.PDF") == ("1.2 - report", "PDF")
+    assert split_extension("1.2") == ("1.2", "")
+    assert split_extension(".hidden") == (".hidden", "")
+
+
+SEPARATORS = st.sampled_from([" ", "_", "-", " - ", "."])
+WORDS = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu")), min_size=1, max_size=12)
+
+
+@given(
+    o=st.integers(1, 7), m=st.integers(1, 5), sep=SEPARATORS, title=WORDS,
+    form=st.sampled_from(["{o}.{m}{sep}{t}", "M{o}.{m}{sep}{t}", "Milestone {o}.{m}{sep}{t}", "O{o}-M{m}{sep}{t}",
+                          "Obj{o}-M{m}{sep}{t}", "Objective {o} Milestone {m}{sep}{t}"]),
+    case=st.sampled_from([str.lower, str.upper, str.title]),
+)
+def test_root_file_names_round_trip(o: int, m: int, sep: str, title: str, form: str, case: object) -> None:
+    name = case(form.format(o=o, m=m, sep=sep, t=title)) + ".pdf"  # type: ignore[operator]
+    mapping = NAMING.map_path(name)
+    assert mapping.milestone == f"{o}.{m}", name
+
+
+@given(st.text(max_size=80))
+def test_any_name_never_raises(name: str) -> None:
+    NAMING.map_path(name.replace("/", "_") or "x")
+    NAMING.map_path("Objective 1/" + (name.replace("/", "_") or "x"))
