@@ -172,6 +172,58 @@ def init(folder: Path, program: str, company: str, year: int | None) -> None:
                f"{folder} --stage proposal'.")
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The zip to write, e.g. 'Northwind 2026 final.zip'.")
+@click.option(
+    "--stage", type=click.Choice([s.value for s in Stage]), default=Stage.FINAL.value,
+    show_default=True, help="final (fall submission) or proposal (spring).",
+)
+@click.option("--allow-errors", is_flag=True, help="Build even with errors; the index lists them on page 1.")
+@click.option("--split-mb", type=float, metavar="N", help="Split into parts of at most N MB, at objective boundaries.")
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="A folder of templates (and logo.png, theme.yaml) overriding the built-in ones.")
+@click.option(
+    "--plan", "plan_path", type=click.Path(path_type=Path),
+    help="The plan file, if not FOLDER/action-plan.yaml.",
+)
+@rules_option
+@today_option
+@handle_errors
+def build(
+    folder: Path, output: Path, stage: str, allow_errors: bool, split_mb: float | None,
+    templates_dir: Path | None, plan_path: Path | None, rules_spec: str | None, today: str | None,
+) -> None:
+    """Check FOLDER and build the submission zip."""
+    from packager.build import BuildRefused, build_submission
+    from packager.report.text import render_findings
+    from packager.textutil import plural
+
+    try:
+        with progress_bar("Checking files") as progress:
+            result = build_submission(
+                folder, output, stage=Stage(stage), allow_errors=allow_errors, split_mb=split_mb,
+                templates_dir=templates_dir, plan_path=plan_path, rules_spec=rules_spec,
+                today=_today(today), progress=progress,
+            )
+    except BuildRefused as refused:
+        errors = [f for f in refused.result.findings if f.severity.value == "error"]
+        click.echo("\n".join(render_findings(errors, refused.result.plan)))
+        click.echo(f"Not built: {refused}. Fix the errors, or build anyway with --allow-errors.", err=True)
+        sys.exit(ExitCode.FINDINGS)
+    shown = [f for f in result.findings if f.severity.value != "info"]
+    if shown:
+        click.echo("\n".join(render_findings(shown, result.check.plan)))
+    for path, size in zip(result.outputs, result.sizes, strict=True):
+        click.echo(f"Wrote {path} ({size / 1024 / 1024:.1f} MB)")
+    if result.excluded:
+        click.echo(f"Left out {plural(len(result.excluded), 'file')} not mapped to a milestone: "
+                   + ", ".join(result.excluded[:5]))
+    click.echo(result.summary.line("built", "built with open errors"))
+    sys.exit(ExitCode.FINDINGS if result.summary.errors else ExitCode.OK)
+
+
 @main.command("checks")
 def list_checks() -> None:
     """List every check id, its severity, when it applies and how to fix it."""

@@ -215,3 +215,21 @@ def _check_scores(data: object, source: str) -> None:
                     field=f"objectives[{o}].milestones[{m}].weight",
                     expected="a number of points from 0 to 100",
                 )
+
+
+def plan_to_data(plan: Plan) -> dict[str, object]:
+    """The plan as plain data (dates as YYYY-MM-DD): what manifest.json carries."""
+    import dataclasses
+
+    def clean(value: object) -> object:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        return value
+
+    data = dataclasses.asdict(plan)
+    data.pop("source", None)
+    return clean(data)  # type: ignore[return-value]

@@ -1,0 +1,438 @@
+"""`packager build`: turn a checked folder into the submission zip(s) a company sends.
+
+The source folder is only read. Each zip is written to a temporary file beside the target
+and renamed into place when complete. Same inputs give byte-identical zips.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packager import __version__
+from packager.api import check_folder
+from packager.checks.context import Stage
+from packager.checks.registry import declare
+from packager.documents import DocumentSpec, documents_for, render_pdf
+from packager.documents.context_example import milestone_status
+from packager.errors import InputError
+from packager.evidence import date_evidence
+from packager.findings import Finding, Severity, Summary, sort_findings
+from packager.inventory import FileRecord
+from packager.layout import DOCS_FOLDER, deliverable_name, descriptive_part, objective_folder, top_folder
+from packager.naming import split_extension
+from packager.plan import plan_to_data
+from packager.result import CheckResult
+from packager.rules import Rules
+from packager.scan import ProgressFn
+from packager.textutil import long_date, plural
+from packager.zipwriter import CHUNK, SourceChanged, ZipItem, worth_deflating, write_zip
+
+MANIFEST = "manifest.json"
+
+TOO_LARGE = declare(
+    "submission-too-large", Severity.WARNING, "build",
+    "The built zip is larger than the email limit in the rules (20 MB for ACSA).",
+    "Build again with --split-mb 20 to get parts that each fit in an email, or send it through a file-sharing "
+    "link as the program allows.",
+)
+
+SIGNED_NAMES = {
+    "acknowledgement": "06 Signed Senior Representative Acknowledgement",
+    "auditor_maintenance": "07 Signed Auditor Maintenance",
+    "org_chart": "03 Organisational Chart",
+    "proposal_form": "04 Signed Proposal Form",
+}
+ROLE_LABELS = {
+    "acknowledgement": "Signed Senior Representative Acknowledgement",
+    "auditor_maintenance": "Signed Auditor Maintenance page",
+    "org_chart": "Organisational chart",
+    "proposal_form": "Signed proposal form",
+}
+STAGE_DOCUMENTS = {Stage.FINAL: ("acknowledgement", "auditor_maintenance"), Stage.PROPOSAL: ("org_chart", "proposal_form")}
+
+
+class BuildRefused(Exception):
+    """The folder has errors and --allow-errors was not given."""
+
+    def __init__(self, result: CheckResult) -> None:
+        self.result = result
+        super().__init__(Summary.of(result.findings).line())
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One file of the submission and where it comes from."""
+
+    arcname: str  # full path in the zip
+    role: str  # deliverable | signed | generated | manifest
+    size: int
+    sha256: str
+    source: str | None = None  # relative to the folder
+    source_path: Path | None = None
+    data: bytes | None = None
+    compress: bool = True
+    objective: int | None = None
+    milestone: str | None = None
+    date: str | None = None
+    pages: int | None = None
+    status: str = "OK"
+    dates: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    check: CheckResult
+    outputs: tuple[Path, ...]
+    sizes: tuple[int, ...]
+    findings: tuple[Finding, ...]
+    entries: int
+    excluded: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.findings)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def build_time(result: CheckResult) -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set; otherwise the latest evidence date, never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise InputError(f"'{epoch}' is not a Unix time", field="SOURCE_DATE_EPOCH") from None
+    plan, rules = result.plan, result.rules
+    start, end = plan.window(rules)
+    latest = plan.approved or dt.date(plan.year, 1, 1)
+    if result.inventory is not None:
+        for record in result.inventory.files:
+            best = date_evidence(record, start, end).best if record.facts or record.name_dates else None
+            if best is not None and start <= best.date <= end:
+                latest = max(latest, best.date)
+    return dt.datetime(latest.year, latest.month, latest.day, 12, 0, 0, tzinfo=dt.UTC)
+
+
+def _status(findings: list[Finding]) -> str:
+    counts = Counter(f.severity for f in findings)
+    parts = []
+    if counts[Severity.ERROR]:
+        parts.append(plural(counts[Severity.ERROR], "error"))
+    if counts[Severity.WARNING]:
+        parts.append(plural(counts[Severity.WARNING], "warning"))
+    return ", ".join(parts) or "OK"
+
+
+def _compress(record: FileRecord, path: Path, rules: Rules) -> bool:
+    kind = record.facts.kind if record.facts else None
+    if kind in rules.build.store_types:
+        return False
+    if kind in ("pdf", "tiff", "unknown", None):
+        return worth_deflating(path)
+    return True
+
+
+def plan_deliverables(result: CheckResult, folder: Path, top: str) -> tuple[list[Planned], list[str]]:
+    """Place every mapped deliverable under its objective folder with its canonical name."""
+    plan, rules = result.plan, result.rules
+    assert result.inventory is not None
+    known = {mid for _o, mid, _ms in plan.milestones()}
+    by_path: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        if f.path:
+            by_path.setdefault(f.path, []).append(f)
+    start, end = plan.window(rules)
+    planned: list[Planned] = []
+    excluded: list[str] = []
+    used: set[str] = set()
+    for record in result.inventory.deliverables:
+        mid = record.mapping.milestone
+        if mid is None or mid not in known or record.facts is None:
+            excluded.append(record.path)
+            continue
+        o = int(mid.split(".")[0])
+        objective = plan.objectives[o - 1]
+        folder_name = objective_folder(o, objective.title, rules.build.max_title_length)
+        best = date_evidence(record, start, end).best
+        date = best.date.isoformat() if best else None
+        _stem, ext = split_extension(record.name)
+        milestone = plan.milestone(mid)
+        fallback = (milestone.deliverable if milestone else None) or "Deliverable"
+        prefix = f"{top}/{folder_name}/"
+        room = rules.build.max_path_length - 1 - len(prefix)
+        name = deliverable_name(mid, descriptive_part(record.mapping.title, fallback), date, ext, room)
+        arcname = prefix + name
+        n = 2
+        while arcname.casefold() in used:
+            stem, dot, e = name.rpartition(".")
+            arcname = f"{prefix}{stem} ({n}){dot}{e}" if dot else f"{prefix}{name} ({n})"
+            n += 1
+        used.add(arcname.casefold())
+        source = folder.joinpath(*record.path.split("/"))
+        planned.append(
+            Planned(
+                arcname=arcname, role="deliverable", size=record.size, sha256=record.facts.sha256,
+                source=record.path, source_path=source, compress=_compress(record, source, rules),
+                objective=o, milestone=mid, date=date, pages=record.facts.pages,
+                status=_status(by_path.get(record.path, [])),
+                dates=tuple(
+                    {"date": d.date.isoformat(), "source": d.source, "text": d.text}
+                    for d in [*record.facts.dates, *record.name_dates]
+                ),
+            )
+        )
+    return planned, excluded
+
+
+def plan_signed(result: CheckResult, folder: Path, top: str, stage: Stage) -> list[Planned]:
+    assert result.inventory is not None
+    out = []
+    for role in STAGE_DOCUMENTS[stage]:
+        record = result.inventory.documents.get(role)
+        if record is None:
+            continue
+        source = folder.joinpath(*record.path.split("/"))
+        _stem, ext = split_extension(record.name)
+        arcname = f"{top}/{DOCS_FOLDER}/{SIGNED_NAMES[role]}" + (f".{ext.lower()}" if ext else "")
+        sha = record.facts.sha256 if record.facts else sha256_file(source)
+        out.append(
+            Planned(arcname=arcname, role="signed", size=record.size, sha256=sha, source=record.path,
+                    source_path=source, compress=worth_deflating(source))
+        )
+    return out
+
+
+def split_parts(deliverables: list[Planned], split_mb: float | None) -> list[list[int]]:
+    """Group objectives into parts under `split_mb` each (an objective is never split)."""
+    objectives = sorted({p.objective for p in deliverables if p.objective is not None})
+    if not split_mb:
+        return [objectives]
+    limit = split_mb * 1024 * 1024
+    sizes = Counter[int]()
+    for p in deliverables:
+        if p.objective is not None:
+            sizes[p.objective] += p.size
+    parts: list[list[int]] = []
+    current: list[int] = []
+    used = 0.0
+    for o in objectives:
+        if current and used + sizes[o] > limit:
+            parts.append(current)
+            current, used = [], 0.0
+        current.append(o)
+        used += sizes[o]
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def _context(
+    result: CheckResult, deliverables: list[Planned], part_of: dict[int, int], part: dict[str, int] | None,
+    open_findings: list[Finding], signed: list[Planned], generated: list[dict[str, Any]], built: dt.datetime,
+    top: str,
+) -> dict[str, Any]:
+    plan, rules = result.plan, result.rules
+    objectives = []
+    for o, objective in enumerate(plan.objectives, start=1):
+        milestones = []
+        for m, ms in enumerate(objective.milestones, start=1):
+            mid = f"{o}.{m}"
+            files = [
+                {
+                    "zip_name": p.arcname[len(top) + 1 :],
+                    "date": p.date,
+                    "pages": p.pages,
+                    "sha256_short": p.sha256[:12],
+                    "status": p.status,
+                    "part": part_of.get(o) if part else None,
+                }
+                for p in deliverables if p.milestone == mid
+            ]
+            milestones.append({
+                "id": mid, "title": ms.title, "assigned_to": ms.assigned_to,
+                "target_date": ms.target_date.isoformat() if ms.target_date else None,
+                "deliverable": ms.deliverable, "weight": ms.weight, "self_score": ms.self_score,
+                "status": milestone_status(ms), "files": files,
+            })
+        weight = sum(ms.weight or 0 for ms in objective.milestones)
+        scores = [ms.self_score for ms in objective.milestones if ms.self_score is not None]
+        score = sum(scores) if scores else None
+        objectives.append({
+            "number": o, "title": objective.title,
+            "short_title": objective_folder(o, objective.title, rules.build.max_title_length).partition(" - ")[2],
+            "folder": objective_folder(o, objective.title, rules.build.max_title_length),
+            "weight": weight, "self_score": score,
+            "percent": round(score / weight * 100, 2) if score is not None and weight else None,
+            "notes": objective.notes, "audit_recommendation": objective.audit_recommendation,
+            "milestones": milestones,
+        })
+    percent = plan.self_score_percent(rules)
+    program = rules.program(plan.program)
+    return {
+        "plan": plan, "rules": rules, "stage": result.stage.value,
+        "program_name": program.name if program else plan.program,
+        "generated": long_date(built.date()), "part": part, "objectives": objectives,
+        "totals": {
+            "weight": plan.total_weight, "self_score": plan.total_self_score, "percent": percent,
+            "pass_mark": rules.scoring.pass_mark,
+            "passed": None if percent is None else percent + 1e-9 >= rules.scoring.pass_mark,
+        },
+        "open_findings": [
+            {"check": f.check, "severity": f.severity.value, "message": f.message, "hint": f.hint,
+             "where": f.path or (f"milestone {f.milestone}" if f.milestone else
+                                 f"objective {f.objective}" if f.objective else "whole plan")}
+            for f in open_findings
+        ],
+        "signed_documents": [
+            {"role_label": ROLE_LABELS.get(_role_of(p), p.arcname), "zip_name": p.arcname[len(top) + 1 :]}
+            for p in signed
+        ],
+        "generated_documents": generated,
+    }
+
+
+def _role_of(p: Planned) -> str:
+    for role, name in SIGNED_NAMES.items():
+        if name in p.arcname:
+            return role
+    return ""
+
+
+def _manifest(
+    result: CheckResult, files: list[Planned], part: dict[str, int], parts: list[list[int]], built: dt.datetime,
+    top: str, excluded: list[str],
+) -> bytes:
+    data = {
+        "manifest_version": 1,
+        "tool": {"name": "packager", "version": __version__},
+        "rules": {"profile": result.rules.profile, "title": result.rules.title},
+        "stage": result.stage.value,
+        "built": built.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "root": top + "/",
+        "part": part,
+        "parts": [{"number": i, "objectives": objs} for i, objs in enumerate(parts, start=1)],
+        "plan": plan_to_data(result.plan),
+        "score": result.score.to_dict(),
+        "files": [
+            {
+                "path": p.arcname, "size": p.size, "sha256": p.sha256, "role": p.role,
+                "objective": p.objective, "milestone": p.milestone, "source": p.source,
+                "date": p.date, "dates": list(p.dates),
+            }
+            for p in sorted(files, key=lambda p: p.arcname)
+        ],
+        "excluded": excluded,
+        "findings": [f.to_dict() for f in result.findings],
+    }
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def part_path(output: Path, number: int, count: int) -> Path:
+    if count == 1:
+        return output
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    return output.with_name(f"{stem} - Part {number} of {count}{output.suffix or '.zip'}")
+
+
+def build_submission(
+    folder: Path,
+    output: Path,
+    *,
+    stage: Stage = Stage.FINAL,
+    allow_errors: bool = False,
+    split_mb: float | None = None,
+    templates_dir: Path | None = None,
+    plan_path: Path | None = None,
+    rules_spec: str | None = None,
+    today: dt.date | None = None,
+    progress: ProgressFn | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Check `folder`, then write the submission zip(s) to `output`."""
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise InputError("the templates folder does not exist", file=templates_dir, field="--templates")
+    if split_mb is not None and split_mb <= 0:
+        raise InputError(f"{split_mb:g} is not a size", field="--split-mb", expected="a number of megabytes, e.g. 20")
+    result = check_folder(folder, stage=stage, plan_path=plan_path, rules_spec=rules_spec, today=today,
+                          progress=progress)
+    if result.summary.errors and not allow_errors:
+        raise BuildRefused(result)
+    if on_stage:
+        on_stage("Writing the zip")
+    rules, plan = result.rules, result.plan
+    top = top_folder(plan, stage)
+    built = build_time(result)
+    deliverables, excluded = (
+        plan_deliverables(result, folder, top) if stage is Stage.FINAL else ([], [])
+    )
+    signed = plan_signed(result, folder, top, stage)
+    parts = split_parts(deliverables, split_mb)
+    part_of = {o: i for i, objs in enumerate(parts, start=1) for o in objs}
+    open_findings = [f for f in result.findings if f.severity is not Severity.INFO] if result.summary.errors else []
+    specs = documents_for(stage.value)
+    header = f"{plan.company} \u2014 {plan.program} Action Plan {plan.year}"
+    outputs: list[Path] = []
+    sizes: list[int] = []
+    entries = 0
+    for number, objectives in enumerate(parts, start=1):
+        part = {"number": number, "count": len(parts)}
+        in_part = [p for p in deliverables if p.objective in objectives]
+        carried_docs = specs if number == 1 else tuple(s for s in specs if s.template == "index.html.j2")
+        part_signed = signed if number == 1 else []
+        generated_meta = [
+            {"title": s.title, "zip_name": f"{DOCS_FOLDER}/{s.filename}", "part": number}
+            for s in carried_docs
+        ]
+        context = _context(result, deliverables, part_of, part if len(parts) > 1 else None, open_findings,
+                           signed, generated_meta, built, top)
+        generated = [_render(spec, context, templates_dir, built, header, top) for spec in carried_docs]
+        files = [*generated, *part_signed, *in_part]
+        manifest = _manifest(result, files, part, parts, built, top, excluded)
+        items = [ZipItem(p.arcname, source=p.source_path, data=p.data, compress=p.compress,
+                         sha256=p.sha256 if p.source_path else None) for p in files]
+        items.append(ZipItem(f"{top}/{DOCS_FOLDER}/{MANIFEST}", data=manifest))
+        target = part_path(output, number, len(parts))
+        try:
+            sizes.append(write_zip(target, items, built))
+        except SourceChanged as exc:
+            raise InputError(
+                "this file changed while the zip was being built, so the checks no longer describe it",
+                file=exc.path, hint="Wait until nobody is editing the folder, then run the build again",
+            ) from None
+        outputs.append(target)
+        entries += len(items)
+    findings = list(result.findings)
+    limit = rules.build.email_limit_mb
+    for target, size in zip(outputs, sizes, strict=True):
+        if size > limit * 1024 * 1024:
+            findings.append(TOO_LARGE.finding(
+                f"'{target.name}' is {size / 1024 / 1024:.1f} MB, over the {limit:g} MB email limit.",
+                path=target.name,
+            ))
+    return BuildResult(result, tuple(outputs), tuple(sizes), tuple(sort_findings(findings)), entries,
+                       tuple(excluded))
+
+
+def _render(
+    spec: DocumentSpec, context: dict[str, Any], templates_dir: Path | None, built: dt.datetime, header: str,
+    top: str,
+) -> Planned:
+    data = render_pdf(spec.template, context, title=spec.title, templates_dir=templates_dir, fixed_date=built,
+                      header_text=header)
+    return Planned(arcname=f"{top}/{DOCS_FOLDER}/{spec.filename}", role="generated", size=len(data),
+                   sha256=hashlib.sha256(data).hexdigest(), data=data, compress=True)

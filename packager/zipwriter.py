@@ -1,0 +1,97 @@
+"""Write zips deterministically: sorted entries, fixed times and permissions, UTF-8 names.
+
+Same inputs give byte-identical archives. Data is streamed in chunks, so memory does not grow
+with file size, and already-compressed data is stored rather than deflated again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
+
+from packager.atomic import atomic_output
+
+CHUNK = 1024 * 1024
+PROBE_BYTES = 256 * 1024
+ZIP64_LIMIT = 0x7FFFFFFF
+UTF8_FLAG = 0x800
+FILE_MODE = 0o100644
+DIR_MODE = 0o40755
+
+
+class _Utf8ZipInfo(ZipInfo):
+    """Always UTF-8 names with the UTF-8 flag (zipfile sets it only for non-ASCII names)."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 - overrides zipfile's name
+        return self.filename.encode("utf-8"), self.flag_bits | UTF8_FLAG
+
+
+@dataclass(frozen=True)
+class ZipItem:
+    """One entry: its name in the zip and where its bytes come from (a file or in-memory data)."""
+
+    arcname: str
+    source: Path | None = None
+    data: bytes | None = None
+    compress: bool = True
+    sha256: str | None = None  # when given, the source must still have this content
+
+
+class SourceChanged(Exception):
+    """A source file changed between the checks and the build."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(str(path))
+
+
+def zip_timestamp(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    when = max(when.replace(tzinfo=None), dt.datetime(1980, 1, 1))
+    # DOS times have 2-second resolution: round down so every writer agrees.
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
+
+
+def worth_deflating(path: Path) -> bool:
+    """Probe the start of a file: deflate only when it actually shrinks (>10%)."""
+    with path.open("rb") as fh:
+        head = fh.read(PROBE_BYTES)
+    if not head:
+        return False
+    return len(zlib.compress(head, 1)) < 0.9 * len(head)
+
+
+def write_zip(target: Path, items: Iterable[ZipItem], when: dt.datetime) -> int:
+    """Write `items` (sorted by name) to `target` atomically; return the zip's size in bytes."""
+    stamp = zip_timestamp(when)
+    ordered = sorted(items, key=lambda i: i.arcname)
+    with atomic_output(target) as raw, ZipFile(raw, "w", allowZip64=True) as zf:
+        for item in ordered:
+            info = _Utf8ZipInfo(item.arcname, date_time=stamp)
+            info.create_system = 3  # unix, so the mode bits below are honoured everywhere
+            info.external_attr = FILE_MODE << 16
+            info.compress_type = ZIP_DEFLATED if item.compress else ZIP_STORED
+            if item.data is not None:
+                _write_bytes(zf, info, item.data)
+            elif item.source is not None:
+                size = item.source.stat().st_size
+                digest = hashlib.sha256()
+                with item.source.open("rb") as src, zf.open(info, "w", force_zip64=size > ZIP64_LIMIT) as dst:
+                    while chunk := src.read(CHUNK):
+                        digest.update(chunk)
+                        dst.write(chunk)
+                if item.sha256 is not None and digest.hexdigest() != item.sha256:
+                    raise SourceChanged(item.source)
+            else:
+                raise ValueError(f"{item.arcname}: no data")
+    return os.path.getsize(target)
+
+
+def _write_bytes(zf: ZipFile, info: ZipInfo, data: bytes) -> None:
+    with zf.open(info, "w", force_zip64=len(data) > ZIP64_LIMIT) as dst:
+        dst.write(data)
