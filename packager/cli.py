@@ -224,6 +224,80 @@ def build(
     sys.exit(ExitCode.FINDINGS if result.summary.errors else ExitCode.OK)
 
 
+@main.command()
+@click.argument("zips", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "html", "csv"]), default="text", show_default=True,
+    help="Report format (csv: one row per zip, for a queue).",
+)
+@output_option
+@click.option("--worksheet", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write a QA worksheet (CSV, one row per milestone) to fill in with Excel.")
+@click.option("--scores", "scores_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Read a filled-in QA worksheet and score the submission.")
+@rules_option
+@today_option
+@handle_errors
+def audit(
+    zips: tuple[Path, ...], fmt: str, output: Path | None, worksheet: Path | None, scores_path: Path | None,
+    rules_spec: str | None, today: str | None,
+) -> None:
+    """Check received submission ZIPS safely, verify them and score them."""
+    from packager.audit import audit_zip
+    from packager.report.audit_text import BatchRow, audit_dict, batch_csv, batch_text, render_audit_text
+    from packager.report.html import render_audit_html, render_batch_html
+    from packager.report.jsonout import dumps
+    from packager.rules import load_rules
+
+    rules = load_rules(rules_spec)
+    day = _today(today)
+    single = len(zips) == 1 and fmt != "csv"
+    if (worksheet or scores_path) and len(zips) != 1:
+        raise InputError("--worksheet and --scores work on one zip at a time", field="--worksheet/--scores")
+    if single:
+        with progress_bar("Checking entries") as progress:
+            result = audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress)
+        if worksheet is not None:
+            if result.plan is None:
+                raise InputError("a worksheet needs the plan, and this zip has none", file=zips[0])
+            from packager.atomic import write_bytes_atomic
+            from packager.worksheet import worksheet_csv
+
+            write_bytes_atomic(
+                worksheet, worksheet_csv(result.plan, result.inventory, result.findings).encode("utf-8-sig")
+            )
+            click.echo(f"Wrote {worksheet}", err=True)
+        if fmt == "json":
+            text = dumps(audit_dict(result))
+        elif fmt == "html":
+            text = render_audit_html(result)
+        else:
+            text = render_audit_text(result)
+        _emit(text, output)
+        sys.exit(ExitCode.FINDINGS if result.summary.errors or result.score.passed is False else ExitCode.OK)
+    rows: list[BatchRow] = []
+    with progress_bar("Auditing zips") as progress:
+        for i, path in enumerate(zips, start=1):
+            try:
+                rows.append(BatchRow(path, audit_zip(path, rules, today=day)))
+            except InputError as exc:
+                rows.append(BatchRow(path, None, exc.paragraph()))
+            if progress:
+                progress(i, len(zips))
+    if fmt == "csv":
+        text = batch_csv(rows)
+    elif fmt == "html":
+        text = render_batch_html(rows)
+    elif fmt == "json":
+        text = dumps({"zips": [
+            {"zip": str(r.path), "status": r.status, "problem": r.failure,
+             **(audit_dict(r.result) if r.result else {})} for r in rows]})
+    else:
+        text = batch_text(rows)
+    _emit(text, output)
+    sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
+
+
 @main.command("checks")
 def list_checks() -> None:
     """List every check id, its severity, when it applies and how to fix it."""

@@ -83,12 +83,15 @@ class Summary:
     def ready(self) -> bool:
         return self.errors == 0
 
-    def line(self, ready_text: str = "ready to submit", not_ready: str = "not ready to submit") -> str:
-        """E.g. '2 errors, 1 warning: not ready to submit'."""
+    def counts(self) -> str:
         parts = [_plural(self.errors, "error"), _plural(self.warnings, "warning")]
         if self.infos:
             parts.append(_plural(self.infos, "note"))
-        return f"{', '.join(parts)}: {ready_text if self.ready else not_ready}"
+        return ", ".join(parts)
+
+    def line(self, ready_text: str = "ready to submit", not_ready: str = "not ready to submit") -> str:
+        """E.g. '2 errors, 1 warning: not ready to submit'."""
+        return f"{self.counts()}: {ready_text if self.ready else not_ready}"
 
 
 def _plural(n: int, word: str) -> str:

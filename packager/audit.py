@@ -1,0 +1,336 @@
+"""`packager audit`: open a received zip without trusting it, verify it, check it and score it.
+
+Archive safety comes first (packager.archive). Safe entries are streamed into a private temp
+folder, inspected in parallel like the files of a folder, and run through the same checks;
+in a received zip nothing will relabel a file, so `deliverable-unlabelled` is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from packager.archive import EntryError, EntryReader, is_archive_magic, nested_archive_finding, scan_archive
+from packager.archive import spool_directory
+from packager.checks import Context, Stage
+from packager.checks import deliverables as deliverable_checks
+from packager.checks import run_checks
+from packager.checks.registry import declare
+from packager.checks.scoring import score_below_pass
+from packager.dates import find_dates
+from packager.errors import InputError
+from packager.findings import Finding, Severity, Summary, sort_findings
+from packager.inventory import FileRecord, Inventory, Mapping
+from packager.naming import NamingConvention, split_extension
+from packager.plan import PLAN_FILENAMES, Plan, load_plan_text, plan_from_data
+from packager.result import Score
+from packager.rules import Rules
+from packager.scan import ProgressFn, inspect_many, label_mapping
+from packager.inspect import InspectOptions
+from packager.worksheet import QaScores, read_scores
+
+MANIFEST_NAME = "manifest.json"
+MAX_MANIFEST_BYTES = 20 * 1024 * 1024
+MAX_PLAN_BYTES = 2 * 1024 * 1024
+DOCUMENT_NAMES = {
+    "signed senior representative acknowledgement": "acknowledgement",
+    "signed auditor maintenance": "auditor_maintenance",
+    "organisational chart": "org_chart",
+}
+
+MANIFEST_MISMATCH = declare(
+    "manifest-mismatch", Severity.ERROR, "archive",
+    "Received zip: it carries a manifest.json and an entry's SHA-256 differs from it, a listed entry is "
+    "missing, or an unlisted entry is present.",
+    "Ask the company to build the zip again with 'packager build' and send it unchanged; files must not be "
+    "edited, added or removed after the build.",
+)
+PLAN_UNREADABLE = declare(
+    "plan-unreadable", Severity.ERROR, "archive",
+    "Received zip: the plan inside it (manifest.json or action-plan.yaml) cannot be read, so milestones and "
+    "scores cannot be verified.",
+    "Ask the company for a zip built with 'packager build', or for a corrected action-plan.yaml.",
+)
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    path: Path
+    rules: Rules
+    plan: Plan | None
+    findings: tuple[Finding, ...]
+    score: Score
+    inventory: Inventory | None = None
+    manifest: bool = False
+    unverified: tuple[str, ...] = ()
+    objectives: tuple[dict[str, Any], ...] = ()  # per-objective self and QA scores
+    entries: int = 0
+
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.findings)
+
+    @property
+    def archive_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.check.startswith("zip-") or f.check == MANIFEST_MISMATCH.id)
+
+
+def _common_root(names: Iterable[str]) -> str:
+    """The single top folder every entry sits in ('' when there is none)."""
+    tops = {n.split("/", 1)[0] for n in names if "/" in n}
+    loose = [n for n in names if "/" not in n]
+    if len(tops) == 1 and not loose:
+        return next(iter(tops)) + "/"
+    return ""
+
+
+def _placeholder_plan(year: int) -> Plan:
+    return Plan(program="COR", company="(unknown company)", year=year)
+
+
+def _load_manifest(data: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) and isinstance(value.get("files"), list) else None
+
+
+def audit_zip(
+    path: Path,
+    rules: Rules,
+    *,
+    today: dt.date | None = None,
+    scores_path: Path | None = None,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+) -> AuditResult:
+    """Audit one received zip. Raises InputError only when it cannot be opened as a zip at all."""
+    today = today or dt.date.today()
+    scan = scan_archive(path, rules.archive)
+    findings: list[Finding] = list(scan.findings)
+    unverified: list[str] = []
+    if scan.aborted:
+        unverified.append("The archive was not read past its table of contents because it is unsafe.")
+        return AuditResult(path, rules, None, tuple(sort_findings(findings)),
+                           Score(None, rules.scoring.pass_mark), unverified=tuple(unverified),
+                           entries=len(scan.all_names))
+    root = _common_root(scan.all_names)
+    naming = NamingConvention(rules.naming)
+
+    with EntryReader(scan, rules.archive) as reader, spool_directory() as tmp:
+        manifest: dict[str, Any] | None = None
+        manifest_entry = next(
+            (e for e in scan.entries if e.name.rsplit("/", 1)[-1] == MANIFEST_NAME and e.name.count("/") <= 2), None
+        )
+        if manifest_entry is not None:
+            try:
+                manifest = _load_manifest(reader.read_bytes(manifest_entry, MAX_MANIFEST_BYTES))
+            except EntryError as exc:
+                findings.append(exc.finding)
+            if manifest is None:
+                findings.append(MANIFEST_MISMATCH.finding(
+                    f"'{manifest_entry.name}' is not a readable packager manifest, so the files cannot be "
+                    "verified against it.", path=manifest_entry.name))
+
+        plan = _plan(manifest, reader, scan.entries, root, rules, findings, unverified)
+        have_plan = plan is not None
+        if plan is None:
+            plan = _placeholder_plan(_manifest_year(manifest) or today.year)
+        options = InspectOptions(rules=rules.deliverables, window=plan.window(rules))
+
+        listed = {f.get("path"): f for f in (manifest or {}).get("files", []) if isinstance(f, dict)}
+        spooled: list[tuple[str, Path, str]] = []
+        skip = {manifest_entry.name if manifest_entry else None} | {root + n for n in PLAN_FILENAMES}
+        for entry in scan.entries:
+            if entry.is_dir or entry.name in skip:
+                continue
+            try:
+                target, sha = reader.spool(entry, tmp)
+            except EntryError as exc:
+                findings.append(exc.finding)
+                continue
+            spooled.append((entry.name, target, sha))
+        if manifest is not None:
+            findings.extend(_verify_manifest(manifest, spooled, scan.all_names, manifest_entry.name if manifest_entry else ""))
+
+        facts = inspect_many([(p, name.rsplit("/", 1)[-1]) for name, p, _sha in spooled], options, progress, workers)
+        records: list[FileRecord] = []
+        for (name, target, _sha), fact in zip(spooled, facts, strict=True):
+            if fact.kind in ("zip", "archive") or _magic_archive(target):
+                if not name.lower().endswith((".zip", ".7z", ".rar", ".gz", ".tar", ".tgz", ".bz2", ".xz")):
+                    findings.append(nested_archive_finding(name, by_content=True))
+            rel = name[len(root):] if root and name.startswith(root) else name
+            records.append(_record(name, rel, fact, listed.get(name), naming, plan, rules))
+
+    documents, document_paths = _documents(records, plan if have_plan else None, root)
+    inventory = Inventory(root=root, files=tuple(records), documents=documents, document_paths=document_paths)
+    ctx = Context(plan=plan, rules=rules, stage=Stage.FINAL, today=today, inventory=inventory, received=True)
+    if have_plan:
+        checked = run_checks(ctx)
+        # The self-check's pass-mark warning belongs to the company; the reviewer's verdict uses the QA score.
+        findings.extend(f for f in checked if f.check != "score-below-pass" or scores_path is None)
+    else:
+        for record in inventory.deliverables:
+            findings.extend(deliverable_checks.check_record(ctx, record))
+        unverified.append(
+            "There is no plan in the zip (no manifest.json or action-plan.yaml): milestone coverage, self-scores "
+            "and the signed pages could not be verified, and dates were checked against the calendar year only."
+        )
+    if manifest is None:
+        unverified.append("There is no manifest.json, so the files could not be checked against what was built.")
+
+    scores: QaScores | None = None
+    if scores_path is not None:
+        if not have_plan:
+            raise InputError("QA scores cannot be read for a zip that has no plan", file=scores_path,
+                             field="--scores")
+        scores = read_scores(scores_path, plan)
+    self_score = plan.self_score_percent(rules) if have_plan else None
+    qa = scores.percent(rules) if scores is not None else None
+    score = Score(self=self_score, pass_mark=rules.scoring.pass_mark, qa=qa)
+    if qa is not None and have_plan:
+        findings.extend(score_below_pass(ctx, qa, "QA score", Severity.ERROR))
+    objectives = _objective_scores(plan, scores) if have_plan else ()
+    return AuditResult(
+        path=path, rules=rules, plan=plan if have_plan else None, findings=tuple(sort_findings(findings)),
+        score=score, inventory=inventory, manifest=manifest is not None, unverified=tuple(unverified),
+        objectives=tuple(objectives), entries=len(scan.all_names),
+    )
+
+
+def _manifest_year(manifest: dict[str, Any] | None) -> int | None:
+    year = ((manifest or {}).get("plan") or {}).get("year") if manifest else None
+    return year if isinstance(year, int) else None
+
+
+def _magic_archive(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(512)
+    return is_archive_magic(head)
+
+
+def _plan(
+    manifest: dict[str, Any] | None, reader: EntryReader, entries: Iterable[Any], root: str, rules: Rules,
+    findings: list[Finding], unverified: list[str],
+) -> Plan | None:
+    if manifest is not None and isinstance(manifest.get("plan"), dict):
+        try:
+            return plan_from_data(manifest["plan"], "manifest.json (plan)", rules)
+        except InputError as exc:
+            findings.append(PLAN_UNREADABLE.finding(f"The plan in manifest.json cannot be used: {exc.paragraph()}"))
+            return None
+    for entry in entries:
+        if entry.name in {root + n for n in PLAN_FILENAMES}:
+            try:
+                text = reader.read_bytes(entry, MAX_PLAN_BYTES).decode("utf-8-sig")
+                return load_plan_text(text, entry.name, rules)
+            except EntryError as exc:
+                findings.append(exc.finding)
+            except UnicodeDecodeError:
+                findings.append(PLAN_UNREADABLE.finding(f"'{entry.name}' is not UTF-8 text.", path=entry.name))
+            except InputError as exc:
+                findings.append(PLAN_UNREADABLE.finding(f"The plan cannot be used: {exc.paragraph()}", path=entry.name))
+            return None
+    return None
+
+
+def _verify_manifest(
+    manifest: dict[str, Any], spooled: list[tuple[str, Path, str]], all_names: Iterable[str], manifest_name: str
+) -> list[Finding]:
+    out: list[Finding] = []
+    listed = {f.get("path"): f for f in manifest.get("files", []) if isinstance(f, dict)}
+    actual = {name: sha for name, _p, sha in spooled}
+    present = set(all_names)
+    for name, entry in sorted(listed.items(), key=lambda kv: str(kv[0])):
+        if not isinstance(name, str):
+            continue
+        if name not in present:
+            out.append(MANIFEST_MISMATCH.finding(f"'{name}' is listed in the manifest but missing from the zip.",
+                                                 path=name))
+        elif name in actual and actual[name] != entry.get("sha256"):
+            out.append(MANIFEST_MISMATCH.finding(
+                f"'{name}' has been changed since the zip was built: its SHA-256 is {actual[name][:12]}…, the "
+                f"manifest says {str(entry.get('sha256'))[:12]}….", path=name))
+    for name in sorted(present):
+        if name.endswith("/") or name == manifest_name or name in listed:
+            continue
+        out.append(MANIFEST_MISMATCH.finding(f"'{name}' is in the zip but not listed in the manifest.", path=name))
+    return out
+
+
+def _record(
+    name: str, rel: str, facts: Any, listed: dict[str, Any] | None, naming: NamingConvention, plan: Plan,
+    rules: Rules,
+) -> FileRecord:
+    window = plan.window(rules)
+    stem = split_extension(name.rsplit("/", 1)[-1])[0]
+    name_dates = tuple(find_dates(stem, "name", window))
+    if listed is not None:
+        role = listed.get("role", "deliverable")
+        mid = listed.get("milestone") if isinstance(listed.get("milestone"), str) else None
+        obj = listed.get("objective") if isinstance(listed.get("objective"), int) else None
+        mapping = naming.map_path(rel)
+        # The build names every deliverable '<milestone> - …', which labels it.
+        sources = ("name",) if mid and mapping.milestone == mid else mapping.label_sources
+        mapping = Mapping(objective=obj, milestone=mid, label_sources=sources, title=mapping.title)
+        kind = "deliverable" if role == "deliverable" else "document"
+        record = FileRecord(path=name, size=facts.size, role=kind, mapping=mapping, facts=facts, name_dates=name_dates)
+    elif naming.is_admin(rel):
+        record = FileRecord(path=name, size=facts.size, role="admin", facts=facts, name_dates=name_dates)
+    else:
+        record = FileRecord(path=name, size=facts.size, mapping=naming.map_path(rel), facts=facts,
+                            name_dates=name_dates)
+    if record.role == "deliverable":
+        record = replace(record, mapping=label_mapping(record.mapping, facts, naming))
+    if record.role in ("admin", "document"):
+        leaf = split_extension(rel.rsplit("/", 1)[-1])[0].lower()
+        for label, doc_role in DOCUMENT_NAMES.items():
+            if leaf.endswith(label):
+                record = replace(record, role="document", document=doc_role)
+    return record
+
+
+def _documents(
+    records: list[FileRecord], plan: Plan | None, root: str
+) -> tuple[dict[str, FileRecord | None], dict[str, str]]:
+    """The plan's documents, by the paths the plan names or by the names the build gives them."""
+    found = {r.document: r for r in records if r.document}
+    paths: dict[str, str] = {}
+    documents: dict[str, FileRecord | None] = {}
+    if plan is not None:
+        for role, rel in plan.documents.named().items():
+            rel = root + rel.replace("\\", "/").strip("/")
+            paths[role] = rel
+            match = next((r for r in records if r.path == rel), None)
+            if match is not None:
+                match_role = replace(match, role="document", document=role)
+                records[records.index(match)] = match_role
+                documents[role] = match_role
+            else:
+                documents[role] = found.get(role)
+    for role, record in found.items():
+        documents.setdefault(role, record)
+    return documents, paths
+
+
+def _objective_scores(plan: Plan, scores: QaScores | None) -> list[dict[str, Any]]:
+    out = []
+    for o, objective in enumerate(plan.objectives, start=1):
+        weight = sum(ms.weight or 0 for ms in objective.milestones)
+        self_scores = [ms.self_score for ms in objective.milestones if ms.self_score is not None]
+        qa = [scores.by_milestone[f"{o}.{m}"] for m in range(1, len(objective.milestones) + 1)
+              if scores is not None and f"{o}.{m}" in scores.by_milestone]
+        out.append({
+            "objective": o, "title": objective.title, "weight": weight,
+            "self": sum(self_scores) if self_scores else None,
+            "qa": sum(qa) if qa else None,
+        })
+    return out
+
+
+__all__ = ["AuditResult", "audit_zip"]

@@ -1,0 +1,137 @@
+"""Text, JSON and CSV reports for `packager audit`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packager.audit import AuditResult
+from packager.report.coverage import deliverable_dict
+from packager.report.text import render_findings
+from packager.textutil import points
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One received zip in a batch: its result, or why it could not be opened."""
+
+    path: Path
+    result: AuditResult | None
+    failure: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.result is None:
+            return "failed"
+        if self.result.summary.errors:
+            return "errors"
+        passed = self.result.score.passed
+        if passed is False:
+            return "below pass mark"
+        return "ok"
+
+
+def verdict(result: AuditResult) -> str:
+    summary = result.summary
+    if summary.errors:
+        base = "Not acceptable as received"
+    elif summary.warnings:
+        base = "Acceptable, with warnings"
+    else:
+        base = "Acceptable"
+    score = result.score
+    if score.qa is not None:
+        outcome = "passes" if score.passed else "is below the pass mark: a maintenance audit is required"
+        base += f"; QA score {points(score.qa)}% {outcome}"
+    return base
+
+
+def render_audit_text(result: AuditResult) -> str:
+    plan = result.plan
+    head = (f"{plan.company} \u2014 {plan.program} Action Plan {plan.year}" if plan else "Unknown company (no plan)")
+    out = [f"Audit of {result.path.name}", head, ""]
+    out.extend(f"Note: {u}" for u in result.unverified)
+    if result.unverified:
+        out.append("")
+    if result.findings:
+        out.extend(render_findings(result.findings, plan))
+    else:
+        out.extend(["No problems found.", ""])
+    score = result.score
+    if score.self is not None:
+        out.append(f"Self-score: {points(score.self)}%")
+    if score.qa is not None:
+        out.append(f"QA score: {points(score.qa)}% (pass mark {points(score.pass_mark)}%)")
+        for row in result.objectives:
+            out.append(f"  Objective {row['objective']}: weight {points(row['weight'])}, self "
+                       f"{_opt(row['self'])}, QA {_opt(row['qa'])}")
+    out.append(f"Verdict: {verdict(result)}")
+    out.append(result.summary.counts())
+    return "\n".join(out) + "\n"
+
+
+def _opt(value: float | None) -> str:
+    return "—" if value is None else points(value)
+
+
+def audit_dict(result: AuditResult) -> dict[str, Any]:
+    plan = result.plan
+    data: dict[str, Any] = {
+        "findings": [f.to_dict() for f in result.findings],
+        "summary": result.summary.to_dict(),
+        "score": result.score.to_dict(),
+        "archive": {"path": str(result.path), "entries": result.entries, "manifest": result.manifest},
+        "plan": {"company": plan.company, "program": plan.program, "year": plan.year} if plan else None,
+        "unverified": list(result.unverified),
+        "objectives": list(result.objectives),
+        "verdict": verdict(result),
+    }
+    if result.inventory is not None and plan is not None:
+        data["deliverables"] = [deliverable_dict(r, plan, result.rules) for r in result.inventory.deliverables]
+    return data
+
+
+BATCH_COLUMNS = ["zip", "company", "program", "year", "files", "errors", "warnings", "self_score", "qa_score",
+                 "status", "problem"]
+
+
+def batch_rows(rows: list[BatchRow]) -> list[list[str]]:
+    out = []
+    for row in rows:
+        r = row.result
+        plan = r.plan if r else None
+        out.append([
+            row.path.name,
+            plan.company if plan else "",
+            plan.program if plan else "",
+            str(plan.year) if plan else "",
+            str(len(r.inventory.files)) if r and r.inventory else "",
+            str(r.summary.errors) if r else "",
+            str(r.summary.warnings) if r else "",
+            points(r.score.self) if r and r.score.self is not None else "",
+            points(r.score.qa) if r and r.score.qa is not None else "",
+            row.status,
+            row.failure or "",
+        ])
+    return out
+
+
+def batch_csv(rows: list[BatchRow]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(BATCH_COLUMNS)
+    writer.writerows(batch_rows(rows))
+    return buf.getvalue()
+
+
+def batch_text(rows: list[BatchRow]) -> str:
+    lines = []
+    for cells in batch_rows(rows):
+        zip_name, company, _p, _y, files, errors, warnings, self_score, qa, status, problem = cells
+        detail = problem or f"{files} files, {errors} errors, {warnings} warnings, self {self_score or '—'}%" + (
+            f", QA {qa}%" if qa else "")
+        lines.append(f"{status.upper():<16} {zip_name}  {company}  {detail}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,139 @@
+"""The reviewer's QA worksheet: one CSV row per milestone, filled in with Excel and read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from packager.errors import InputError
+from packager.findings import Finding
+from packager.inventory import Inventory
+from packager.plan import Plan
+from packager.rules import Rules
+
+COLUMNS = [
+    "objective", "milestone", "milestone_title", "weight", "self_score", "deliverables", "findings",
+    "qa_score", "qa_comment",
+]
+MAX_WORKSHEET_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class QaScores:
+    """The reviewer's score for every milestone."""
+
+    by_milestone: dict[str, float]
+    comments: dict[str, str]
+    source: str
+
+    def total(self) -> float:
+        return sum(self.by_milestone.values())
+
+    def percent(self, rules: Rules) -> float:
+        return round(self.total() / rules.plan.weight_total * 100, 2)
+
+
+def worksheet_csv(plan: Plan, inventory: Inventory | None, findings: tuple[Finding, ...]) -> str:
+    """The worksheet text (UTF-8 with BOM when written, so Excel shows accents)."""
+    files: dict[str, list[str]] = defaultdict(list)
+    if inventory is not None:
+        for record in inventory.deliverables:
+            if record.mapping.milestone:
+                files[record.mapping.milestone].append(record.path)
+    notes: dict[str, list[str]] = defaultdict(list)
+    for f in findings:
+        if f.milestone:
+            notes[f.milestone].append(f"{f.severity.value} {f.check}: {f.message}")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for o, mid, ms in plan.milestones():
+        writer.writerow([
+            o, mid, ms.title or "", _num(ms.weight), _num(ms.self_score),
+            "; ".join(files[mid]), " | ".join(notes[mid]), "", "",
+        ])
+    return out.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _number(text: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")  # Excel in a French-Canadian locale
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_scores(path: Path, plan: Plan) -> QaScores:
+    """Read a filled-in worksheet; InputError names the row and column of any problem."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_WORKSHEET_BYTES:
+            raise InputError(f"the worksheet is {size:,} bytes, far too large", file=path)
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("the worksheet does not exist", file=path, field="--scores") from None
+    except UnicodeDecodeError:
+        try:
+            text = path.read_bytes().decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError("the worksheet is not a text CSV file", file=path) from None
+    except OSError as exc:
+        raise InputError(f"the worksheet cannot be read ({exc.strerror})", file=path) from None
+    dialect: type[csv.Dialect] | csv.Dialect = csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        pass
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows:
+        raise InputError("the worksheet is empty", file=path, expected=f"the columns {', '.join(COLUMNS)}")
+    header = [h.strip().lower() for h in rows[0]]
+    for needed in ("milestone", "qa_score"):
+        if needed not in header:
+            raise InputError(f"the worksheet has no '{needed}' column", file=path, line=1,
+                             expected=f"the columns {', '.join(COLUMNS)}")
+    col_m, col_s = header.index("milestone"), header.index("qa_score")
+    col_c = header.index("qa_comment") if "qa_comment" in header else None
+    weights = {mid: ms.weight for _o, mid, ms in plan.milestones()}
+    scores: dict[str, float] = {}
+    comments: dict[str, str] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        mid = row[col_m].strip() if col_m < len(row) else ""
+        if mid not in weights:
+            raise InputError(f"row {number} names milestone '{mid}', which the plan does not have", file=path,
+                             line=number, field="milestone", expected=f"one of {', '.join(weights)}")
+        raw = row[col_s] if col_s < len(row) else ""
+        value = _number(raw)
+        if value is None:
+            problem = "is empty" if not raw.strip() else f"'{raw.strip()}' is not a number"
+            raise InputError(f"row {number} (milestone {mid}): the QA score {problem}", file=path, line=number,
+                             field="qa_score", expected=f"a number from 0 to {weights[mid] or 0:g}")
+        weight = weights[mid] or 0
+        if value < 0 or value > weight + 1e-9:
+            raise InputError(f"row {number} (milestone {mid}): the QA score {value:g} is outside 0 to {weight:g}",
+                             file=path, line=number, field="qa_score",
+                             expected=f"a number from 0 up to the milestone's weight ({weight:g})")
+        if mid in scores:
+            raise InputError(f"row {number}: milestone {mid} is scored twice", file=path, line=number,
+                             field="milestone")
+        scores[mid] = value
+        if col_c is not None and col_c < len(row):
+            comments[mid] = row[col_c].strip()
+    missing = [mid for mid in weights if mid not in scores]
+    if missing:
+        raise InputError(f"the worksheet has no row for milestone {', '.join(missing)}", file=path,
+                         field="milestone", expected="one row per milestone, as 'packager audit --worksheet' writes it")
+    return QaScores(scores, comments, str(path))

@@ -1,0 +1,262 @@
+"""`packager audit`: built zips verify clean, tampering is caught, scoring round-trips, batches never crash."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from packager.audit import audit_zip
+from packager.build import build_submission
+from packager.cli import main
+from packager.rules import load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "fixtures" / "sample"
+TODAY = dt.date(2026, 11, 26)
+RULES = load_rules()
+CORPUS = ROOT.parent / "shared" / "corpus" / "zip"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("audit") / "sample.zip"
+    build_submission(SAMPLE, out, today=TODAY)
+    return out
+
+
+def rewrite(src: Path, dst: Path, change: dict[str, bytes | None], add: dict[str, bytes] | None = None) -> Path:
+    """Copy a zip, replacing (bytes) or dropping (None) entries whose name ends with a key."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            for suffix, new in change.items():
+                if info.filename.endswith(suffix):
+                    data = new  # type: ignore[assignment]
+            if data is not None:
+                zout.writestr(info, data)
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return dst
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [*args, "--today", "2026-11-26"])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_freshly_built_zip_has_no_errors_and_same_self_score(built: Path) -> None:
+    result = audit_zip(built, RULES, today=TODAY)
+    assert [f.check for f in result.findings if f.severity.value == "error"] == []
+    assert result.manifest is True
+    assert result.score.self == 93
+    assert len(result.inventory.deliverables) == 8  # type: ignore[union-attr]
+
+
+def test_tampered_entry_against_manifest(built: Path, tmp_path: Path) -> None:
+    bad = rewrite(built, tmp_path / "t.zip", {".csv": b"date,crew\n2026-06-02,someone else\n"})
+    found = [(f.check, f.message) for f in audit_zip(bad, RULES, today=TODAY).findings if f.check == "manifest-mismatch"]
+    assert len(found) == 1
+    assert "has been changed since the zip was built" in found[0][1]
+
+
+def test_missing_and_unlisted_entries(built: Path, tmp_path: Path) -> None:
+    bad = rewrite(built, tmp_path / "m.zip", {".jpg": None}, {"notes.txt": b"2026-06-01"})
+    messages = [f.message for f in audit_zip(bad, RULES, today=TODAY).findings if f.check == "manifest-mismatch"]
+    assert any("is listed in the manifest but missing from the zip" in m for m in messages)
+    assert "'notes.txt' is in the zip but not listed in the manifest." in messages
+
+
+def test_hand_made_zip_without_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "plain.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        for path in sorted(SAMPLE.rglob("*")):
+            if path.is_file():
+                zf.write(path, "Northwind/" + path.relative_to(SAMPLE).as_posix())
+    result = audit_zip(out, RULES, today=TODAY)
+    assert result.summary.errors == 0
+    assert result.score.self == 93
+    assert any("no manifest.json" in u for u in result.unverified)
+
+
+def test_zip_without_plan_maps_what_it_can(tmp_path: Path) -> None:
+    out = tmp_path / "noplan.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.write(SAMPLE / "Objective 3 - Toolbox talks" / "3.1 - Toolbox talk schedule - 2026-04-15.pdf",
+                 "Objective 3/3.1 - schedule - 2026-04-15.pdf")
+        zf.write(SAMPLE / "admin" / "org-chart.pdf", "report.pdf")
+    result = audit_zip(out, RULES, today=TODAY)
+    assert result.plan is None
+    assert any("There is no plan in the zip" in u for u in result.unverified)
+    records = {r.path: r.mapping.milestone for r in result.inventory.deliverables}  # type: ignore[union-attr]
+    assert records == {"Objective 3/3.1 - schedule - 2026-04-15.pdf": "3.1", "report.pdf": None}
+
+
+def test_unlabelled_is_an_error_in_a_received_zip(tmp_path: Path) -> None:
+    out = tmp_path / "u.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.write(SAMPLE / "action-plan.yaml", "action-plan.yaml")
+        for path in sorted(SAMPLE.rglob("*")):
+            rel = path.relative_to(SAMPLE).as_posix()
+            if path.is_file() and rel != "action-plan.yaml":
+                zf.write(path, rel)
+        zf.write(SAMPLE / "admin" / "auditor-maintenance-signed.pdf", "Objective 2 - Hand safety/Milestone 1/extra sheet 2026-06-03.pdf")
+    unlabelled = [f for f in audit_zip(out, RULES, today=TODAY).findings if f.check == "deliverable-unlabelled"]
+    assert [(f.severity.value, f.milestone) for f in unlabelled] == [("error", "2.1")]
+
+
+def test_worksheet_round_trip(built: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "qa.csv"
+    code, _out, _err = run("audit", str(built), "--worksheet", str(sheet))
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    assert [r["milestone"] for r in rows] == ["1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2"]
+    assert rows[0]["weight"] == "12" and rows[0]["self_score"] == "12" and rows[0]["qa_score"] == ""
+    assert "1.1 - Drill report Site A" in rows[0]["deliverables"]
+    scores = {"1.1": "12", "1.2": "10", "1.3": "4", "2.1": "15", "2.2": "5", "3.1": "20", "3.2": "10"}
+    for r in rows:
+        r["qa_score"] = scores[r["milestone"]]
+        r["qa_comment"] = "checked"
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    sheet.write_text(buf.getvalue(), encoding="utf-8-sig")
+    code, out, _ = run("audit", str(built), "--scores", str(sheet), "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["score"] == {"self": 93, "qa": 76, "pass_mark": 60, "passed": True}
+    assert data["objectives"][0] == {"objective": 1, "title": data["objectives"][0]["title"], "weight": 30,
+                                     "self": 28, "qa": 26}
+    for r in rows:
+        r["qa_score"] = "5" if r["weight"] != "8" else "1"
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    sheet.write_text(buf.getvalue(), encoding="utf-8-sig")
+    code, out, _ = run("audit", str(built), "--scores", str(sheet), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["score"]["passed"] is False
+    below = [f for f in data["findings"] if f["check"] == "score-below-pass"]
+    assert below == [{"check": "score-below-pass", "severity": "error", "message":
+                      "The QA score is 31%, below the pass mark of 60%. A maintenance audit will be required "
+                      "before December 31, 2026.", "hint": below[0]["hint"], "path": None, "objective": None,
+                      "milestone": None}]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("1.2", "qa_score", "ten"), "line 3: field 'qa_score': row 3 (milestone 1.2): the QA score 'ten' is not a number"),
+        (("1.3", "qa_score", "9"), "line 4: field 'qa_score': row 4 (milestone 1.3): the QA score 9 is outside 0 to 8"),
+        (("2.1", "milestone", "9.9"), "line 5: field 'milestone': row 5 names milestone '9.9', which the plan does not have"),
+    ],
+)
+def test_malformed_worksheet_exits_2(built: Path, tmp_path: Path, edit: tuple[str, str, str], expected: str) -> None:
+    sheet = tmp_path / "qa.csv"
+    run("audit", str(built), "--worksheet", str(sheet))
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    for r in rows:
+        r["qa_score"] = "1"
+        if r["milestone"] == edit[0]:
+            r[edit[1]] = edit[2]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    sheet.write_text(buf.getvalue(), encoding="utf-8")
+    code, _out, err = run("audit", str(built), "--scores", str(sheet))
+    assert code == 2
+    assert expected in err and "Traceback" not in err
+
+
+def test_unopenable_zip_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.zip"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    code, _out, err = run("audit", str(bad))
+    assert code == 2
+    assert "broken.zip" in err and "Traceback" not in err
+
+
+def test_batch_mode_broken_zip_is_a_row(built: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip at all")
+    queue = tmp_path / "queue.csv"
+    code, _out, _err = run("audit", str(built), str(broken), "--format", "csv", "-o", str(queue))
+    assert code == 1
+    rows = list(csv.DictReader(io.StringIO(queue.read_text(encoding="utf-8"))))
+    assert [(r["zip"], r["status"]) for r in rows] == [("sample.zip", "ok"), ("broken.zip", "failed")]
+    assert rows[0]["company"] == "Northwind Paving Ltd." and rows[0]["self_score"] == "93"
+    page = tmp_path / "queue.html"
+    code, _out, _err = run("audit", str(built), str(broken), "--format", "html", "-o", str(page))
+    assert "broken.zip" in page.read_text(encoding="utf-8")
+
+
+def test_html_report_is_self_contained_and_escaped(built: Path, tmp_path: Path) -> None:
+    hostile = rewrite(built, tmp_path / "h.zip", {}, {"<script>alert(1)</script>.txt": b"x"})
+    page = tmp_path / "report.html"
+    run("audit", str(hostile), "--format", "html", "-o", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "http://" not in html and "https://" not in html
+    for section in ("Northwind Paving Ltd.", "Scores", "Coverage", "Archive safety", "Deliverables"):
+        assert section in html
+
+
+def test_html_report_renders_in_chromium(built: Path, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if chromium is None:
+        pytest.skip("Chromium is not installed")
+    page = tmp_path / "report.html"
+    run("audit", str(built), "--format", "html", "-o", str(page))
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+         "--window-size=1200,1600", page.as_uri()],
+        capture_output=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert shot.exists() and shot.stat().st_size > 10_000
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert "Coverage" in dom.stdout and "Acceptable" in dom.stdout
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_corpus_zips_are_reported_and_nothing_escapes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    before = sorted(p.name for p in CORPUS.iterdir())
+    for path in sorted(CORPUS.glob("*.zip")):
+        try:
+            result = audit_zip(path, RULES, today=TODAY, workers=1)
+        except Exception as exc:  # only InputError is allowed
+            from packager.errors import InputError
+
+            assert isinstance(exc, InputError), f"{path.name}: {exc!r}"
+            continue
+        hostile = any(k in path.name for k in ("slip", "absolute", "symlink", "encryption", "aes", "zbsm"))
+        if hostile:
+            assert any(f.check.startswith("zip-") for f in result.findings), path.name
+    assert sorted(p.name for p in CORPUS.iterdir()) == before
+    assert list(work.iterdir()) == []
+    assert list(private.iterdir()) == []
