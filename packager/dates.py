@@ -1,0 +1,193 @@
+"""Find calendar dates written in free text, file names and PDF metadata.
+
+Supported forms (case-insensitive, in any surrounding text):
+
+- year first: ``2026-05-14``, ``2026_05_14``, ``2026.05.14``, ``2026/5/14`` and the compact
+  ``20260514`` (compact only for years 1990-2100 and not inside a longer run of digits);
+- month names: ``May 14, 2026``, ``Sept. 3 2026``, ``September 3rd, 2026``,
+  ``14 May 2026``, ``14th of May, 2026``, ``3-May-2026``; a two-digit year is accepted only
+  with a month name and an explicit separator (``3-May-26``, ``May 14, 26``, ``14 May '26``);
+- numeric day/month: ``14/05/2026``, ``05/14/2026``, ``5-14-2026``, ``14.05.2026``.
+
+A numeric date that reads as a valid date both day-first and month-first (and the two
+differ) is resolved with the plan window when exactly one reading falls inside it.
+Otherwise it is reported ``ambiguous=True`` with the month-first (North American) reading,
+which is the more common one on the Alberta forms this tool checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from packager.inspect.facts import FoundDate
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+MIN_COMPACT_YEAR = 1990  # a bare 8-digit run is only a date in a recent, plausible year
+
+_MONTHS: dict[str, int] = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
+    "apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
+    "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10,
+    "nov": 11, "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+
+_NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
+_MONTH = (
+    _NOT_LETTER_BEFORE
+    + r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![^\W\d_])\.?"
+)
+_DAY = r"(?<!\d)(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
+_YEAR4 = r"(?P<y>\d{4})(?!\d)"
+_YEAR2 = r"(?P<yy>\d{2})(?![\d:])"
+
+_ISO = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<sep>[-_./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
+_COMPACT = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")
+_NUMERIC = re.compile(
+    r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d)"
+)
+_MONTH_FIRST = re.compile(
+    _MONTH
+    + r"\s{0,3}"
+    + _DAY
+    + r"(?:(?:\s{0,3},\s{0,3}|\s{1,3}|\s{0,3}[-/]\s{0,3})"
+    + _YEAR4
+    + r"|(?:\s{0,3},\s{0,3}'?|\s{1,3}'|\s{0,3}[-/]\s{0,3}'?)"
+    + _YEAR2
+    + ")",
+    re.IGNORECASE,
+)
+_DAY_FIRST = re.compile(
+    _DAY
+    + r"(?:\s{1,3}of\s{1,3}|\s{0,3}[-/.]\s{0,3}|\s{0,3})"
+    + _MONTH
+    + r"(?:(?:\s{0,3},?\s{0,3}|\s{0,3}[-/.]\s{0,3})"
+    + _YEAR4
+    + r"|(?:\s{0,3}[-/]\s{0,3}'?|\s{0,3},?\s{0,3}')"
+    + _YEAR2
+    + ")",
+    re.IGNORECASE,
+)
+
+
+def _make(year: int, month: int, day: int, low: int = MIN_YEAR) -> date | None:
+    if not low <= year <= MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year(m: re.Match[str]) -> int:
+    if m.group("y") is not None:
+        return int(m.group("y"))
+    yy = int(m.group("yy"))
+    return 2000 + yy if yy < 70 else 1900 + yy
+
+
+def _inside(d: date, window: tuple[date, date] | None) -> bool:
+    return window is not None and window[0] <= d <= window[1]
+
+
+# Each reader turns one match into (date, ambiguous) or None when it is not a real date.
+_Reading = tuple[date, bool] | None
+
+
+def _read_iso(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    d = _make(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    return (d, False) if d else None
+
+
+def _read_compact(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    d = _make(int(m.group("y")), int(m.group("m")), int(m.group("d")), low=MIN_COMPACT_YEAR)
+    return (d, False) if d else None
+
+
+def _read_named(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    month = _MONTHS[m.group("mon").lower()]
+    d = _make(_year(m), month, int(m.group("d")))
+    return (d, False) if d else None
+
+
+def _read_numeric(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    a, b, year = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+    day_first = _make(year, b, a)
+    month_first = _make(year, a, b)
+    if day_first and month_first and day_first != month_first:
+        in_dmy, in_mdy = _inside(day_first, window), _inside(month_first, window)
+        if in_dmy != in_mdy:
+            return (day_first if in_dmy else month_first), False
+        return month_first, True
+    chosen = month_first or day_first
+    return (chosen, False) if chosen else None
+
+
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[..., _Reading]], ...] = (
+    (_ISO, _read_iso),
+    (_MONTH_FIRST, _read_named),
+    (_DAY_FIRST, _read_named),
+    (_NUMERIC, _read_numeric),
+    (_COMPACT, _read_compact),
+)
+
+
+def _candidates(
+    text: str, window: tuple[date, date] | None
+) -> Iterator[tuple[int, int, date, bool]]:
+    for pattern, reader in _PATTERNS:
+        for m in pattern.finditer(text):
+            reading = reader(m, window)
+            if reading is not None:
+                yield m.start(), m.end(), reading[0], reading[1]
+
+
+def find_dates(
+    text: str, source: str, window: tuple[date, date] | None = None, limit: int = 50
+) -> list[FoundDate]:
+    """Dates written in ``text``, in order of appearance, deduplicated by (date, text)."""
+    if not text or limit <= 0:
+        return []
+    found = sorted(_candidates(text, window), key=lambda c: (c[0], -(c[1] - c[0])))
+    results: list[FoundDate] = []
+    seen: set[tuple[date, str]] = set()
+    end_of_last = -1
+    for start, end, when, ambiguous in found:
+        if start < end_of_last:
+            continue  # overlaps a date already taken (e.g. inside a longer form)
+        end_of_last = end
+        matched = " ".join(text[start:end].split())
+        if (when, matched) in seen:
+            continue
+        seen.add((when, matched))
+        results.append(FoundDate(when, source, matched, ambiguous))
+        if len(results) >= limit:
+            break
+    return results
+
+
+_PDF_DATE = re.compile(r"(\d{4})(\d{2})?(\d{2})?")
+
+
+def parse_pdf_date(value: str) -> date | None:
+    """The calendar date of a PDF date string such as ``D:20260514093000-06'00'``.
+
+    Tolerates a missing ``D:``, missing or partial month/day fields (they default to 1,
+    as the PDF specification says) and junk after the date. Never raises.
+    """
+    try:
+        text = str(value).strip().lstrip("\ufeff")
+        if text[:2].upper() == "D:":
+            text = text[2:].lstrip()
+        m = _PDF_DATE.match(text)
+        if m:
+            return _make(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+        for found in find_dates(text[:200], "metadata", limit=5):
+            if not found.ambiguous:
+                return found.date
+    except Exception:
+        return None
+    return None

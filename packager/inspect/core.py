@@ -1,0 +1,95 @@
+"""Entry point: inspect one file and return its facts, never raising."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from packager.inspect.facts import FileFacts, InspectOptions
+from packager.inspect.image import inspect_image
+from packager.inspect.office import inspect_office
+from packager.inspect.pdf import inspect_pdf
+from packager.inspect.sniff import HEAD_BYTES, sniff
+from packager.inspect.text import inspect_text
+
+CHUNK = 1024 * 1024
+
+_Inspector = Callable[[Path, FileFacts, InspectOptions, str], FileFacts]
+
+
+def _pdf(path: Path, base: FileFacts, options: InspectOptions, name: str) -> FileFacts:
+    return inspect_pdf(path, base, options)
+
+
+def _image(path: Path, base: FileFacts, options: InspectOptions, name: str) -> FileFacts:
+    return inspect_image(path, base, options)
+
+
+def _text(path: Path, base: FileFacts, options: InspectOptions, name: str) -> FileFacts:
+    return inspect_text(path, base, options)
+
+
+_INSPECTORS: dict[str, _Inspector] = {
+    "pdf": _pdf,
+    **dict.fromkeys(("jpeg", "png", "tiff", "gif", "bmp", "webp", "heic"), _image),
+    **dict.fromkeys(("docx", "xlsx", "pptx", "docm", "xlsm", "pptm", "odf", "ole"), inspect_office),
+    **dict.fromkeys(("txt", "csv", "html", "rtf"), _text),
+}
+
+
+def inspect_file(path: Path, options: InspectOptions, name: str | None = None) -> FileFacts:
+    """Facts about the file at ``path``; ``name`` is its display/original name.
+
+    Every problem reading the file is reported in ``unreadable``; nothing is raised.
+    """
+    path = Path(path)
+    display = name if name is not None else path.name
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return _bare(0, "it is not a regular file")
+        digest, head = _hash_and_head(path)
+    except OSError as exc:
+        return _bare(0, f"the file cannot be opened ({exc.strerror or type(exc).__name__})")
+    kind, mime = sniff(head, display, path)
+    base = FileFacts(kind=kind, mime=mime, size=info.st_size, sha256=digest)
+    if info.st_size == 0:
+        return replace(base, unreadable="the file is empty")
+    inspector = _INSPECTORS.get(kind)
+    if inspector is None:
+        return base
+    try:
+        return inspector(path, base, options, display)
+    except RecursionError:
+        return replace(base, unreadable="the file's structure is nested too deeply to read")
+    except MemoryError:
+        return replace(base, unreadable="the file is too large or complex to read")
+    except Exception as exc:
+        return replace(base, unreadable=f"the file is damaged and cannot be read ({_short(exc)})")
+
+
+def _hash_and_head(path: Path) -> tuple[str, bytes]:
+    """SHA-256 of the whole file (streamed) and its first bytes, in one pass."""
+    digest = hashlib.sha256()
+    head = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+            digest.update(chunk)
+    return digest.hexdigest(), head
+
+
+def _bare(size: int, problem: str) -> FileFacts:
+    return FileFacts(
+        kind="unknown", mime="application/octet-stream", size=size, sha256="", unreadable=problem
+    )
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -1,0 +1,78 @@
+"""Facts about one deliverable file, as plain frozen data.
+
+The inspectors only observe; the checks decide what is a problem. Everything here is
+picklable so files can be inspected in worker processes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from packager.rules import DeliverableRules
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date found in a file's content, its name or its metadata."""
+
+    date: datetime.date
+    source: str  # "content" | "name" | "metadata"
+    text: str  # the matched text, e.g. "May 14, 2026"
+    ambiguous: bool = False  # numeric d/m vs m/d that the window could not resolve
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What one PDF page shows."""
+
+    number: int  # 1-based
+    has_text: bool
+    image_only: bool  # no text, and an image covers most of the page
+    dpi: float | None  # effective DPI of the page image (lower of x/y) when image_only
+    blank: bool  # nothing visible, or only a near-uniform image
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """Legibility measurements of an image file (its first frame)."""
+
+    width: int  # after EXIF orientation is applied
+    height: int
+    sharpness: float  # variance of the Laplacian on a ~1000 px grayscale copy
+    contrast: float  # standard deviation of 0-255 luminance
+    exif_date: datetime.date | None
+    orientation: int | None
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Everything the checks need to know about one file."""
+
+    kind: str  # canonical type from the content, never from the extension
+    mime: str
+    size: int
+    sha256: str
+    pages: int | None = None
+    encrypted: bool = False
+    empty_password: bool = False  # encrypted but opens with an empty user password
+    text: str = ""  # text of the first pages / document text, capped
+    title: str | None = None
+    page_facts: tuple[PageFacts, ...] = ()
+    image: ImageFacts | None = None
+    dates: tuple[FoundDate, ...] = ()  # "content" and "metadata" dates
+    active_content: tuple[str, ...] = ()
+    unreadable: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InspectOptions:
+    """What to read and how to resolve ambiguous dates."""
+
+    rules: DeliverableRules
+    window: tuple[datetime.date, datetime.date] | None = None
+
+
+# Shared caps.
+TEXT_CAP = 20_000  # characters kept in FileFacts.text

@@ -1,0 +1,194 @@
+"""Image files: size, EXIF date and orientation, sharpness and contrast.
+
+Measurements are taken on a grayscale copy whose long side is about ``MEASURE_SIDE``
+pixels, so numbers are comparable between a phone photo and a small scan. JPEGs are
+decoded directly at 1/2, 1/4 or 1/8 scale (``Image.draft``), which keeps a 12 MP photo
+cheap. Only the decoder for the sniffed kind is allowed, so Pillow never hands a file to
+an external program (EPS would run Ghostscript).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+from PIL import Image, ImageFilter, ImageStat
+
+from packager.inspect.facts import FileFacts, FoundDate, ImageFacts, InspectOptions
+
+try:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_AVAILABLE = True
+except Exception:  # optional dependency
+    HEIF_AVAILABLE = False
+
+HEIF_NOTE = "HEIC support needs the optional pillow-heif package"
+MEASURE_SIDE = 1000
+MAX_PIXELS = 120_000_000  # declared size above this is refused (decompression bomb guard)
+MAX_PIXELS_FULL_DECODE = 60_000_000  # formats without reduced-size decoding
+
+_FORMATS: dict[str, tuple[str, ...]] = {
+    "jpeg": ("JPEG", "MPO"),
+    "png": ("PNG",),
+    "gif": ("GIF",),
+    "tiff": ("TIFF",),
+    "bmp": ("BMP", "DIB"),
+    "webp": ("WEBP",),
+    "heic": ("HEIF",),
+}
+
+_EXIF_IFD = 0x8769
+_TAG_ORIENTATION = 0x0112
+_TAG_DATETIME = 0x0132
+_TAG_DATETIME_ORIGINAL = 0x9003
+_EXIF_DATE = re.compile(r"(\d{4})[:\-/.](\d{1,2})[:\-/.](\d{1,2})")
+
+# The Laplacian is split into its positive and negative halves because Pillow clamps
+# filter output to 0..255; together they give the exact variance without clipping.
+_LAPLACE_POS = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=0)
+_LAPLACE_NEG = ImageFilter.Kernel((3, 3), [0, -1, 0, -1, 4, -1, 0, -1, 0], scale=1, offset=0)
+
+
+def inspect_image(path: Path, base: FileFacts, options: InspectOptions) -> FileFacts:
+    """Facts of an image file; problems decoding it become ``unreadable``."""
+    if base.kind == "heic" and not HEIF_AVAILABLE:
+        return replace(base, notes=(*base.notes, HEIF_NOTE))
+    formats = _FORMATS.get(base.kind)
+    if formats is None:
+        return replace(base, unreadable=f"{base.kind} images are not supported")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return _inspect(path, base, formats)
+        except Image.DecompressionBombError:
+            return replace(base, unreadable=_too_large_message(None))
+        except MemoryError:
+            return replace(base, unreadable="the image is too large to decode")
+        except Exception as exc:
+            return replace(base, unreadable=_describe(exc))
+
+
+def _inspect(path: Path, base: FileFacts, formats: tuple[str, ...]) -> FileFacts:
+    with Image.open(path, formats=list(formats)) as img:
+        width, height = img.size
+        pixels = width * height
+        if pixels <= 0:
+            return replace(base, unreadable="the image has no pixels")
+        is_jpeg = img.format in ("JPEG", "MPO")
+        if pixels > MAX_PIXELS or (not is_jpeg and pixels > MAX_PIXELS_FULL_DECODE):
+            return replace(base, unreadable=_too_large_message((width, height)))
+        orientation, exif_dates = _exif(img)
+        if is_jpeg:
+            scale = MEASURE_SIDE / max(width, height)
+            if scale < 1:
+                img.draft("L", (max(1, int(width * scale)), max(1, int(height * scale))))
+        img.load()
+        gray = _grayscale(img)
+    gray.thumbnail((MEASURE_SIDE, MEASURE_SIDE))
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    exif_date = exif_dates[0].date if exif_dates else None
+    facts = ImageFacts(
+        width=width,
+        height=height,
+        sharpness=round(laplacian_variance(gray), 2),
+        contrast=round(ImageStat.Stat(gray).stddev[0], 2),
+        exif_date=exif_date,
+        orientation=orientation,
+    )
+    return replace(base, image=facts, dates=(*base.dates, *exif_dates))
+
+
+def laplacian_variance(gray: Image.Image) -> float:
+    """Variance of the 4-neighbour Laplacian of an 8-bit grayscale image."""
+    if gray.width < 3 or gray.height < 3:
+        return 0.0
+    inner = (1, 1, gray.width - 1, gray.height - 1)  # Pillow copies border pixels unfiltered
+    pos = ImageStat.Stat(gray.filter(_LAPLACE_POS).crop(inner))
+    neg = ImageStat.Stat(gray.filter(_LAPLACE_NEG).crop(inner))
+    count = pos.count[0]
+    mean = (pos.sum[0] - neg.sum[0]) / count
+    return max(0.0, (pos.sum2[0] + neg.sum2[0]) / count - mean * mean)
+
+
+def _grayscale(img: Image.Image) -> Image.Image:
+    if img.mode == "L":
+        return img.copy()
+    if img.mode.startswith("I;16") or img.mode == "I":
+        # Deep images: scale 16-bit values down instead of clipping them at 255.
+        return img.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    if img.mode == "F":
+        return img.convert("L")
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        img = img.convert("RGBA")
+        background = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, img)
+    return img.convert("L")
+
+
+def _exif(img: Image.Image) -> tuple[int | None, list[FoundDate]]:
+    """EXIF orientation and dates (DateTimeOriginal first); broken EXIF is ignored."""
+    try:
+        exif = img.getexif()
+    except Exception:
+        return None, []
+    orientation: int | None = None
+    dates: list[FoundDate] = []
+    with contextlib.suppress(Exception):
+        value = exif.get(_TAG_ORIENTATION)
+        if isinstance(value, int) and 1 <= value <= 8:
+            orientation = value
+    raw_values: list[object] = []
+    with contextlib.suppress(Exception):
+        raw_values.append(exif.get_ifd(_EXIF_IFD).get(_TAG_DATETIME_ORIGINAL))
+    with contextlib.suppress(Exception):
+        raw_values.append(exif.get(_TAG_DATETIME))
+    for raw in raw_values:
+        found = _exif_date(raw)
+        if found and all(d.date != found.date for d in dates):
+            dates.append(found)
+    return orientation, dates
+
+
+def _exif_date(raw: object) -> FoundDate | None:
+    if isinstance(raw, bytes):
+        raw = raw.decode("ascii", "replace")
+    if not isinstance(raw, str):
+        return None
+    m = _EXIF_DATE.match(raw.strip().strip("\x00"))
+    if not m:
+        return None
+    try:
+        when = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    if when.year < 1900:
+        return None
+    return FoundDate(when, "metadata", raw.strip().strip("\x00"))
+
+
+def _too_large_message(size: tuple[int, int] | None) -> str:
+    if size is None:
+        return "the image declares an enormous size (a possible decompression bomb)"
+    megapixels = size[0] * size[1] / 1_000_000
+    return (
+        f"the image declares {size[0]} x {size[1]} pixels ({megapixels:,.0f} megapixels), "
+        "too large to check safely (a possible decompression bomb)"
+    )
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "truncated" in text or isinstance(exc, EOFError):
+        return "the image data is truncated (the file is incomplete)"
+    if "cannot identify" in text:
+        return "the image is damaged: it cannot be identified as a picture"
+    if "decompressed data too large" in text or "too large" in text:
+        return "the image contains oversized compressed data (a possible decompression bomb)"
+    return f"the image is damaged and cannot be decoded ({type(exc).__name__})"

@@ -1,0 +1,290 @@
+"""Office documents: OOXML (docx/xlsx/pptx and macro variants), OpenDocument and OLE.
+
+Zip members are read with a hard cap whatever size they declare, XML with a DOCTYPE or
+ENTITY declaration is refused (no entity expansion), and document text is pulled out of
+the raw XML with a regular expression so a member cut at the cap still yields its text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+from packager import dates
+from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
+
+MEMBER_CAP = 4_000_000  # bytes read from any one zip member
+XML_META_CAP = 1_000_000  # core.xml / meta.xml larger than this are not parsed
+MAX_MEMBERS = 20_000
+MAX_TEXT_PARTS = 50  # slides or parts read for text
+OLE_SCAN_CAP = 64 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+MACRO_EXTENSIONS = frozenset(
+    {"docm", "dotm", "xlsm", "xltm", "xlsb", "xlam", "pptm", "potm", "ppsm", "ppam"}
+)
+MACRO_KINDS = frozenset({"docm", "xlsm", "pptm"})
+
+_NS = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+_ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
+_UNSAFE_XML = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_WORD_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|(</w:p>|<w:tab/>|<w:br/>)")
+_DRAWING_TEXT = re.compile(rb"<a:t(?:\s[^>]*)?>([^<]*)</a:t>|(</a:p>)")
+_SHEET_TEXT = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>|(</si>)")
+_ODF_TEXT = re.compile(rb">([^<]+)<|(</text:p>|</text:h>)")
+_DDE_INSTRUCTION = re.compile(rb'(?:<w:instrText[^>]*>|w:instr=")\s*DDE(?:AUTO)?\b')
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_SLIDE = re.compile(r"ppt/slides/slide(\d+)\.xml")
+
+_OLE_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_OLE_VBA = "_VBA_PROJECT".encode("utf-16-le")
+
+
+def inspect_office(
+    path: Path, base: FileFacts, options: InspectOptions, name: str
+) -> FileFacts:
+    """Facts of an Office document; a broken container becomes ``unreadable``."""
+    if base.kind == "ole":
+        return _inspect_ole(path, base)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        return replace(base, unreadable=f"the document is damaged: {_zip_problem(exc)}")
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            return replace(base, unreadable=f"the document has {len(infos):,} parts, too many")
+        names = [info.filename for info in infos]
+        if base.kind == "odf":
+            return _inspect_odf(archive, names, base, options)
+        return _inspect_ooxml(archive, names, base, options, name)
+
+
+def _inspect_ooxml(
+    archive: zipfile.ZipFile,
+    names: list[str],
+    base: FileFacts,
+    options: InspectOptions,
+    name: str,
+) -> FileFacts:
+    body = _read(archive, "word/document.xml", MEMBER_CAP) if "word/document.xml" in names else b""
+    active = _ooxml_active_content(archive, names, base.kind, name, body)
+    notes: list[str] = []
+    title: str | None = None
+    meta_dates: list[FoundDate] = []
+    if "docProps/core.xml" in names:
+        title, meta_dates = _core_properties(_read(archive, "docProps/core.xml", XML_META_CAP))
+    text = _ooxml_text(archive, names, base.kind, body)
+    if any(n.lower().endswith(".bin") and "/embeddings/oleobject" in n.lower() for n in names):
+        notes.append("it contains embedded OLE objects (documents or files inside the document)")
+    if _has_external_links(archive, names):
+        notes.append("it links to external files or web addresses")
+    found = dates.find_dates(text, "content", options.window)
+    return replace(
+        base,
+        text=text[:TEXT_CAP],
+        title=title,
+        dates=(*base.dates, *found, *meta_dates),
+        active_content=tuple(dict.fromkeys((*base.active_content, *active))),
+        notes=(*base.notes, *notes),
+    )
+
+
+def _ooxml_active_content(
+    archive: zipfile.ZipFile, names: list[str], kind: str, name: str, body: bytes
+) -> list[str]:
+    active: list[str] = []
+    lowered = [n.lower() for n in names]
+    if any(n.rsplit("/", 1)[-1] == "vbaproject.bin" for n in lowered):
+        active.append("macros (vbaProject.bin)")
+    if any(n.startswith("xl/macrosheets/") for n in lowered):
+        active.append("Excel 4 macro sheets (xl/macrosheets)")
+    if any("/activex/" in n for n in lowered):
+        active.append("ActiveX controls (activeX)")
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext in MACRO_EXTENSIONS:
+        active.append(f"a macro-enabled format (.{ext})")
+    elif kind in MACRO_KINDS:
+        active.append(f"a macro-enabled format (.{kind})")
+    if _DDE_INSTRUCTION.search(body):
+        active.append("a DDE field that can run commands (DDEAUTO)")
+    links = [n for n in names if n.lower().startswith("xl/externallinks/")][:100]
+    if any(b"<ddeLink" in _read(archive, n, MEMBER_CAP) for n in links if n.endswith(".xml")):
+        active.append("a DDE link that can run commands (ddeLink)")
+    return active
+
+
+def _ooxml_text(archive: zipfile.ZipFile, names: list[str], kind: str, body: bytes) -> str:
+    if kind in ("docx", "docm"):
+        return _xml_text(body, _WORD_TEXT)
+    if kind in ("xlsx", "xlsm"):
+        return _xml_text(_read(archive, "xl/sharedStrings.xml", MEMBER_CAP), _SHEET_TEXT)
+    if kind in ("pptx", "pptm"):
+        slides = sorted(
+            (int(m.group(1)), n) for n in names if (m := _SLIDE.fullmatch(n)) is not None
+        )
+        parts: list[str] = []
+        total = 0
+        for _, slide in slides[:MAX_TEXT_PARTS]:
+            part = _xml_text(_read(archive, slide, MEMBER_CAP), _DRAWING_TEXT)
+            parts.append(part)
+            total += len(part)
+            if total > TEXT_CAP:
+                break
+        return "\n".join(parts)
+    return ""
+
+
+def _inspect_odf(
+    archive: zipfile.ZipFile, names: list[str], base: FileFacts, options: InspectOptions
+) -> FileFacts:
+    active: list[str] = []
+    if any(n.startswith(("Basic/", "Scripts/")) and not n.endswith("-lc.xml") for n in names):
+        active.append("macros (Basic)")
+    title: str | None = None
+    meta_dates: list[FoundDate] = []
+    if "meta.xml" in names:
+        title, meta_dates = _odf_meta(_read(archive, "meta.xml", XML_META_CAP))
+    text = ""
+    if "content.xml" in names:
+        text = _xml_text(_read(archive, "content.xml", MEMBER_CAP), _ODF_TEXT)
+    found = dates.find_dates(text, "content", options.window)
+    return replace(
+        base,
+        text=text[:TEXT_CAP],
+        title=title,
+        dates=(*base.dates, *found, *meta_dates),
+        active_content=(*base.active_content, *active),
+    )
+
+
+def _inspect_ole(path: Path, base: FileFacts) -> FileFacts:
+    """Legacy Office or an encrypted OOXML package (both are OLE compound files).
+
+    The compound file's directory names its streams in UTF-16: an encrypted OOXML package
+    has an "EncryptedPackage" stream and a VBA project a "_VBA_PROJECT" stream.
+    """
+    encrypted = False
+    macros = False
+    tail = b""
+    read = 0
+    with path.open("rb") as fh:
+        while read < OLE_SCAN_CAP:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            read += len(chunk)
+            window = tail + chunk
+            encrypted = encrypted or _OLE_ENCRYPTED in window
+            macros = macros or _OLE_VBA in window
+            tail = window[-64:]
+    active = ["macros (VBA project)"] if macros else []
+    notes = ["text of legacy Office files is not read"] if not encrypted else []
+    return replace(
+        base,
+        encrypted=encrypted,
+        active_content=(*base.active_content, *active),
+        notes=(*base.notes, *notes),
+    )
+
+
+def _read(archive: zipfile.ZipFile, member: str, cap: int) -> bytes:
+    """At most ``cap`` decompressed bytes of a member; b"" if missing or unreadable."""
+    try:
+        with archive.open(member) as fh:
+            return fh.read(cap)
+    except Exception:
+        return b""
+
+
+def _xml_text(data: bytes, pattern: re.Pattern[bytes]) -> str:
+    pieces: list[str] = []
+    size = 0
+    for m in pattern.finditer(data):
+        if m.group(1) is not None:
+            piece = html.unescape(m.group(1).decode("utf-8", "replace"))
+        else:
+            piece = "\t" if m.group(2) == b"<w:tab/>" else "\n"
+        pieces.append(piece)
+        size += len(piece)
+        if size > 4 * TEXT_CAP:
+            break
+    return "".join(pieces).strip()
+
+
+def _safe_xml(data: bytes) -> ET.Element | None:
+    if not data or len(data) >= XML_META_CAP or _UNSAFE_XML.search(data):
+        return None
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError:
+        return None
+
+
+def _core_properties(data: bytes) -> tuple[str | None, list[FoundDate]]:
+    root = _safe_xml(data)
+    if root is None:
+        return None, []
+    title_el = root.find("dc:title", _NS)
+    title = (title_el.text or "").strip() or None if title_el is not None else None
+    found: list[FoundDate] = []
+    for tag in ("dcterms:created", "dcterms:modified"):
+        el = root.find(tag, _NS)
+        if el is not None and el.text:
+            when = _iso_date(el.text)
+            if when:
+                found.append(FoundDate(when, "metadata", el.text.strip()))
+    return title, found
+
+
+def _odf_meta(data: bytes) -> tuple[str | None, list[FoundDate]]:
+    root = _safe_xml(data)
+    if root is None:
+        return None, []
+    ns = {"meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0", **_NS}
+    title_el = root.find(".//dc:title", ns)
+    title = (title_el.text or "").strip() or None if title_el is not None else None
+    found: list[FoundDate] = []
+    for tag in (".//meta:creation-date", ".//dc:date"):
+        el = root.find(tag, ns)
+        if el is not None and el.text:
+            when = _iso_date(el.text)
+            if when:
+                found.append(FoundDate(when, "metadata", el.text.strip()))
+    return title, found
+
+
+def _iso_date(text: str) -> datetime.date | None:
+    m = _ISO_DATE.match(text)
+    if not m:
+        return None
+    try:
+        when = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return when if when.year >= 1900 else None
+
+
+def _has_external_links(archive: zipfile.ZipFile, names: list[str]) -> bool:
+    rels_parts = [n for n in names if n.endswith(".rels")][:200]
+    for part in rels_parts:
+        # Hyperlinks are ordinary; other external targets fetch content when opened.
+        for m in _RELATIONSHIP.finditer(_read(archive, part, MEMBER_CAP)):
+            tag = m.group(0)
+            if b'TargetMode="External"' in tag and b"/hyperlink" not in tag:
+                return True
+    return False
+
+
+def _zip_problem(exc: BaseException) -> str:
+    if isinstance(exc, zipfile.BadZipFile):
+        return "its zip container is broken or truncated"
+    return f"its zip container cannot be read ({type(exc).__name__})"

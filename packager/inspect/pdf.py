@@ -1,0 +1,913 @@
+"""PDF files: pages, encryption, text, scanned/blank pages, metadata and active content.
+
+Two readers are used for what each does best:
+
+- pypdf reads the document structure: encryption, the /Info dictionary, and a bounded walk
+  of the catalog, form fields and annotations looking for active content;
+- pypdfium2 (PDFium, optional) reads the pages: text, page objects and, for pages without
+  text, a small grayscale rendering to tell a blank page from a drawing. It is much
+  faster than pypdf for text and also opens AES-encrypted files without the
+  ``cryptography`` package. Without it the same page facts come from pypdf's parser.
+
+Nothing here runs document JavaScript, renders forms or follows links.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import logging
+import math
+import re
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from PIL import Image, ImageStat
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    PdfObject,
+    StreamObject,
+)
+
+from packager import dates
+from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions, PageFacts
+
+_pdfium: ModuleType | None
+_pdfium_raw: Any
+try:
+    import pypdfium2 as _pdfium_module
+
+    _pdfium = _pdfium_module
+    _pdfium_raw = _pdfium_module.raw
+except Exception:  # optional: pypdf alone still gives every fact
+    _pdfium = None
+    _pdfium_raw = None
+
+JAVASCRIPT = "JavaScript (/JavaScript)"
+OPEN_ACTION_SCRIPT = "an open action that runs script (/OpenAction)"
+LAUNCH = "a launch action (/Launch)"
+EMBEDDED_FILES = "embedded files (/EmbeddedFiles)"
+FILE_ATTACHMENT = "a file attachment annotation (/FileAttachment)"
+RICH_MEDIA = "RichMedia (/RichMedia)"
+XFA = "an XFA form (/XFA)"
+
+IMAGE_COVERAGE = 0.5  # an image covering this share of the page makes a scanned page
+MIN_IMAGE_SHARE = 0.05  # images smaller than this share of the page do not set the DPI
+RENDER_LONG_SIDE = 400  # pixels; rendering used only to tell blank pages from drawings
+RENDER_SECONDS = 2.0  # per page: a page that takes longer to draw is not blank
+RENDER_SECONDS_TOTAL = 8.0  # per document
+WALK_BUDGET = 5_000  # PDF objects visited looking for active content
+OBJECT_BUDGET = 50_000  # PDFium page objects enumerated per document
+CONTENT_CAP = 2_000_000  # decoded content bytes of a page read for text (pypdf path)
+WALK_CAP = 1_000_000  # content bytes (page plus forms) parsed for images (pypdf path)
+PYPDF_PAGES_SECONDS = 10.0  # per document; later pages are left unexamined (pypdf path)
+DECODE_PIXEL_CAP = 40_000_000  # larger page images are not decoded to test for blankness
+RAW_SCAN_CAP = 16 * 1024 * 1024
+JPEG_BYTES_CAP = 64 * 1024 * 1024
+TITLE_CAP = 500
+
+_RAW_MARKERS: tuple[tuple[bytes, str], ...] = (
+    (rb"/JavaScript\b", JAVASCRIPT),
+    (rb"/JS\b", JAVASCRIPT),
+    (rb"/Launch\b", LAUNCH),
+    (rb"/EmbeddedFiles?\b", EMBEDDED_FILES),
+    (rb"/RichMedia\b", RICH_MEDIA),
+    (rb"/XFA\b", XFA),
+)
+_SHOWS_STRING = re.compile(rb"[)>\]]\s*(?:Tj|TJ|'|\")")
+_TEXT_OPERATORS = frozenset({b"Tj", b"TJ", b"'", b'"'})
+_PAINT_OPERATORS = frozenset({b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"S", b"s", b"sh"})
+_Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_Box = tuple[float, float, float, float]
+
+
+@dataclass
+class _Structure:
+    """What pypdf learned about the document as a whole."""
+
+    reader: PdfReader | None = None
+    error: str | None = None
+    pages: int | None = None
+    encrypted: bool = False
+    empty_password: bool | None = None  # None: could not be tested
+    title: str | None = None
+    meta_dates: list[FoundDate] = field(default_factory=list)
+    active: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Content:
+    """What the page reader learned: page facts and the text of the first pages."""
+
+    pages: int | None = None
+    page_facts: list[PageFacts] = field(default_factory=list)
+    text: str = ""
+    encrypted: bool = False
+    locked: bool = False  # encrypted and the empty password does not open it
+    active: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions) -> FileFacts:
+    """Facts of a PDF; a structure too broken to read becomes ``unreadable``."""
+    with _quiet(), path.open("rb") as fh:
+        structure = _read_structure(fh)
+        content = _Content()
+        if not structure.encrypted or structure.empty_password is not False:
+            content = _read_content(path, structure, options)
+    encrypted = structure.encrypted or content.encrypted
+    # PDFium opening an encrypted file with "" proves an empty password; refusing, a real one.
+    opened = bool(structure.empty_password) or (encrypted and content.pages is not None)
+    empty = opened and not content.locked
+    notes = [*structure.notes, *content.notes]
+    untested = structure.empty_password is None and content.pages is None and not content.locked
+    if encrypted and untested:
+        notes.append(
+            "it is AES-encrypted; whether it opens without a password could not be "
+            "tested (this needs the optional pypdfium2 or cryptography package)"
+        )
+    active = list(structure.active)
+    unreadable = None
+    if structure.reader is None and (not encrypted or content.pages is not None):
+        # pypdf could not parse it: use PDFium's view and a raw byte scan instead.
+        active.extend([*_raw_scan(path), *content.active])
+        if not encrypted:
+            unreadable = _repair_verdict(path, structure, content, notes)
+    found = dates.find_dates(content.text, "content", options.window)
+    return replace(
+        base,
+        pages=structure.pages if structure.pages is not None else content.pages,
+        encrypted=encrypted,
+        empty_password=empty,
+        text=content.text[:TEXT_CAP],
+        title=structure.title,
+        page_facts=tuple(content.page_facts),
+        dates=(*base.dates, *found, *structure.meta_dates),
+        active_content=tuple(dict.fromkeys((*base.active_content, *active))),
+        unreadable=unreadable,
+        notes=tuple(dict.fromkeys((*base.notes, *notes))),
+    )
+
+
+def _repair_verdict(
+    path: Path, structure: _Structure, content: _Content, notes: list[str]
+) -> str | None:
+    """Whether a PDF pypdf cannot parse is still readable (PDFium opened it, not truncated)."""
+    if content.pages is None:
+        return structure.error or "the PDF structure cannot be read"
+    if not _has_eof_marker(path):
+        return (
+            "the PDF is incomplete: it has no end-of-file marker and its structure is "
+            f"broken ({structure.error})"
+        )
+    notes.append(f"its structure is damaged ({structure.error}) but it can be read")
+    return None
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence pypdf's log warnings and Python warnings for the duration."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+# --- structure (pypdf) ---------------------------------------------------------------
+
+
+def _read_structure(fh: Any) -> _Structure:
+    result = _Structure()
+    try:
+        reader = PdfReader(fh, strict=False)
+    except DependencyError:
+        result.encrypted = True  # pypdf needs `cryptography` for AES before anything else
+        result.error = "AES-encrypted"
+        return result
+    except Exception as exc:
+        result.error = _describe_pdf_error(exc)
+        return result
+    try:
+        if reader.is_encrypted:
+            result.encrypted = True
+            result.empty_password = _try_empty_password(reader)
+            if not result.empty_password:
+                result.error = "encrypted"
+                return result
+        result.pages = len(reader.pages)
+    except Exception as exc:
+        result.error = _describe_pdf_error(exc)
+        return result
+    result.reader = reader
+    result.title, result.meta_dates = _info(reader)
+    try:
+        result.active = _ActiveContentWalker(reader).walk()
+    except Exception:
+        result.notes.append("its active content could not be fully checked")
+    return result
+
+
+def _try_empty_password(reader: PdfReader) -> bool | None:
+    try:
+        return reader.decrypt("") != PasswordType.NOT_DECRYPTED
+    except DependencyError:
+        return None
+    except Exception:
+        return False
+
+
+def _info(reader: PdfReader) -> tuple[str | None, list[FoundDate]]:
+    try:
+        info = _resolve(reader.trailer.get("/Info"))
+    except Exception:
+        return None, []
+    if not isinstance(info, DictionaryObject):
+        return None, []
+    title = None
+    found: list[FoundDate] = []
+    with contextlib.suppress(Exception):
+        raw_title = _resolve(info.get("/Title"))
+        if raw_title is not None:
+            title = " ".join(_pdf_string(raw_title).split())[:TITLE_CAP] or None
+    for key in ("/CreationDate", "/ModDate"):
+        with contextlib.suppress(Exception):
+            raw = _resolve(info.get(key))
+            if raw is not None:
+                text = _pdf_string(raw).strip()[:100]
+                when = dates.parse_pdf_date(text)
+                if when:
+                    found.append(FoundDate(when, "metadata", text))
+    return title, found
+
+
+def _pdf_string(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)
+
+
+def _resolve(obj: Any) -> Any:
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+class _ActiveContentWalker:
+    """A bounded walk of the places where PDFs keep scripts, launch actions and files."""
+
+    def __init__(self, reader: PdfReader, budget: int = WALK_BUDGET) -> None:
+        self.reader = reader
+        self.budget = budget
+        self.seen: set[int] = set()
+        self.found: dict[str, None] = {}
+
+    def walk(self) -> list[str]:
+        root = _resolve(self.reader.trailer.get("/Root"))
+        if not isinstance(root, DictionaryObject):
+            return []
+        self._names(root.get("/Names"))
+        opener = self._get(root.get("/OpenAction"))
+        if isinstance(opener, DictionaryObject) and self._action(opener):
+            self.found[OPEN_ACTION_SCRIPT] = None
+        self._additional_actions(root.get("/AA"))
+        self._acroform(root.get("/AcroForm"))
+        for page in self._pages():
+            self._additional_actions(page.get("/AA"))
+            annots = self._get(page.get("/Annots"))
+            if isinstance(annots, ArrayObject):
+                for annot in annots:
+                    self._annotation(self._get(annot))
+                    if self.budget <= 0:
+                        break
+            if self.budget <= 0:
+                break
+        return list(self.found)
+
+    def _get(self, obj: Any) -> Any:
+        """Resolve an object, spending budget; None once it is spent or on a cycle."""
+        if self.budget <= 0 or obj is None:
+            return None
+        self.budget -= 1
+        if isinstance(obj, IndirectObject):
+            key = obj.idnum * 65536 + obj.generation
+            if key in self.seen:
+                return None
+            self.seen.add(key)
+            try:
+                return obj.get_object()
+            except Exception:
+                return None
+        return obj
+
+    def _pages(self) -> Iterator[DictionaryObject]:
+        try:
+            count = len(self.reader.pages)
+        except Exception:
+            return
+        for index in range(count):
+            if self.budget <= 0:
+                return
+            try:
+                page = self.reader.pages[index]
+            except Exception:
+                continue
+            self.budget -= 1
+            yield page
+
+    def _names(self, names_obj: Any) -> None:
+        names = self._get(names_obj)
+        if not isinstance(names, DictionaryObject):
+            return
+        if "/JavaScript" in names:
+            self.found[JAVASCRIPT] = None
+        tree = self._get(names.get("/EmbeddedFiles"))
+        if isinstance(tree, DictionaryObject) and ("/Names" in tree or "/Kids" in tree):
+            self.found[EMBEDDED_FILES] = None
+
+    def _additional_actions(self, aa_obj: Any) -> None:
+        aa = self._get(aa_obj)
+        if isinstance(aa, DictionaryObject):
+            for value in list(aa.values())[:50]:
+                self._action(self._get(value))
+
+    def _action(self, action: Any, depth: int = 0) -> bool:
+        """Record what an action (and its /Next chain) does; True if it runs script."""
+        if not isinstance(action, DictionaryObject) or depth > 10:
+            return False
+        kind = action.get("/S")
+        script = kind == "/JavaScript" or "/JS" in action
+        if script:
+            self.found[JAVASCRIPT] = None
+        if kind == "/Launch":
+            self.found[LAUNCH] = None
+        nxt = self._get(action.get("/Next"))
+        chain = nxt if isinstance(nxt, ArrayObject) else [nxt]
+        for item in chain[:20]:
+            script = self._action(self._get(item), depth + 1) or script
+        return script
+
+    def _annotation(self, annot: Any) -> None:
+        if not isinstance(annot, DictionaryObject):
+            return
+        subtype = annot.get("/Subtype")
+        if subtype == "/FileAttachment":
+            self.found[FILE_ATTACHMENT] = None
+        elif subtype == "/RichMedia":
+            self.found[RICH_MEDIA] = None
+        self._action(self._get(annot.get("/A")))
+        self._additional_actions(annot.get("/AA"))
+
+    def _acroform(self, form_obj: Any) -> None:
+        form = self._get(form_obj)
+        if not isinstance(form, DictionaryObject):
+            return
+        if "/XFA" in form:
+            self.found[XFA] = None
+        fields = self._get(form.get("/Fields"))
+        stack: list[Any] = list(fields) if isinstance(fields, ArrayObject) else []
+        while stack and self.budget > 0:
+            item = self._get(stack.pop())
+            if not isinstance(item, DictionaryObject):
+                continue
+            self._action(self._get(item.get("/A")))
+            self._additional_actions(item.get("/AA"))
+            kids = self._get(item.get("/Kids"))
+            if isinstance(kids, ArrayObject):
+                stack.extend(kids[:1000])
+
+
+def _raw_scan(path: Path) -> list[str]:
+    """Active-content names found in the raw bytes, for files pypdf cannot parse."""
+    found: dict[str, None] = {}
+    tail = b""
+    read = 0
+    with path.open("rb") as fh:
+        while read < RAW_SCAN_CAP:
+            chunk = fh.read(1024 * 1024)
+            if not chunk:
+                break
+            read += len(chunk)
+            window = tail + chunk
+            for pattern, label in _RAW_MARKERS:
+                if re.search(pattern, window):
+                    found[label] = None
+            tail = window[-32:]
+    return list(found)
+
+
+def _has_eof_marker(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 2048))
+        return b"%%EOF" in fh.read()
+
+
+def _describe_pdf_error(exc: BaseException) -> str:
+    text = str(exc)
+    lowered = text.lower()
+    if "startxref" in lowered or "ended unexpectedly" in lowered or "eof" in lowered:
+        return "the PDF is truncated or damaged: its cross-reference table cannot be found"
+    if isinstance(exc, RecursionError):
+        return "the PDF structure is damaged (objects refer to each other endlessly)"
+    if isinstance(exc, MemoryError):
+        return "the PDF is too large or complex to read"
+    short = text if len(text) <= 120 else text[:117] + "..."
+    return f"the PDF structure is damaged ({type(exc).__name__}: {short})"
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def _read_content(path: Path, structure: _Structure, options: InspectOptions) -> _Content:
+    if _pdfium is not None:
+        content = _pages_with_pdfium(path, options)
+        if content is not None:
+            return content
+    if structure.reader is not None:
+        return _pages_with_pypdf(structure.reader, options)
+    return _Content()
+
+
+def _pages_with_pdfium(path: Path, options: InspectOptions) -> _Content | None:
+    """Page facts via PDFium; None when PDFium cannot open the file at all."""
+    assert _pdfium is not None
+    content = _Content()
+    try:
+        doc = _pdfium.PdfDocument(str(path), password="")
+    except Exception as exc:
+        if "password" in str(exc).lower():
+            content.encrypted = content.locked = True
+            return content
+        return None
+    try:
+        content.encrypted = _pdfium_raw.FPDF_GetSecurityHandlerRevision(doc.raw) >= 0
+        content.pages = len(doc)
+        content.active = _pdfium_active_content(doc)
+        rules = options.rules
+        texts: dict[int, str] = {}
+        budget = _Budget()
+        for index in range(min(content.pages, max(0, rules.max_pages_examined))):
+            want_text = index < rules.text_pages
+            try:
+                facts, text = _pdfium_page(doc, index, rules.blank_stddev, budget, want_text)
+            except Exception:
+                content.notes.append(f"page {index + 1} could not be analysed")
+                continue
+            content.page_facts.append(facts)
+            if want_text:
+                texts[index] = text
+        for index in range(min(content.pages, rules.text_pages)):
+            if index not in texts:
+                texts[index] = _pdfium_text(doc, index)
+        content.text = "\n".join(texts[i] for i in sorted(texts))
+    finally:
+        doc.close()
+    return content
+
+
+def _pdfium_active_content(doc: Any) -> list[str]:
+    """What PDFium can tell about active content (used when pypdf cannot parse)."""
+    found: list[str] = []
+    with contextlib.suppress(Exception):
+        if _pdfium_raw.FPDFDoc_GetJavaScriptActionCount(doc.raw) > 0:
+            found.append(JAVASCRIPT)
+    with contextlib.suppress(Exception):
+        if doc.count_attachments() > 0:
+            found.append(EMBEDDED_FILES)
+    with contextlib.suppress(Exception):
+        if doc.get_formtype() in (
+            _pdfium_raw.FORMTYPE_XFA_FULL,
+            _pdfium_raw.FORMTYPE_XFA_FOREGROUND,
+        ):
+            found.append(XFA)
+    return found
+
+
+def _pdfium_text(doc: Any, index: int) -> str:
+    try:
+        page = doc[index]
+        try:
+            return _pdfium_page_text(page)
+        finally:
+            page.close()
+    except Exception:
+        return ""
+
+
+def _pdfium_page(
+    doc: Any, index: int, blank_stddev: float, budget: _Budget, want_text: bool
+) -> tuple[PageFacts, str]:
+    """Facts of one page; its text only when ``want_text`` (building a text page is costly)."""
+    page = doc[index]
+    try:
+        text = _pdfium_page_text(page) if want_text else ""
+        if text.strip():
+            return PageFacts(index + 1, True, False, None, False), text
+        found = _pdfium_objects(page, budget, stop_at_text=not want_text)
+        if found.text:
+            return PageFacts(index + 1, True, False, None, False), text
+        box = _normalise_box(page.get_cropbox())
+        geometry = [(w, h, m) for w, h, m, _ in found.images]
+        image_only, dpi = _scan_verdict(False, geometry, box)
+        empty = found.total == 0 and _pdfium_raw.FPDFPage_GetAnnotCount(page.raw) <= 0
+        blank = empty or _pdfium_uniform(page, found, blank_stddev, budget)
+        return PageFacts(index + 1, False, image_only, dpi, blank), text
+    finally:
+        page.close()
+
+
+def _pdfium_page_text(page: Any) -> str:
+    textpage = page.get_textpage()
+    try:
+        count = min(textpage.count_chars(), 4 * TEXT_CAP)
+        return str(textpage.get_text_range(0, count)) if count > 0 else ""
+    finally:
+        textpage.close()
+
+
+@dataclass
+class _Budget:
+    """Work allowed for one document's pages, so a hostile file cannot hang the check."""
+
+    objects: int = OBJECT_BUDGET
+    render_until: float = field(default_factory=lambda: time.monotonic() + RENDER_SECONDS_TOTAL)
+
+
+@dataclass
+class _PageObjects:
+    total: int = 0  # page objects of any kind, including those inside forms
+    text: bool = False  # a text object was seen
+    exhausted: bool = False  # the object budget ran out (so the page is far from blank)
+    other: int = 0  # objects that are neither images nor forms (text, paths, shadings)
+    images: list[tuple[int, int, _Matrix, Any]] = field(default_factory=list)
+
+
+def _pdfium_objects(page: Any, budget: _Budget, stop_at_text: bool) -> _PageObjects:
+    """Page objects, with each image's pixel size, matrix to page space and handle."""
+    raw = _pdfium_raw
+    found = _PageObjects()
+    # Each stack entry: (form handle, or None for the page itself; its matrix; depth).
+    stack: list[tuple[Any, _Matrix, int]] = [(None, _IDENTITY, 0)]
+    while stack:
+        container, outer, depth = stack.pop()
+        count = (
+            raw.FPDFPage_CountObjects(page.raw)
+            if container is None
+            else raw.FPDFFormObj_CountObjects(container)
+        )
+        for i in range(max(0, count)):
+            if budget.objects <= 0:
+                found.exhausted = True
+                return found
+            budget.objects -= 1
+            obj = (
+                raw.FPDFPage_GetObject(page.raw, i)
+                if container is None
+                else raw.FPDFFormObj_GetObject(container, i)
+            )
+            if not obj:
+                continue
+            found.total += 1
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_TEXT:
+                found.text = True
+                if stop_at_text:
+                    return found
+            if kind not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM):
+                found.other += 1
+                continue
+            fs = raw.FS_MATRIX()
+            if not raw.FPDFPageObj_GetMatrix(obj, fs):
+                continue
+            matrix = _multiply((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)
+            if kind == raw.FPDF_PAGEOBJ_FORM:
+                if depth < 4:
+                    stack.append((obj, matrix, depth + 1))
+                continue
+            width, height = ctypes.c_uint(), ctypes.c_uint()
+            if raw.FPDFImageObj_GetImagePixelSize(obj, width, height):
+                found.images.append((width.value, height.value, matrix, obj))
+    return found
+
+
+def _pdfium_uniform(page: Any, found: _PageObjects, blank_stddev: float, budget: _Budget) -> bool:
+    """Is a text-less page visually near-uniform? Unknown (too costly) counts as not blank."""
+    if found.exhausted:
+        return False
+    if found.other == 0 and found.images:
+        # Scanned pages: measure the JPEG data itself at reduced scale, much cheaper than
+        # rendering (which decodes the whole image).
+        spreads = [_pdfium_jpeg_stddev(handle) for *_, handle in found.images]
+        if all(spread is not None for spread in spreads):
+            return all(spread is not None and spread < blank_stddev for spread in spreads)
+    if any(w * h > DECODE_PIXEL_CAP for w, h, _, _ in found.images):
+        return False  # too large to render safely; a huge image is not a blank page
+    spread = _rendered_stddev(page, budget)
+    return spread is not None and spread < blank_stddev
+
+
+def _pdfium_jpeg_stddev(handle: Any) -> float | None:
+    """Luminance spread of a DCT-only image object, or None if it is not one."""
+    raw = _pdfium_raw
+    if raw.FPDFImageObj_GetImageFilterCount(handle) != 1:
+        return None
+    name = ctypes.create_string_buffer(32)
+    raw.FPDFImageObj_GetImageFilter(handle, 0, name, len(name))
+    if name.value != b"DCTDecode":
+        return None
+    size = raw.FPDFImageObj_GetImageDataRaw(handle, None, 0)
+    if not 0 < size <= JPEG_BYTES_CAP:
+        return None
+    data = ctypes.create_string_buffer(size)
+    raw.FPDFImageObj_GetImageDataRaw(handle, data, size)
+    return _jpeg_stddev(data.raw)
+
+
+def _jpeg_stddev(data: bytes) -> float | None:
+    """Luminance spread of JPEG data decoded at reduced scale; None if it cannot be decoded."""
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+            width, height = image.size
+            if width * height > 4 * DECODE_PIXEL_CAP:
+                return None
+            image.draft("L", (RENDER_LONG_SIDE // 2, RENDER_LONG_SIDE // 2))  # at 1/2..1/8 scale
+            return float(ImageStat.Stat(image.convert("L")).stddev[0])
+    except Exception:
+        return None
+
+
+def _rendered_stddev(page: Any, budget: _Budget) -> float | None:
+    """Luminance spread of a small grayscale rendering; None if it took too long."""
+    raw = _pdfium_raw
+    now = time.monotonic()
+    deadline = min(now + RENDER_SECONDS, budget.render_until)
+    if now >= deadline:
+        return None
+    page_w, page_h = page.get_size()
+    scale = min(2.0, RENDER_LONG_SIDE / max(page_w, page_h, 1.0))
+    width, height = max(1, round(page_w * scale)), max(1, round(page_h * scale))
+    bitmap = raw.FPDFBitmap_Create(width, height, 0)
+    if not bitmap:
+        return None
+    try:
+        raw.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xFFFFFFFF)
+
+        # PDFium asks this between drawing steps; saying "pause" lets us give up in time.
+        callback_type = dict(raw.IFSDK_PAUSE._fields_)["NeedToPauseNow"]
+        need_to_pause = callback_type(lambda _: int(time.monotonic() > deadline))
+        pause = raw.IFSDK_PAUSE(version=1, NeedToPauseNow=need_to_pause)
+        flags = raw.FPDF_GRAYSCALE | raw.FPDF_ANNOT
+        status = raw.FPDF_RenderPageBitmap_Start(
+            bitmap, page.raw, 0, 0, width, height, 0, flags, ctypes.byref(pause)
+        )
+        while status == raw.FPDF_RENDER_TOBECONTINUED and time.monotonic() <= deadline:
+            status = raw.FPDF_RenderPage_Continue(page.raw, ctypes.byref(pause))
+        raw.FPDF_RenderPage_Close(page.raw)
+        if status != raw.FPDF_RENDER_DONE:
+            return None
+        stride = raw.FPDFBitmap_GetStride(bitmap)
+        data = ctypes.string_at(raw.FPDFBitmap_GetBuffer(bitmap), stride * height)
+    finally:
+        raw.FPDFBitmap_Destroy(bitmap)
+    image = Image.frombuffer("RGBX", (width, height), data, "raw", "BGRX", stride, 1)
+    return float(ImageStat.Stat(image.convert("L")).stddev[0])
+
+
+def _pages_with_pypdf(reader: PdfReader, options: InspectOptions) -> _Content:
+    rules = options.rules
+    content = _Content(pages=len(reader.pages))
+    texts: list[str] = []
+    deadline = time.monotonic() + PYPDF_PAGES_SECONDS
+    for index in range(min(content.pages or 0, max(rules.max_pages_examined, rules.text_pages))):
+        if time.monotonic() > deadline:
+            content.notes.append(f"pages from {index + 1} on were not examined (too complex)")
+            break
+        want_text = index < rules.text_pages
+        try:
+            page = reader.pages[index]
+            text = _pypdf_text(page) if want_text else ""
+            if want_text:
+                texts.append(text)
+            if index < rules.max_pages_examined:
+                facts = _pypdf_page(reader, page, index, text, rules.blank_stddev, want_text)
+                content.page_facts.append(facts)
+        except Exception:
+            content.notes.append(f"page {index + 1} could not be analysed")
+    content.text = "\n".join(texts)
+    return content
+
+
+def _pypdf_text(page: Any) -> str:
+    try:
+        contents = page.get_contents()
+        if contents is not None and len(contents.get_data()) > CONTENT_CAP:
+            return ""
+        return str(page.extract_text())[: 4 * TEXT_CAP]
+    except Exception:
+        return ""
+
+
+@dataclass
+class _Drawn:
+    """What a content stream draws (pypdf path)."""
+
+    text: bool = False
+    paint: bool = False
+    too_complex: bool = False
+    images: list[tuple[int, int, _Matrix, Any]] = field(default_factory=list)
+    budget: int = WALK_CAP  # bytes of content (page plus forms) parsed at most
+
+
+def _pypdf_page(
+    reader: PdfReader,
+    page: Any,
+    index: int,
+    text: str,
+    blank_stddev: float,
+    text_known: bool,
+) -> PageFacts:
+    if text_known and text.strip():
+        return PageFacts(index + 1, True, False, None, False)
+    box = _normalise_box(tuple(float(v) for v in page.cropbox))
+    drawn = _Drawn()
+    contents = page.get_contents()
+    if contents is not None:
+        if not text_known and _SHOWS_STRING.search(contents.get_data()[:CONTENT_CAP]):
+            return PageFacts(index + 1, True, False, None, False)  # skip parsing text pages
+        _walk_stream(reader, contents, page.get("/Resources"), _IDENTITY, drawn, 0)
+    has_text = bool(text.strip()) if text_known else drawn.text
+    if drawn.too_complex:
+        has_text = has_text or not text_known
+    geometry = [(w, h, m) for w, h, m, _ in drawn.images]
+    image_only, dpi = _scan_verdict(has_text, geometry, box)
+    blank = False
+    if not has_text and not drawn.paint and not drawn.too_complex and not _has_appearances(page):
+        blank = all(_image_stddev(xobj) < blank_stddev for *_, xobj in drawn.images)
+    return PageFacts(index + 1, has_text, image_only, dpi, blank)
+
+
+def _has_appearances(page: Any) -> bool:
+    """Annotations that draw something (filled form fields, stamps) make a page not blank."""
+    annots = _resolve(page.get("/Annots"))
+    if not isinstance(annots, ArrayObject):
+        return False
+    for annot in annots[:200]:
+        annot = _resolve(annot)
+        if isinstance(annot, DictionaryObject) and "/AP" in annot:
+            return True
+    return False
+
+
+def _walk_stream(
+    reader: PdfReader, stream: Any, resources: Any, ctm: _Matrix, drawn: _Drawn, depth: int
+) -> None:
+    data = stream.get_data() if hasattr(stream, "get_data") else b""
+    drawn.budget -= len(data)
+    if drawn.budget < 0 or drawn.too_complex:
+        drawn.too_complex = True  # e.g. one large form drawn thousands of times
+        return
+    ops = stream.operations if isinstance(stream, ContentStream) else (
+        ContentStream(stream, reader).operations
+    )
+    xobjects = _resolve(_resolve(resources).get("/XObject")) if isinstance(
+        _resolve(resources), DictionaryObject
+    ) else None
+    stack: list[_Matrix] = []
+    for operands, operator in ops:
+        if operator == b"q":
+            stack.append(ctm)
+        elif operator == b"Q":
+            ctm = stack.pop() if stack else ctm
+        elif operator == b"cm" and len(operands) == 6:
+            ctm = _multiply(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+        elif operator in _TEXT_OPERATORS:
+            drawn.text = drawn.text or _shows_text(operands)
+        elif operator in _PAINT_OPERATORS:
+            drawn.paint = True
+        elif operator == b"INLINE IMAGE":
+            settings = operands.get("settings", {}) if isinstance(operands, dict) else {}
+            width = int(settings.get("/W", settings.get("/Width", 0)) or 0)
+            height = int(settings.get("/H", settings.get("/Height", 0)) or 0)
+            drawn.images.append((width, height, ctm, None))
+        elif operator == b"Do" and operands and isinstance(xobjects, DictionaryObject):
+            _draw_xobject(reader, xobjects.get(operands[0]), ctm, drawn, depth)
+
+
+def _draw_xobject(reader: PdfReader, ref: Any, ctm: _Matrix, drawn: _Drawn, depth: int) -> None:
+    xobj = _resolve(ref)
+    if not isinstance(xobj, DictionaryObject):
+        return
+    subtype = xobj.get("/Subtype")
+    if subtype == "/Image":
+        width = int(_resolve(xobj.get("/Width", 0)) or 0)
+        height = int(_resolve(xobj.get("/Height", 0)) or 0)
+        drawn.images.append((width, height, ctm, xobj))
+    elif subtype == "/Form" and depth < 3:
+        matrix = xobj.get("/Matrix")
+        form_ctm = ctm
+        if isinstance(matrix, ArrayObject) and len(matrix) == 6:
+            form_ctm = _multiply(tuple(float(v) for v in matrix), ctm)  # type: ignore[arg-type]
+        _walk_stream(reader, xobj, xobj.get("/Resources"), form_ctm, drawn, depth + 1)
+
+
+def _shows_text(operands: Any) -> bool:
+    """Does a text-showing operator draw at least one character?"""
+    for operand in operands:
+        items = operand if isinstance(operand, ArrayObject) else [operand]
+        for item in items:
+            if isinstance(item, (str, bytes)) and not isinstance(item, NameObject) and item:
+                return True
+    return False
+
+
+def _image_stddev(xobj: PdfObject | None) -> float:
+    """Luminance spread of an image XObject; large or undecodable images count as content."""
+    if xobj is None or not isinstance(xobj, DictionaryObject):
+        return math.inf
+    try:
+        width = int(_resolve(xobj.get("/Width", 0)))
+        height = int(_resolve(xobj.get("/Height", 0)))
+        dct = _resolve(xobj.get("/Filter")) in ("/DCTDecode", ["/DCTDecode"])
+        if dct and isinstance(xobj, StreamObject):
+            spread = _jpeg_stddev(xobj.get_data())
+            if spread is not None:
+                return spread
+        if width * height > DECODE_PIXEL_CAP:
+            return math.inf
+        image: Image.Image = xobj.decode_as_image()  # type: ignore[attr-defined]
+        gray = image.convert("L")
+        gray.thumbnail((RENDER_LONG_SIDE, RENDER_LONG_SIDE))
+        return float(ImageStat.Stat(gray).stddev[0])
+    except Exception:
+        return math.inf
+
+
+# --- geometry ------------------------------------------------------------------------
+
+
+def _multiply(m: _Matrix, n: _Matrix) -> _Matrix:
+    """m then n (PDF row-vector convention)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _normalise_box(box: Any) -> _Box:
+    left, bottom, right, top = (float(v) for v in box)
+    return min(left, right), min(bottom, top), max(left, right), max(bottom, top)
+
+
+def _placed_area(matrix: _Matrix, box: _Box) -> float:
+    """Area of the page box covered by the unit square mapped through ``matrix``."""
+    a, b, c, d, e, f = matrix
+    xs = [e, a + e, c + e, a + c + e]
+    ys = [f, b + f, d + f, b + d + f]
+    width = min(max(xs), box[2]) - max(min(xs), box[0])
+    height = min(max(ys), box[3]) - max(min(ys), box[1])
+    return max(0.0, width) * max(0.0, height)
+
+
+def _scan_verdict(
+    has_text: bool, images: list[tuple[int, int, _Matrix]], box: _Box
+) -> tuple[bool, float | None]:
+    """(image_only, dpi): does an image cover most of a text-less page, at what DPI."""
+    page_area = (box[2] - box[0]) * (box[3] - box[1])
+    if has_text or page_area <= 0 or not images:
+        return False, None
+    covered = 0.0
+    dpis: list[float] = []
+    for width, height, matrix in images:
+        area = _placed_area(matrix, box)
+        covered += area
+        a, b, c, d, _, _ = matrix
+        drawn_w, drawn_h = math.hypot(a, b) / 72, math.hypot(c, d) / 72
+        if area >= MIN_IMAGE_SHARE * page_area and drawn_w > 0 and drawn_h > 0 and width > 0:
+            dpis.append(min(width / drawn_w, height / drawn_h))
+    if covered < IMAGE_COVERAGE * page_area:
+        return False, None
+    return True, (round(min(dpis), 1) if dpis else None)

@@ -1,0 +1,576 @@
+"""Generate deliverable-like test files on the fly (no binaries are committed).
+
+Every function writes one file to ``path`` and returns the path. They are parametrised
+and fast enough for a benchmark that generates hundreds of files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import random
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from pypdf import PdfReader, PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    TextStringObject,
+)
+
+LETTER_IN = (8.5, 11.0)
+DEFAULT_LINES = (
+    "Action Plan deliverable - Milestone 1.1",
+    "Safety committee meeting minutes",
+    "Date: May 14, 2026",
+)
+
+
+def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, 9, 30, tzinfo=dt.UTC)
+
+
+def _latin1(text: str) -> str:
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+# --- PDFs ----------------------------------------------------------------------------
+
+
+def make_text_pdf(
+    path: Path,
+    pages: int = 1,
+    text_lines: Sequence[str] = DEFAULT_LINES,
+    title: str | None = None,
+    created: dt.date | dt.datetime | None = None,
+    blank_pages: Iterable[int] = (),
+) -> Path:
+    """A text PDF; every page carries ``text_lines`` except the 1-based ``blank_pages``."""
+    blank = set(blank_pages)
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_font("Helvetica", size=11)
+    if title is not None:
+        pdf.set_title(_latin1(title))
+    pdf.set_creation_date(_as_datetime(created) if created else _as_datetime(dt.date(2026, 5, 1)))
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        if number in blank:
+            continue
+        y = 72.0
+        for line in (*text_lines, f"Page {number} of {pages}"):
+            pdf.text(72, y, _latin1(line))
+            y += 14
+            if y > 740:
+                break
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def make_drawing_pdf(path: Path, lines: int = 200, seed: int = 0) -> Path:
+    """A page with vector drawing only (no text, no images), e.g. a sketch or a signature."""
+    rng = random.Random(seed)
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.add_page()
+    for _ in range(lines):
+        pdf.line(rng.uniform(36, 576), rng.uniform(36, 756), rng.uniform(36, 576), rng.uniform(36, 756))
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def make_blank_pdf(path: Path, pages: int = 1) -> Path:
+    """Pages with nothing on them."""
+    return make_text_pdf(path, pages=pages, blank_pages=range(1, pages + 1))
+
+
+def page_image(
+    dpi: float,
+    page_size: tuple[float, float] = LETTER_IN,
+    text_on_image: str | None = "Inspection record - Milestone 2.1 - May 14, 2026",
+    blank: bool = False,
+    seed: int = 0,
+) -> Image.Image:
+    """A grayscale 'scanned page' of ``page_size`` inches at ``dpi``."""
+    width, height = max(1, round(page_size[0] * dpi)), max(1, round(page_size[1] * dpi))
+    img = Image.new("L", (width, height), 246)
+    if blank:
+        return img
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=max(8, dpi / 8))
+    rng = random.Random(seed)
+    margin = dpi
+    y = margin
+    if text_on_image:
+        draw.text((margin, y), text_on_image, fill=20, font=font)
+        y += dpi / 3
+    while y < height - margin:
+        line_w = rng.uniform(0.5, 1.0) * (width - 2 * margin)
+        # Lines of "words": dark blocks with gaps, like printed text seen from afar.
+        x = margin
+        while x < margin + line_w:
+            word = rng.uniform(dpi / 6, dpi / 2)
+            draw.rectangle((x, y, x + word, y + dpi / 12), fill=40)
+            x += word + dpi / 15
+        y += dpi / 5
+    return img
+
+
+def make_scan_pdf(
+    path: Path,
+    dpi: float = 200,
+    pages: int = 1,
+    text_on_image: str | None = "Inspection record - Milestone 2.1 - May 14, 2026",
+    page_size: tuple[float, float] = LETTER_IN,
+    blank: bool = False,
+    quality: int = 70,
+) -> Path:
+    """An image-only 'scanned' PDF: one full-page JPEG per page at ``dpi``."""
+    pdf = FPDF(unit="pt", format=(page_size[0] * 72, page_size[1] * 72))
+    for number in range(pages):
+        buffer = io.BytesIO()
+        image = page_image(dpi, page_size, text_on_image, blank=blank, seed=number)
+        image.save(buffer, "JPEG", quality=quality)
+        buffer.seek(0)
+        pdf.add_page()
+        pdf.image(buffer, x=0, y=0, w=page_size[0] * 72, h=page_size[1] * 72)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def _writer_from_text_pdf(lines: Sequence[str] = DEFAULT_LINES) -> PdfWriter:
+    buffer = io.BytesIO()
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    for i, line in enumerate(lines):
+        pdf.text(72, 72 + 14 * i, _latin1(line))
+    buffer.write(bytes(pdf.output()))
+    buffer.seek(0)
+    return PdfWriter(clone_from=PdfReader(buffer))
+
+
+ACTIVE_FEATURES = (
+    "javascript",
+    "open_action_js",
+    "open_action_goto",
+    "aa_js",
+    "launch",
+    "embedded_file",
+    "file_attachment",
+    "richmedia",
+    "xfa",
+    "link_js",
+)
+
+
+def make_active_pdf(path: Path, feature: str) -> Path:
+    """A text PDF carrying one kind of active content (see ``ACTIVE_FEATURES``)."""
+    writer = _writer_from_text_pdf()
+    root = writer.root_object
+    page = writer.pages[0]
+
+    def add(obj: DictionaryObject) -> IndirectObject:
+        return writer._add_object(obj)
+
+    def js_action(script: str) -> DictionaryObject:
+        return DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(script)}
+        )
+
+    if feature == "javascript":
+        writer.add_open_action(JavaScript("app.alert('hello');"))
+    elif feature == "open_action_js":
+        root[NameObject("/OpenAction")] = add(js_action("app.alert(1);"))
+    elif feature == "open_action_goto":
+        root[NameObject("/OpenAction")] = ArrayObject(
+            [page.indirect_reference, NameObject("/Fit")]
+        )
+    elif feature == "aa_js":
+        root[NameObject("/AA")] = DictionaryObject({NameObject("/WC"): add(js_action("1;"))})
+    elif feature == "launch":
+        launch = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/Launch"),
+                NameObject("/F"): TextStringObject("calc.exe"),
+            }
+        )
+        root[NameObject("/OpenAction")] = add(launch)
+    elif feature == "embedded_file":
+        writer.add_attachment("evidence.txt", b"attached file")
+    elif feature == "file_attachment":
+        _add_annotation(writer, page, "/FileAttachment", {})
+    elif feature == "richmedia":
+        _add_annotation(writer, page, "/RichMedia", {})
+    elif feature == "xfa":
+        root[NameObject("/AcroForm")] = add(
+            DictionaryObject(
+                {
+                    NameObject("/Fields"): ArrayObject(),
+                    NameObject("/XFA"): ArrayObject(),
+                }
+            )
+        )
+    elif feature == "link_js":
+        _add_annotation(writer, page, "/Link", {"/A": add(js_action("app.beep(0);"))})
+    else:
+        raise ValueError(f"unknown feature {feature!r}")
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def _add_annotation(
+    writer: PdfWriter, page: DictionaryObject, subtype: str, extra: dict[str, PdfObject]
+) -> None:
+    annot = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject(subtype),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (72, 600, 144, 672)]),
+        }
+    )
+    for key, value in extra.items():
+        annot[NameObject(key)] = value
+    ref = writer._add_object(annot)
+    annots = page.get("/Annots")
+    if not isinstance(annots, ArrayObject):
+        annots = ArrayObject()
+        page[NameObject("/Annots")] = annots
+    annots.append(ref)
+
+
+def make_encrypted_pdf(
+    path: Path,
+    user_password: str = "secret",
+    owner_password: str = "owner",
+    algorithm: str = "RC4-128",
+) -> Path:
+    """An encrypted text PDF; ``user_password=""`` opens without asking."""
+    writer = _writer_from_text_pdf()
+    writer.encrypt(user_password, owner_password, algorithm=algorithm)
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def make_truncated_pdf(path: Path, keep: float = 0.5, pages: int = 3) -> Path:
+    """A text PDF cut off after ``keep`` of its bytes (an interrupted download)."""
+    make_text_pdf(path, pages=pages)
+    data = path.read_bytes()
+    path.write_bytes(data[: max(16, int(len(data) * keep))])
+    return path
+
+
+def make_corrupt_pdf(path: Path) -> Path:
+    """A PDF header followed by junk."""
+    rng = random.Random(7)
+    path.write_bytes(b"%PDF-1.7\n" + bytes(rng.randrange(256) for _ in range(4096)))
+    return path
+
+
+# --- images --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _noise_tile(sigma: float, side: int = 509) -> Image.Image:
+    # effect_noise is slow at 12 MP; a tiled patch (odd size, so tiles don't line up
+    # with JPEG blocks) looks the same to a sharpness measure.
+    return Image.effect_noise((side, side), sigma)
+
+
+def _noise(size: tuple[int, int], sigma: float) -> Image.Image:
+    tile = _noise_tile(sigma)
+    canvas = Image.new("L", size)
+    for x in range(0, size[0], tile.width):
+        for y in range(0, size[1], tile.height):
+            canvas.paste(tile, (x, y))
+    return canvas
+
+
+def photo_image(size: tuple[int, int] = (4032, 3024), seed: int = 0) -> Image.Image:
+    """A sharp photo-like RGB image: gradient, hard-edged shapes and fine sensor noise."""
+    width, height = size
+    rng = random.Random(seed)
+    gradient = Image.linear_gradient("L").resize((width, height))
+    img = Image.merge(
+        "RGB",
+        (gradient, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), Image.new("L", size, 128)),
+    )
+    draw = ImageDraw.Draw(img)
+    for _ in range(40):
+        x0, y0 = rng.randrange(width), rng.randrange(height)
+        x1 = min(width, x0 + rng.randrange(max(2, width // 4)))
+        y1 = min(height, y0 + rng.randrange(max(2, height // 4)))
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        if rng.random() < 0.5:
+            draw.rectangle((x0, y0, x1, y1), fill=colour)
+        else:
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
+    return Image.blend(img, _noise(size, 40).convert("RGB"), 0.15)
+
+
+def make_photo(
+    path: Path,
+    size: tuple[int, int] = (4032, 3024),
+    exif_date: dt.datetime | dt.date | None = None,
+    orientation: int | None = None,
+    blur: float = 0.0,
+    quality: int = 85,
+    seed: int = 0,
+    fmt: str = "JPEG",
+) -> Path:
+    """A photo; ``blur`` > 0 softens it (roughly the blur radius in pixels at 1000 px)."""
+    img = photo_image(size, seed)
+    if blur > 0:
+        img = _blurred(img, blur)
+    save_image(img, path, fmt=fmt, exif_date=exif_date, orientation=orientation, quality=quality)
+    return path
+
+
+def _blurred(img: Image.Image, radius: float) -> Image.Image:
+    # Blurring a reduced copy and scaling back is much faster than blurring 12 MP.
+    factor = max(1, max(img.size) // 1000)
+    small = img.reduce(factor) if factor > 1 else img
+    small = small.filter(ImageFilter.GaussianBlur(radius))
+    return small.resize(img.size, Image.Resampling.BILINEAR) if factor > 1 else small
+
+
+def save_image(
+    img: Image.Image,
+    path: Path,
+    fmt: str = "JPEG",
+    exif_date: dt.datetime | dt.date | None = None,
+    orientation: int | None = None,
+    quality: int = 85,
+) -> Path:
+    """Save with optional EXIF DateTimeOriginal/DateTime and Orientation."""
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    if exif_date is not None:
+        stamp = _as_datetime(exif_date).strftime("%Y:%m:%d %H:%M:%S")
+        exif[0x0132] = stamp
+        exif.get_ifd(0x8769)[0x9003] = stamp
+    kwargs: dict[str, object] = {}
+    if fmt == "JPEG":
+        kwargs["quality"] = quality
+    if len(exif) or exif_date is not None:
+        kwargs["exif"] = exif.tobytes()
+    img.save(path, fmt, **kwargs)
+    return path
+
+
+def make_flat_image(
+    path: Path,
+    size: tuple[int, int] = (2000, 1500),
+    level: int = 250,
+    noise: float = 1.5,
+    fmt: str = "JPEG",
+) -> Path:
+    """A near-blank or washed-out image: one grey level with faint noise."""
+    base = Image.new("L", size, level)
+    if noise > 0:
+        grain = _noise(size, noise * 4).point(lambda v: v - 128 + level)
+        base = Image.blend(base, grain, 0.25)
+    save_image(base.convert("RGB"), path, fmt=fmt)
+    return path
+
+
+def make_tiny_image(path: Path, size: tuple[int, int] = (160, 120), fmt: str = "PNG") -> Path:
+    """A sharp but very small picture."""
+    save_image(photo_image(size, seed=3), path, fmt=fmt)
+    return path
+
+
+def make_truncated_image(path: Path, keep: float = 0.5, fmt: str = "JPEG") -> Path:
+    """An image file cut off part-way through its data."""
+    buffer = io.BytesIO()
+    photo_image((800, 600)).save(buffer, fmt)
+    data = buffer.getvalue()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path
+
+
+# --- office documents ----------------------------------------------------------------
+
+_MAIN_PARTS = {
+    "docx": ("word/document.xml",
+             "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
+    "docm": ("word/document.xml", "application/vnd.ms-word.document.macroEnabled.main+xml"),
+    "xlsx": ("xl/workbook.xml",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
+    "xlsm": ("xl/workbook.xml", "application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
+    "pptx": ("ppt/presentation.xml",
+             "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"),
+    "pptm": ("ppt/presentation.xml",
+             "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"),
+}
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _core_xml(title: str | None, created: dt.datetime | None, modified: dt.datetime | None) -> str:
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+    ]
+    if title is not None:
+        parts.append(f"<dc:title>{_xml_escape(title)}</dc:title>")
+    for tag, value in (("created", created), ("modified", modified)):
+        if value is not None:
+            stamp = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+            parts.append(f'<dcterms:{tag} xsi:type="dcterms:W3CDTF">{stamp}</dcterms:{tag}>')
+    parts.append("</cp:coreProperties>")
+    return "".join(parts)
+
+
+def _body_xml(kind: str, paragraphs: Sequence[str]) -> dict[str, str]:
+    if kind in ("docx", "docm"):
+        runs = "".join(
+            f"<w:p><w:r><w:t xml:space=\"preserve\">{_xml_escape(p)}</w:t></w:r></w:p>"
+            for p in paragraphs
+        )
+        return {
+            "word/document.xml": '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w='
+            '"http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{runs}</w:body></w:document>"
+        }
+    if kind in ("xlsx", "xlsm"):
+        strings = "".join(f"<si><t>{_xml_escape(p)}</t></si>" for p in paragraphs)
+        return {
+            "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.'
+            'openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>',
+            "xl/sharedStrings.xml": '<?xml version="1.0"?><sst xmlns="http://schemas.'
+            f'openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>',
+        }
+    texts = "".join(f"<a:p><a:r><a:t>{_xml_escape(p)}</a:t></a:r></a:p>" for p in paragraphs)
+    return {
+        "ppt/presentation.xml": '<?xml version="1.0"?><p:presentation xmlns:p="http://schemas.'
+        'openxmlformats.org/presentationml/2006/main"/>',
+        "ppt/slides/slide1.xml": '<?xml version="1.0"?><p:sld xmlns:p="http://schemas.'
+        'openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.'
+        f'org/drawingml/2006/main"><p:cSld><p:spTree>{texts}</p:spTree></p:cSld></p:sld>',
+    }
+
+
+def make_office(
+    path: Path,
+    kind: str = "docx",
+    paragraphs: Sequence[str] = DEFAULT_LINES,
+    title: str | None = None,
+    created: dt.date | dt.datetime | None = None,
+    modified: dt.date | dt.datetime | None = None,
+    vba: bool = False,
+    core: bool = True,
+) -> Path:
+    """A minimal OOXML package (docx/docm/xlsx/xlsm/pptx/pptm); ``vba`` adds vbaProject.bin."""
+    main_part, main_type = _MAIN_PARTS[kind]
+    folder = main_part.split("/", 1)[0]
+    overrides = [f'<Override PartName="/{main_part}" ContentType="{main_type}"/>']
+    if core:
+        overrides.append(
+            '<Override PartName="/docProps/core.xml" ContentType="application/'
+            'vnd.openxmlformats-package.core-properties+xml"/>'
+        )
+    if vba:
+        overrides.append(
+            f'<Override PartName="/{folder}/vbaProject.bin" '
+            'ContentType="application/vnd.ms-office.vbaProject"/>'
+        )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(overrides)
+        + "</Types>"
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        f'Target="{main_part}"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        if core:
+            archive.writestr(
+                "docProps/core.xml",
+                _core_xml(
+                    title,
+                    _as_datetime(created) if created else None,
+                    _as_datetime(modified) if modified else None,
+                ),
+            )
+        for name, body in _body_xml(kind, paragraphs).items():
+            archive.writestr(name, body)
+        if vba:
+            archive.writestr(f"{folder}/vbaProject.bin", b"\xd0\xcf\x11\xe0" + bytes(508))
+    return path
+
+
+def make_docm(path: Path, **kwargs: object) -> Path:
+    """A macro-enabled Word document with a vbaProject.bin."""
+    return make_office(path, "docm", vba=True, **kwargs)  # type: ignore[arg-type]
+
+
+def make_odt(
+    path: Path,
+    paragraphs: Sequence[str] = DEFAULT_LINES,
+    title: str | None = None,
+    created: dt.date | dt.datetime | None = None,
+    basic_macro: bool = False,
+) -> Path:
+    """A minimal OpenDocument text file; ``basic_macro`` adds a Basic module."""
+    meta_title = f"<dc:title>{_xml_escape(title)}</dc:title>" if title else ""
+    meta_created = (
+        f"<meta:creation-date>{_as_datetime(created):%Y-%m-%dT%H:%M:%S}</meta:creation-date>"
+        if created
+        else ""
+    )
+    meta = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office="urn:oasis:'
+        'names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:'
+        'xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta>'
+        f"{meta_title}{meta_created}</office:meta></office:document-meta>"
+    )
+    body = "".join(f"<text:p>{_xml_escape(p)}</text:p>" for p in paragraphs)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:'
+        'oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:'
+        f'opendocument:xmlns:text:1.0"><office:body><office:text>{body}</office:text>'
+        "</office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        archive.writestr("meta.xml", meta)
+        archive.writestr("content.xml", content)
+        if basic_macro:
+            archive.writestr("Basic/Standard/Module1.xml", "<script:module/>")
+    return path
+
+
+def make_text_file(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -1,0 +1,233 @@
+"""The date finder: every supported form, ambiguity handling, and property tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from packager.dates import find_dates, parse_pdf_date
+
+MAY_14 = date(2026, 5, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "matched"),
+    [
+        ("Inspected 2026-05-14.", MAY_14, "2026-05-14"),
+        ("scan_2026_05_14_final", MAY_14, "2026_05_14"),
+        ("2026.05.14", MAY_14, "2026.05.14"),
+        ("2026/5/4", date(2026, 5, 4), "2026/5/4"),
+        ("IMG_20260514_093000.jpg", MAY_14, "20260514"),
+        ("Signed May 14, 2026 by J.", MAY_14, "May 14, 2026"),
+        ("on 14 May 2026.", MAY_14, "14 May 2026"),
+        ("Sept. 3 2026", date(2026, 9, 3), "Sept. 3 2026"),
+        ("Sept 3, 2026", date(2026, 9, 3), "Sept 3, 2026"),
+        ("sep 3 2026", date(2026, 9, 3), "sep 3 2026"),
+        ("September 3rd, 2026", date(2026, 9, 3), "September 3rd, 2026"),
+        ("the 21st of June, 2026", date(2026, 6, 21), "21st of June, 2026"),
+        ("3-May-2026", date(2026, 5, 3), "3-May-2026"),
+        ("3-MAY-26", date(2026, 5, 3), "3-MAY-26"),
+        ("Jan. 2, '26", date(2026, 1, 2), "Jan. 2, '26"),
+        ("DECEMBER 31, 2025", date(2025, 12, 31), "DECEMBER 31, 2025"),
+        ("Thursday, May 14, 2026", MAY_14, "May 14, 2026"),
+        ("14/05/2026", MAY_14, "14/05/2026"),
+        ("05/14/2026", MAY_14, "05/14/2026"),
+        ("5-14-2026", MAY_14, "5-14-2026"),
+        ("14.05.2026", MAY_14, "14.05.2026"),
+        ("Feb\n14,\n2026", date(2026, 2, 14), "Feb 14, 2026"),
+    ],
+)
+def test_supported_forms(text: str, expected: date, matched: str) -> None:
+    found = find_dates(text, "content")
+    assert [(f.date, f.text, f.ambiguous) for f in found] == [(expected, matched, False)]
+    assert found[0].source == "content"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "no dates here",
+        "202605141",  # part of a longer digit run
+        "120260514",
+        "19850514",  # compact dates only from 1990
+        "2026-13-01",
+        "Feb 30, 2026",
+        "31/02/2026",
+        "version 1.2.3",
+        "May 14 26 people",  # a bare two-digit number after a month is not a year
+        "Mayor 14, 2026",
+        "Summary 3 2026",
+        "14 Mayday 2026",
+        "May 2026",
+        "call 555-1234",
+        "12:30 14 05",
+    ],
+)
+def test_not_dates(text: str) -> None:
+    assert find_dates(text, "content") == []
+
+
+def test_ambiguous_numeric_date_defaults_to_month_first_and_is_flagged() -> None:
+    [found] = find_dates("04/05/2026", "content")
+    assert found.date == date(2026, 4, 5)
+    assert found.ambiguous
+
+
+@pytest.mark.parametrize(
+    ("window", "expected", "ambiguous"),
+    [
+        ((date(2026, 5, 1), date(2026, 5, 31)), date(2026, 5, 4), False),  # only d/m inside
+        ((date(2026, 4, 1), date(2026, 4, 30)), date(2026, 4, 5), False),  # only m/d inside
+        ((date(2026, 1, 1), date(2026, 12, 31)), date(2026, 4, 5), True),  # both inside
+        ((date(2025, 1, 1), date(2025, 12, 31)), date(2026, 4, 5), True),  # neither inside
+    ],
+)
+def test_window_resolves_ambiguity(
+    window: tuple[date, date], expected: date, ambiguous: bool
+) -> None:
+    [found] = find_dates("04/05/2026", "content", window)
+    assert (found.date, found.ambiguous) == (expected, ambiguous)
+
+
+def test_same_day_and_month_is_not_ambiguous() -> None:
+    [found] = find_dates("05/05/2026", "content")
+    assert (found.date, found.ambiguous) == (date(2026, 5, 5), False)
+
+
+def test_only_one_valid_reading_is_used() -> None:
+    assert find_dates("13/05/2026", "content")[0].date == date(2026, 5, 13)
+    assert find_dates("05/13/2026", "content")[0].date == date(2026, 5, 13)
+
+
+def test_order_dedup_and_limit() -> None:
+    text = "2026-05-14, then June 1, 2026, again 2026-05-14 and May 14, 2026"
+    found = find_dates(text, "name")
+    assert [(f.date, f.text) for f in found] == [
+        (MAY_14, "2026-05-14"),
+        (date(2026, 6, 1), "June 1, 2026"),
+        (MAY_14, "May 14, 2026"),
+    ]
+    assert {f.source for f in found} == {"name"}
+    many = " ".join(f"2026-01-{day:02d}" for day in range(1, 31))
+    assert len(find_dates(many, "content", limit=5)) == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("D:20260514093000-06'00'", MAY_14),
+        ("D:20150722100404Z00'00'", date(2015, 7, 22)),
+        ("D:20230410074654Z07'46'", date(2023, 4, 10)),
+        ("20260514", MAY_14),
+        ("2017124", date(2017, 12, 1)),  # partial day: the PDF spec defaults it to 01
+        ("D:2026", date(2026, 1, 1)),
+        ("  D: 20260514", MAY_14),
+        ("Thu May 14, 2026", MAY_14),
+        ("", None),
+        ("D:", None),
+        ("D:00000000", None),
+        ("D:20261399", None),
+        ("garbage", None),
+    ],
+)
+def test_parse_pdf_date(value: str, expected: date | None) -> None:
+    assert parse_pdf_date(value) == expected
+
+
+# --- properties ----------------------------------------------------------------------
+
+MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+
+
+def _ordinal(day: int) -> str:
+    if 10 <= day % 100 <= 20:
+        return f"{day}th"
+    return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th') }"
+
+
+FORMATS: dict[str, Callable[[date], str]] = {
+    "iso": lambda d: d.strftime("%Y-%m-%d"),
+    "underscore": lambda d: d.strftime("%Y_%m_%d"),
+    "dotted": lambda d: d.strftime("%Y.%m.%d"),
+    "compact": lambda d: d.strftime("%Y%m%d"),
+    "month first": lambda d: f"{MONTHS[d.month - 1]} {d.day}, {d.year}",
+    "day first": lambda d: f"{d.day} {MONTHS[d.month - 1]} {d.year}",
+    "abbreviated": lambda d: f"{MONTHS[d.month - 1][:3]}. {d.day} {d.year}",
+    "ordinal": lambda d: f"{MONTHS[d.month - 1]} {_ordinal(d.day)}, {d.year}",
+    "dashed": lambda d: f"{d.day}-{MONTHS[d.month - 1][:3]}-{d.year}",
+    "d/m/y": lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}",
+    "m/d/y": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year}",
+    "m-d-y": lambda d: f"{d.month}-{d.day}-{d.year}",
+    "d.m.y": lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",
+}
+
+plausible_dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(when=plausible_dates, fmt=st.sampled_from(sorted(FORMATS)))
+def test_any_date_in_any_format_is_found(when: date, fmt: str) -> None:
+    text = f"Completed on {FORMATS[fmt](when)}; see attached."
+    window = (when, when)  # a one-day window settles d/m versus m/d
+    found = find_dates(text, "content", window)
+    assert [f.date for f in found] == [when]
+    assert not found[0].ambiguous
+
+
+@settings(max_examples=40, deadline=None)
+@given(when=plausible_dates, fmt=st.sampled_from(["d/m/y", "m/d/y", "d.m.y"]))
+def test_numeric_dates_without_window(when: date, fmt: str) -> None:
+    [found] = find_dates(FORMATS[fmt](when), "content")
+    swapped_valid = when.day <= 12 and when.day != when.month
+    assert found.ambiguous == swapped_valid
+    if not swapped_valid or fmt == "m/d/y":
+        assert found.date == when
+    else:
+        assert found.date == date(when.year, when.day, when.month)
+
+
+@settings(max_examples=40, deadline=None)
+@given(when=st.dates(min_value=date(2000, 1, 1), max_value=date(2069, 12, 31)))
+def test_two_digit_years_with_month_names(when: date) -> None:
+    text = f"{when.day}-{MONTHS[when.month - 1][:3]}-{when.year % 100:02d}"
+    assert [f.date for f in find_dates(text, "content")] == [when]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text()
+    | st.text(alphabet="0123456789-/._, :'MayJunSepto\n", max_size=200),
+    window=st.none() | st.tuples(plausible_dates, plausible_dates),
+)
+def test_random_text_never_raises(text: str, window: tuple[date, date] | None) -> None:
+    for found in find_dates(text, "content", window):
+        assert found.text
+        assert 1900 <= found.date.year <= 2100
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text() | st.from_regex(r"\AD:[0-9Z+'\-]{0,24}\Z"))
+def test_parse_pdf_date_never_raises(value: str) -> None:
+    result = parse_pdf_date(value)
+    assert result is None or isinstance(result, date)
+
+
+@settings(max_examples=60, deadline=None)
+@given(when=plausible_dates, seconds=st.integers(0, 86399))
+def test_parse_pdf_date_round_trip(when: date, seconds: int) -> None:
+    clock = (timedelta(seconds=seconds).seconds // 3600, seconds // 60 % 60, seconds % 60)
+    value = f"D:{when:%Y%m%d}{clock[0]:02d}{clock[1]:02d}{clock[2]:02d}+02'00'"
+    assert parse_pdf_date(value) == when
+
+
+def test_large_text_is_fast_enough() -> None:
+    text = ("lorem ipsum 12:30 v1.2.3 " * 40_000) + " May 14, 2026"
+    assert [f.date for f in find_dates(text, "content")] == [MAY_14]

@@ -1,0 +1,177 @@
+"""Table-driven: plant one defective file (or change) in a copy of the clean sample, expect exactly that finding.
+
+The sample itself draws no finding at all, so anything reported comes from the planted defect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from packager.api import check_folder
+from packager.checks import Stage
+from tests import synth
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
+TODAY = dt.date(2026, 11, 26)
+O1 = "Objective 1 - Emergency response"
+O2 = "Objective 2 - Hand safety"
+O3 = "Objective 3 - Toolbox talks"
+
+Plant = Callable[[Path], None]
+LABELLED = ["Milestone 1.2 - evidence", "Completed May 20, 2026"]
+
+
+def text_pdf(rel: str, lines: list[str] = LABELLED, **kw: object) -> Plant:
+    def plant(root: Path) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        synth.make_text_pdf(root / rel, text_lines=lines, **kw)  # type: ignore[arg-type]
+    return plant
+
+
+def remove(rel: str) -> Plant:
+    def plant(root: Path) -> None:
+        (root / rel).unlink()
+    return plant
+
+
+def copy(src: str, dst: str) -> Plant:
+    def plant(root: Path) -> None:
+        shutil.copy(root / src, root / dst)
+    return plant
+
+
+def photo(rel: str, **kw: object) -> Plant:
+    def plant(root: Path) -> None:
+        synth.make_photo(root / rel, size=(1600, 1200), **kw)  # type: ignore[arg-type]
+    return plant
+
+
+def call(fn: Callable[..., object], rel: str, **kw: object) -> Plant:
+    def plant(root: Path) -> None:
+        fn(root / rel, **kw)
+    return plant
+
+
+def write(rel: str, data: bytes) -> Plant:
+    def plant(root: Path) -> None:
+        (root / rel).write_bytes(data)
+    return plant
+
+
+CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
+    ("unmapped", text_pdf("notes.pdf"), [
+        ("deliverable-unmapped", "warning", "'notes.pdf' is not part of any milestone: neither its folder nor its name names an objective and milestone."),
+    ]),
+    ("unmapped in objective folder", text_pdf(f"{O1}/notes.pdf"), [
+        ("deliverable-unmapped", "warning", "'notes.pdf' is not part of any milestone: it is in the folder of objective 1 but its name does not start with a milestone number."),
+    ]),
+    ("milestone not in plan", text_pdf(f"{O1}/1.9 - Extra - 2026-05-20.pdf", ["Milestone 1.9", "May 20, 2026"]), [
+        ("deliverable-unmapped", "warning", "'1.9 - Extra - 2026-05-20.pdf' is filed under milestone 1.9, which the plan does not have."),
+    ]),
+    ("folder and name disagree", text_pdf(f"{O2}/1.2 - Extra - 2026-05-20.pdf"), [
+        ("mapping-conflict", "error", "'1.2 - Extra - 2026-05-20.pdf' cannot be placed: the folder says objective 2 but the file name says objective 1."),
+    ]),
+    ("first page disagrees", text_pdf(f"{O1}/1.2 - Extra - 2026-05-20.pdf", ["Milestone 2.1 - Inspection log", "May 20, 2026"]), [
+        ("mapping-conflict", "error", "'1.2 - Extra - 2026-05-20.pdf' cannot be placed: it is filed under milestone 1.2 but the document itself is labelled 2.1."),
+    ]),
+    ("milestone without deliverable", remove(f"{O3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf"), [
+        ("milestone-no-deliverable", "error", "Milestone 3.1 has no deliverable (Toolbox talk schedule)."),
+    ]),
+    ("undated", write(f"{O1}/1.2 - Extra.txt", b"Milestone 1.2 - notes of the drill debrief"), [
+        ("deliverable-undated", "error", "'1.2 - Extra.txt' shows no date, on the document or in its name."),
+    ]),
+    ("pdf dated only in its properties", text_pdf(f"{O1}/1.2 - Extra.pdf", ["Milestone 1.2 - evidence"]), [
+        ("deliverable-undated", "warning", "'1.2 - Extra.pdf' shows no date; the only date is hidden in the file's properties (May 1, 2026)."),
+    ]),
+    ("metadata date only", call(synth.make_office, f"{O1}/1.2 - Extra.docx", paragraphs=["Milestone 1.2 minutes"], created=dt.datetime(2026, 5, 20, 9, 0)), [
+        ("deliverable-undated", "warning", "'1.2 - Extra.docx' shows no date; the only date is hidden in the file's properties (May 20, 2026)."),
+    ]),
+    ("dated before approval", text_pdf(f"{O1}/1.2 - Extra.pdf", ["Milestone 1.2 - evidence", "Held February 2, 2026"]), [
+        ("deliverable-date-out-of-range", "error", "'1.2 - Extra.pdf' is dated February 2, 2026 (the document says “February 2, 2026”), before the plan was approved on March 20, 2026."),
+    ]),
+    ("dated in the future", text_pdf(f"{O1}/1.2 - Extra - 2026-12-15.pdf", ["Milestone 1.2 - evidence"]), [
+        ("deliverable-date-out-of-range", "error", "'1.2 - Extra - 2026-12-15.pdf' is dated December 15, 2026 (its name says “2026-12-15”), which is in the future (today is November 26, 2026)."),
+    ]),
+    ("dated after the deadline", text_pdf(f"{O1}/1.2 - Extra - 2026-11-10.pdf", ["Milestone 1.2 - evidence"]), [
+        ("deliverable-date-out-of-range", "error", "'1.2 - Extra - 2026-11-10.pdf' is dated November 10, 2026 (its name says “2026-11-10”), after the final-submission deadline of October 31, 2026."),
+    ]),
+    ("low-dpi scan", call(synth.make_scan_pdf, f"{O1}/1.2 - Scan - 2026-05-20.pdf", dpi=96), [
+        ("deliverable-illegible", "error", "'1.2 - Scan - 2026-05-20.pdf' is not legible: page 1 was scanned at 96 DPI; the minimum is 150 DPI."),
+    ]),
+    ("blank pdf", call(synth.make_blank_pdf, f"{O1}/1.2 - Blank - 2026-05-20.pdf", pages=2), [
+        ("deliverable-illegible", "error", "'1.2 - Blank - 2026-05-20.pdf' is not legible: every page is blank."),
+    ]),
+    ("some blank pages", text_pdf(f"{O1}/1.2 - Extra - 2026-05-20.pdf", pages=3, blank_pages=[2]), [
+        ("deliverable-illegible", "warning", "'1.2 - Extra - 2026-05-20.pdf' has blank pages (page 2 of 3)."),
+    ]),
+    ("corrupt pdf", call(synth.make_truncated_pdf, f"{O1}/1.2 - Cut - 2026-05-20.pdf"), [
+        ("deliverable-illegible", "error", None),  # the reason comes from the PDF library
+    ]),
+    ("tiny image", call(synth.make_tiny_image, f"{O1}/1.2 - Tiny - 2026-05-20.png"), [
+        ("deliverable-illegible", "error", "'1.2 - Tiny - 2026-05-20.png' is not legible: the image is only 160 × 120 pixels; the short side must be at least 600."),
+    ]),
+    ("blurred photo", photo(f"{O1}/1.2 - Blurred - 2026-05-20.jpg", blur=12), [
+        ("deliverable-illegible", "error", None),
+    ]),
+    ("washed-out image", call(synth.make_flat_image, f"{O1}/1.2 - Flat - 2026-05-20.jpg"), [
+        ("deliverable-illegible", "error", None),
+    ]),
+    ("password protected", call(synth.make_encrypted_pdf, f"{O1}/1.2 - Locked - 2026-05-20.pdf"), [
+        ("deliverable-encrypted", "error", "'1.2 - Locked - 2026-05-20.pdf' is password protected; a reviewer cannot open it."),
+    ]),
+    ("empty password", call(synth.make_encrypted_pdf, f"{O1}/1.1 - Locked - 2026-05-20.pdf", user_password=""), [
+        ("deliverable-encrypted", "error", "'1.1 - Locked - 2026-05-20.pdf' is encrypted. It opens without a password here, but a reviewer's viewer may still refuse it or block printing."),
+    ]),
+    ("unlabelled", text_pdf(f"{O1}/Milestone 2/notes - 2026-05-20.pdf", ["Evidence", "May 20, 2026"]), [
+        ("deliverable-unlabelled", "warning", "'notes - 2026-05-20.pdf' does not say which milestone it is for: it is only filed in the folder of milestone 1.2. 'packager build' will add the milestone to its name."),
+    ]),
+    ("jpeg named pdf", photo(f"{O1}/1.2 - Photo - 2026-05-20.pdf"), [
+        ("file-type-mismatch", "error", "'1.2 - Photo - 2026-05-20.pdf' is named as a PDF (.pdf) but its content is a JPEG image."),
+    ]),
+    ("executable", write(f"{O1}/1.2 - Tool - 2026-05-20.exe", b"MZ\x90\x00" + b"\x00" * 200), [
+        ("file-type-unsupported", "error", "'1.2 - Tool - 2026-05-20.exe' is a program (executable), which is not an accepted deliverable format."),
+    ]),
+    ("pdf with javascript", call(synth.make_active_pdf, f"{O1}/1.1 - Script - 2026-05-20.pdf", feature="javascript"), [
+        ("active-content", "error", None),
+    ]),
+    ("macro workbook", call(synth.make_office, f"{O1}/1.2 - Log - 2026-05-20.xlsm", kind="xlsm", vba=True, paragraphs=["Milestone 1.2 log May 20, 2026"]), [
+        ("active-content", "error", None),
+    ]),
+    ("duplicate", copy(f"{O1}/1.2 - Emergency response plan rev 3 - 2026-06-20.pdf", f"{O1}/1.2 - Copy of plan - 2026-06-20.pdf"), [
+        ("duplicate-deliverable", "warning", "'Objective 1 - Emergency response/1.2 - Emergency response plan rev 3 - 2026-06-20.pdf' is an identical copy of 'Objective 1 - Emergency response/1.2 - Copy of plan - 2026-06-20.pdf'."),
+    ]),
+    ("name unsafe", text_pdf(f"{O1}/1.2 - Report: draft - 2026-05-20.pdf"), [
+        ("file-name-unsafe", "warning", "'1.2 - Report: draft - 2026-05-20.pdf' may not open on Windows: '1.2 - Report: draft - 2026-05-20.pdf' contains characters Windows does not allow in names (:)."),
+    ]),
+    ("system files", write(f"{O1}/.DS_Store", b"\x00\x00\x00\x01Bud1"), [
+        ("files-ignored", "info", "1 hidden or system file left out: Objective 1 - Emergency response/.DS_Store."),
+    ]),
+]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("base")
+
+
+def test_sample_is_clean() -> None:
+    assert check_folder(SAMPLE, today=TODAY, workers=1).findings == ()
+
+
+@pytest.mark.parametrize(("name", "plant", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_planted_defect(tmp_path: Path, name: str, plant: Plant, expected: list[tuple[str, str, str | None]]) -> None:
+    root = tmp_path / "sub"
+    shutil.copytree(SAMPLE, root)
+    plant(root)
+    result = check_folder(root, stage=Stage.FINAL, today=TODAY, workers=1)
+    found = [(f.check, f.severity.value, f.message) for f in result.findings]
+    assert [(c, s) for c, s, _m in found] == [(c, s) for c, s, _m in expected], found
+    for (_c, _s, message), (_c2, _s2, want) in zip(found, expected, strict=True):
+        if want is not None:
+            assert message == want
+        assert message and all(f.hint for f in result.findings)
