@@ -14,23 +14,29 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from packager.archive import EntryError, EntryReader, is_archive_magic, nested_archive_finding, scan_archive
-from packager.archive import spool_directory
-from packager.checks import Context, Stage
+from packager.archive import (
+    EntryError,
+    EntryReader,
+    is_archive_magic,
+    is_archive_name,
+    nested_archive_finding,
+    scan_archive,
+    spool_directory,
+)
+from packager.checks import Context, Stage, run_checks
 from packager.checks import deliverables as deliverable_checks
-from packager.checks import run_checks
 from packager.checks.registry import declare
 from packager.checks.scoring import score_below_pass
 from packager.dates import find_dates
 from packager.errors import InputError
 from packager.findings import Finding, Severity, Summary, sort_findings
+from packager.inspect import InspectOptions
 from packager.inventory import FileRecord, Inventory, Mapping
 from packager.naming import NamingConvention, split_extension
 from packager.plan import PLAN_FILENAMES, Plan, load_plan_text, plan_from_data
 from packager.result import Score
 from packager.rules import Rules
 from packager.scan import ProgressFn, inspect_many, label_mapping
-from packager.inspect import InspectOptions
 from packager.worksheet import QaScores, read_scores
 
 MANIFEST_NAME = "manifest.json"
@@ -156,14 +162,15 @@ def audit_zip(
                 continue
             spooled.append((entry.name, target, sha))
         if manifest is not None:
-            findings.extend(_verify_manifest(manifest, spooled, scan.all_names, manifest_entry.name if manifest_entry else ""))
+            manifest_name = manifest_entry.name if manifest_entry else ""
+            findings.extend(_verify_manifest(manifest, spooled, scan.all_names, manifest_name))
 
         facts = inspect_many([(p, name.rsplit("/", 1)[-1]) for name, p, _sha in spooled], options, progress, workers)
         records: list[FileRecord] = []
         for (name, target, _sha), fact in zip(spooled, facts, strict=True):
-            if fact.kind in ("zip", "archive") or _magic_archive(target):
-                if not name.lower().endswith((".zip", ".7z", ".rar", ".gz", ".tar", ".tgz", ".bz2", ".xz")):
-                    findings.append(nested_archive_finding(name, by_content=True))
+            # Archives named as such were flagged by the scan; this catches ones hiding under another name.
+            if (fact.kind in ("zip", "archive") or _magic_archive(target)) and not is_archive_name(name):
+                findings.append(nested_archive_finding(name, by_content=True))
             rel = name[len(root):] if root and name.startswith(root) else name
             records.append(_record(name, rel, fact, listed.get(name), naming, plan, rules))
 

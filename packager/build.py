@@ -56,7 +56,10 @@ ROLE_LABELS = {
     "org_chart": "Organisational chart",
     "proposal_form": "Signed proposal form",
 }
-STAGE_DOCUMENTS = {Stage.FINAL: ("acknowledgement", "auditor_maintenance"), Stage.PROPOSAL: ("org_chart", "proposal_form")}
+STAGE_DOCUMENTS = {
+    Stage.FINAL: ("acknowledgement", "auditor_maintenance"),
+    Stage.PROPOSAL: ("org_chart", "proposal_form"),
+}
 
 
 class BuildRefused(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections import defaultdict
@@ -91,10 +92,8 @@ def read_scores(path: Path, plan: Plan) -> QaScores:
     except OSError as exc:
         raise InputError(f"the worksheet cannot be read ({exc.strerror})", file=path) from None
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-    try:
+    with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        pass
     rows = list(csv.reader(io.StringIO(text), dialect))
     if not rows:
         raise InputError("the worksheet is empty", file=path, expected=f"the columns {', '.join(COLUMNS)}")

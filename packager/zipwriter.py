@@ -28,7 +28,7 @@ DIR_MODE = 0o40755
 class _Utf8ZipInfo(ZipInfo):
     """Always UTF-8 names with the UTF-8 flag (zipfile sets it only for non-ASCII names)."""
 
-    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 - overrides zipfile's name
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
         return self.filename.encode("utf-8"), self.flag_bits | UTF8_FLAG
 
 

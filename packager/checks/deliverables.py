@@ -104,7 +104,9 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
     facts = record.facts
     if facts is None:
         return
-    loc: dict[str, Any] = {"path": record.path, "objective": record.mapping.objective, "milestone": record.mapping.milestone}
+    loc: dict[str, Any] = {
+        "path": record.path, "objective": record.mapping.objective, "milestone": record.mapping.milestone,
+    }
     yield from _type(ctx, record, loc)
     if facts.kind not in ctx.rules.deliverables.allowed_types and facts.kind not in MACRO_KINDS:
         return  # nothing more to learn from a file a reviewer cannot open

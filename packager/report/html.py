@@ -41,7 +41,8 @@ def render_audit_html(result: AuditResult) -> str:
             other.append(f)
     rows = coverage(result.plan, result.inventory, result.findings) if result.plan and result.inventory else []
     summary = result.summary
-    verdict_class = "bad" if summary.errors or result.score.passed is False else ("warn" if summary.warnings else "good")
+    bad = summary.errors or result.score.passed is False
+    verdict_class = "bad" if bad else ("warn" if summary.warnings else "good")
     return _environment().get_template("audit.html.j2").render(
         version=__version__,
         company=result.plan.company if result.plan else "Unknown company",
