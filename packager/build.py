@@ -12,6 +12,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,7 +258,7 @@ def _context(
             mid = f"{o}.{m}"
             files = [
                 {
-                    "zip_name": p.arcname[len(top) + 1 :],
+                    "zip_name": p.arcname.rsplit("/", 1)[-1],  # the objective heading names the folder
                     "date": p.date,
                     "pages": p.pages,
                     "sha256_short": p.sha256[:12],
@@ -403,22 +404,29 @@ def build_submission(
         ]
         context = _context(result, deliverables, part_of, part if len(parts) > 1 else None, open_findings,
                            signed, generated_meta, built, top)
-        generated = [_render(spec, context, templates_dir, built, header, top) for spec in carried_docs]
-        files = [*generated, *part_signed, *in_part]
-        manifest = _manifest(result, files, part, parts, built, top, excluded)
-        items = [ZipItem(p.arcname, source=p.source_path, data=p.data, compress=p.compress,
-                         sha256=p.sha256 if p.source_path else None) for p in files]
-        items.append(ZipItem(f"{top}/{DOCS_FOLDER}/{MANIFEST}", data=manifest))
         target = part_path(output, number, len(parts))
-        try:
-            sizes.append(write_zip(target, items, built))
-        except SourceChanged as exc:
-            raise InputError(
-                "this file changed while the zip was being built, so the checks no longer describe it",
-                file=exc.path, hint="Wait until nobody is editing the folder, then run the build again",
-            ) from None
+        sources = [ZipItem(p.arcname, source=p.source_path, compress=p.compress, sha256=p.sha256)
+                   for p in [*part_signed, *in_part]]
+        with ProcessPoolExecutor(max_workers=min(2, len(carried_docs))) as pool:
+            # The documents render in worker processes while the evidence is copied into the zip.
+            futures = [pool.submit(_render, spec, context, templates_dir, built, header, top) for spec in carried_docs]
+
+            def late_items(futures: list[Future[Planned]] = futures, in_part: list[Planned] = in_part,
+                           part_signed: list[Planned] = part_signed, part: dict[str, int] = part) -> list[ZipItem]:
+                generated = [f.result() for f in futures]
+                manifest = _manifest(result, [*generated, *part_signed, *in_part], part, parts, built, top, excluded)
+                return [*(ZipItem(g.arcname, data=g.data, compress=True) for g in generated),
+                        ZipItem(f"{top}/{DOCS_FOLDER}/{MANIFEST}", data=manifest)]
+
+            try:
+                sizes.append(write_zip(target, sources, built, then=late_items))
+            except SourceChanged as exc:
+                raise InputError(
+                    "this file changed while the zip was being built, so the checks no longer describe it",
+                    file=exc.path, hint="Wait until nobody is editing the folder, then run the build again",
+                ) from None
+        entries += len(sources) + len(carried_docs) + 1
         outputs.append(target)
-        entries += len(items)
     findings = list(result.findings)
     limit = rules.build.email_limit_mb
     for target, size in zip(outputs, sizes, strict=True):

@@ -107,6 +107,19 @@ output_option = click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
     help="Write the report to this file instead of the screen.",
 )
+plan_option = click.option(
+    "--plan", "plan_path", type=click.Path(path_type=Path),
+    help="The plan file, if not FOLDER/action-plan.yaml.",
+)
+
+
+def stage_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--stage", type=click.Choice([s.value for s in Stage]), default=Stage.FINAL.value,
+        show_default=True, help=help_text,
+    )
+
+
 today_option = click.option(
     "--today", metavar="YYYY-MM-DD", hidden=True,
     help="Pretend today is this date (for reproducible reports and tests).",
@@ -121,14 +134,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path), default=".")
-@click.option(
-    "--stage", type=click.Choice([s.value for s in Stage]), default=Stage.FINAL.value,
-    show_default=True, help="proposal (spring) or final (fall).",
-)
-@click.option(
-    "--plan", "plan_path", type=click.Path(path_type=Path),
-    help="The plan file, if not FOLDER/action-plan.yaml.",
-)
+@stage_option("proposal (spring) or final (fall).")
+@plan_option
 @rules_option
 @format_option
 @output_option
@@ -176,18 +183,12 @@ def init(folder: Path, program: str, company: str, year: int | None) -> None:
 @click.argument("folder", type=click.Path(path_type=Path), default=".")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The zip to write, e.g. 'Northwind 2026 final.zip'.")
-@click.option(
-    "--stage", type=click.Choice([s.value for s in Stage]), default=Stage.FINAL.value,
-    show_default=True, help="final (fall submission) or proposal (spring).",
-)
+@stage_option("final (fall submission) or proposal (spring).")
 @click.option("--allow-errors", is_flag=True, help="Build even with errors; the index lists them on page 1.")
 @click.option("--split-mb", type=float, metavar="N", help="Split into parts of at most N MB, at objective boundaries.")
 @click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
               help="A folder of templates (and logo.png, theme.yaml) overriding the built-in ones.")
-@click.option(
-    "--plan", "plan_path", type=click.Path(path_type=Path),
-    help="The plan file, if not FOLDER/action-plan.yaml.",
-)
+@plan_option
 @rules_option
 @today_option
 @handle_errors

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
@@ -66,30 +66,42 @@ def worth_deflating(path: Path) -> bool:
     return len(zlib.compress(head, 1)) < 0.9 * len(head)
 
 
-def write_zip(target: Path, items: Iterable[ZipItem], when: dt.datetime) -> int:
-    """Write `items` (sorted by name) to `target` atomically; return the zip's size in bytes."""
+def write_zip(
+    target: Path, items: Iterable[ZipItem], when: dt.datetime, then: Callable[[], Iterable[ZipItem]] | None = None
+) -> int:
+    """Write `items`, then the items `then()` returns, to `target` atomically; return the size in bytes.
+
+    `then` lets slow in-memory items (rendered PDFs, the manifest) be produced while the big files are
+    copied. The central directory, which is what every tool lists, is sorted by name either way.
+    """
     stamp = zip_timestamp(when)
-    ordered = sorted(items, key=lambda i: i.arcname)
     with atomic_output(target) as raw, ZipFile(raw, "w", allowZip64=True) as zf:
-        for item in ordered:
-            info = _Utf8ZipInfo(item.arcname, date_time=stamp)
-            info.create_system = 3  # unix, so the mode bits below are honoured everywhere
-            info.external_attr = FILE_MODE << 16
-            info.compress_type = ZIP_DEFLATED if item.compress else ZIP_STORED
-            if item.data is not None:
-                _write_bytes(zf, info, item.data)
-            elif item.source is not None:
-                size = item.source.stat().st_size
-                digest = hashlib.sha256()
-                with item.source.open("rb") as src, zf.open(info, "w", force_zip64=size > ZIP64_LIMIT) as dst:
-                    while chunk := src.read(CHUNK):
-                        digest.update(chunk)
-                        dst.write(chunk)
-                if item.sha256 is not None and digest.hexdigest() != item.sha256:
-                    raise SourceChanged(item.source)
-            else:
-                raise ValueError(f"{item.arcname}: no data")
+        _write_items(zf, sorted(items, key=lambda i: i.arcname), stamp)
+        if then is not None:
+            _write_items(zf, sorted(then(), key=lambda i: i.arcname), stamp)
+        zf.filelist.sort(key=lambda info: info.filename)
     return os.path.getsize(target)
+
+
+def _write_items(zf: ZipFile, ordered: list[ZipItem], stamp: tuple[int, int, int, int, int, int]) -> None:
+    for item in ordered:
+        info = _Utf8ZipInfo(item.arcname, date_time=stamp)
+        info.create_system = 3  # unix, so the mode bits below are honoured everywhere
+        info.external_attr = FILE_MODE << 16
+        info.compress_type = ZIP_DEFLATED if item.compress else ZIP_STORED
+        if item.data is not None:
+            _write_bytes(zf, info, item.data)
+        elif item.source is not None:
+            size = item.source.stat().st_size
+            digest = hashlib.sha256()
+            with item.source.open("rb") as src, zf.open(info, "w", force_zip64=size > ZIP64_LIMIT) as dst:
+                while chunk := src.read(CHUNK):
+                    digest.update(chunk)
+                    dst.write(chunk)
+            if item.sha256 is not None and digest.hexdigest() != item.sha256:
+                raise SourceChanged(item.source)
+        else:
+            raise ValueError(f"{item.arcname}: no data")
 
 
 def _write_bytes(zf: ZipFile, info: ZipInfo, data: bytes) -> None:

@@ -48,6 +48,14 @@ def rewrite(src: Path, dst: Path, change: dict[str, bytes | None], add: dict[str
     return dst
 
 
+def write_sheet(sheet: Path, rows: list[dict[str, str]], encoding: str = "utf-8-sig") -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    sheet.write_text(buf.getvalue(), encoding=encoding)
+
+
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, [*args, "--today", "2026-11-26"])
     return result.exit_code, result.stdout, result.stderr
@@ -125,11 +133,7 @@ def test_worksheet_round_trip(built: Path, tmp_path: Path) -> None:
     for r in rows:
         r["qa_score"] = scores[r["milestone"]]
         r["qa_comment"] = "checked"
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    sheet.write_text(buf.getvalue(), encoding="utf-8-sig")
+    write_sheet(sheet, rows)
     code, out, _ = run("audit", str(built), "--scores", str(sheet), "--format", "json")
     data = json.loads(out)
     assert code == 0
@@ -138,11 +142,7 @@ def test_worksheet_round_trip(built: Path, tmp_path: Path) -> None:
                                      "self": 28, "qa": 26}
     for r in rows:
         r["qa_score"] = "5" if r["weight"] != "8" else "1"
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    sheet.write_text(buf.getvalue(), encoding="utf-8-sig")
+    write_sheet(sheet, rows)
     code, out, _ = run("audit", str(built), "--scores", str(sheet), "--format", "json")
     data = json.loads(out)
     assert code == 1 and data["score"]["passed"] is False
@@ -169,11 +169,7 @@ def test_malformed_worksheet_exits_2(built: Path, tmp_path: Path, edit: tuple[st
         r["qa_score"] = "1"
         if r["milestone"] == edit[0]:
             r[edit[1]] = edit[2]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    sheet.write_text(buf.getvalue(), encoding="utf-8")
+    write_sheet(sheet, rows, encoding="utf-8")
     code, _out, err = run("audit", str(built), "--scores", str(sheet))
     assert code == 2
     assert expected in err and "Traceback" not in err

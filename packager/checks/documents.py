@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from packager.checks.context import Context, Stage
-from packager.checks.registry import declare
+from packager.checks.registry import Check, declare
 from packager.findings import Finding, Severity
 from packager.inventory import FileRecord
 
@@ -48,56 +48,52 @@ def _is_dated(record: FileRecord) -> bool:
     return facts is not None and any(d.source == "content" for d in facts.dates)
 
 
+def _presence(
+    ctx: Context, check: Check, role: str, missing: str, label: str
+) -> tuple[list[Finding], FileRecord | None]:
+    """Findings when the plan names no document for `role`, or names a file that is not there."""
+    named, record, scanned = _lookup(ctx, role)
+    if not named:
+        return [check.finding(missing)], None
+    if scanned and record is None:
+        return [check.finding(
+            f"The plan names {label} '{named}', but that file is not in the submission folder.", path=named
+        )], None
+    return [], record
+
+
 def run(ctx: Context) -> Iterator[Finding]:
     if ctx.stage is Stage.PROPOSAL:
-        named, record, scanned = _lookup(ctx, "org_chart")
-        if not named:
-            yield ORG_CHART.finding(
-                "The proposal has no organisational chart: the plan does not name one under "
-                "documents.org_chart."
-            )
-        elif scanned and record is None:
-            yield ORG_CHART.finding(
-                f"The plan names the organisational chart '{named}', but that file is not in "
-                "the submission folder.",
-                path=named,
-            )
+        found, _record = _presence(
+            ctx, ORG_CHART, "org_chart",
+            "The proposal has no organisational chart: the plan does not name one under documents.org_chart.",
+            "the organisational chart",
+        )
+        yield from found
         return
 
     rep = ctx.plan.senior_representative
-    named, record, scanned = _lookup(ctx, "acknowledgement")
     if rep is None or not rep.name:
         yield SIGNOFF.finding(
             "The plan does not name the senior company representative who acknowledges the "
             "results (senior_representative: name and title)."
         )
-    if not named:
+    found, record = _presence(
+        ctx, SIGNOFF, "acknowledgement",
+        "There is no signed acknowledgement of the results by the senior company representative: the plan "
+        "names none under documents.acknowledgement.",
+        "the signed acknowledgement",
+    )
+    yield from found
+    if record is not None and record.facts is not None and not _is_dated(record):
         yield SIGNOFF.finding(
-            "There is no signed acknowledgement of the results by the senior company "
-            "representative: the plan names none under documents.acknowledgement."
-        )
-    elif scanned and record is None:
-        yield SIGNOFF.finding(
-            f"The plan names the signed acknowledgement '{named}', but that file is not in the "
-            "submission folder.",
-            path=named,
-        )
-    elif record is not None and record.facts is not None and not _is_dated(record):
-        yield SIGNOFF.finding(
-            f"The signed acknowledgement '{named}' shows no date. The senior representative "
+            f"The signed acknowledgement '{record.path}' shows no date. The senior representative "
             "must sign and date it.",
-            path=named,
+            path=record.path,
         )
-
-    named, record, scanned = _lookup(ctx, "auditor_maintenance")
-    if not named:
-        yield AUDITOR_SIGNATURE.finding(
-            "There is no signed Auditor Maintenance page: the plan names none under "
-            "documents.auditor_maintenance."
-        )
-    elif scanned and record is None:
-        yield AUDITOR_SIGNATURE.finding(
-            f"The plan names the signed Auditor Maintenance page '{named}', but that file is "
-            "not in the submission folder.",
-            path=named,
-        )
+    found, _record = _presence(
+        ctx, AUDITOR_SIGNATURE, "auditor_maintenance",
+        "There is no signed Auditor Maintenance page: the plan names none under documents.auditor_maintenance.",
+        "the signed Auditor Maintenance page",
+    )
+    yield from found

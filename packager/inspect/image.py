@@ -90,7 +90,8 @@ def _inspect(path: Path, base: FileFacts, formats: tuple[str, ...]) -> FileFacts
                 img.draft("L", (max(1, int(width * scale)), max(1, int(height * scale))))
         img.load()
         gray = _grayscale(img)
-    gray.thumbnail((MEASURE_SIDE, MEASURE_SIDE))
+    if max(gray.size) > MEASURE_SIDE * 1.1:  # a JPEG drafted to ~1000 px needs no second resample
+        gray.thumbnail((MEASURE_SIDE, MEASURE_SIDE))
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     exif_date = exif_dates[0].date if exif_dates else None

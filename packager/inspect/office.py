@@ -229,37 +229,32 @@ def _safe_xml(data: bytes) -> ET.Element | None:
         return None
 
 
-def _core_properties(data: bytes) -> tuple[str | None, list[FoundDate]]:
+def _metadata(
+    data: bytes, title_path: str, date_paths: tuple[str, ...], ns: dict[str, str]
+) -> tuple[str | None, list[FoundDate]]:
+    """Title and dates from an office metadata part (OOXML core.xml or ODF meta.xml)."""
     root = _safe_xml(data)
     if root is None:
         return None, []
-    title_el = root.find("dc:title", _NS)
+    title_el = root.find(title_path, ns)
     title = (title_el.text or "").strip() or None if title_el is not None else None
     found: list[FoundDate] = []
-    for tag in ("dcterms:created", "dcterms:modified"):
-        el = root.find(tag, _NS)
-        if el is not None and el.text:
-            when = _iso_date(el.text)
-            if when:
-                found.append(FoundDate(when, "metadata", el.text.strip()))
-    return title, found
-
-
-def _odf_meta(data: bytes) -> tuple[str | None, list[FoundDate]]:
-    root = _safe_xml(data)
-    if root is None:
-        return None, []
-    ns = {"meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0", **_NS}
-    title_el = root.find(".//dc:title", ns)
-    title = (title_el.text or "").strip() or None if title_el is not None else None
-    found: list[FoundDate] = []
-    for tag in (".//meta:creation-date", ".//dc:date"):
+    for tag in date_paths:
         el = root.find(tag, ns)
         if el is not None and el.text:
             when = _iso_date(el.text)
             if when:
                 found.append(FoundDate(when, "metadata", el.text.strip()))
     return title, found
+
+
+def _core_properties(data: bytes) -> tuple[str | None, list[FoundDate]]:
+    return _metadata(data, "dc:title", ("dcterms:created", "dcterms:modified"), _NS)
+
+
+def _odf_meta(data: bytes) -> tuple[str | None, list[FoundDate]]:
+    ns = {"meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0", **_NS}
+    return _metadata(data, ".//dc:title", (".//meta:creation-date", ".//dc:date"), ns)
 
 
 def _iso_date(text: str) -> datetime.date | None:
