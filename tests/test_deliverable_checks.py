@@ -175,3 +175,36 @@ def test_planted_defect(tmp_path: Path, name: str, plant: Plant, expected: list[
         if want is not None:
             assert message == want
         assert message and all(f.hint for f in result.findings)
+
+
+ALL_AT_ONCE: list[tuple[Plant, str]] = [
+    (text_pdf("notes.pdf"), "deliverable-unmapped"),
+    (text_pdf(f"{O2}/1.2 - Misfiled - 2026-05-20.pdf"), "mapping-conflict"),
+    (remove(f"{O3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf"), "milestone-no-deliverable"),
+    (write(f"{O1}/1.2 - Undated.txt", b"Milestone 1.2 - debrief notes"), "deliverable-undated"),
+    (text_pdf(f"{O1}/1.2 - Early.pdf", ["Milestone 1.2", "Held February 2, 2026"]), "deliverable-date-out-of-range"),
+    (call(synth.make_scan_pdf, f"{O1}/1.2 - Scan - 2026-05-20.pdf", dpi=96), "deliverable-illegible"),
+    (call(synth.make_encrypted_pdf, f"{O1}/1.1 - Locked - 2026-05-20.pdf"), "deliverable-encrypted"),
+    (text_pdf(f"{O1}/Milestone 2/notes - 2026-05-20.pdf", ["Evidence", "May 20, 2026"]), "deliverable-unlabelled"),
+    (photo(f"{O1}/1.2 - Photo - 2026-05-20.pdf"), "file-type-mismatch"),
+    (write(f"{O1}/1.2 - Tool - 2026-05-20.exe", b"MZ\x90\x00" + b"\x00" * 200), "file-type-unsupported"),
+    (call(synth.make_active_pdf, f"{O1}/1.1 - Script - 2026-05-20.pdf", feature="javascript"), "active-content"),
+    (copy(f"{O2}/2.1 - Hand tool inspection log - 2026-07-31.pdf", f"{O2}/2.1 - Log copy - 2026-07-31.pdf"),
+     "duplicate-deliverable"),
+    (text_pdf(f"{O1}/1.2 - Report: draft - 2026-05-20.pdf"), "file-name-unsafe"),
+    (write(f"{O1}/.DS_Store", b"\x00\x00\x00\x01Bud1"), "files-ignored"),
+]
+
+
+def test_every_defect_at_once_and_clean_files_stay_clean(tmp_path: Path) -> None:
+    root = tmp_path / "sub"
+    shutil.copytree(SAMPLE, root)
+    clean = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    for plant, _check in ALL_AT_ONCE:
+        plant(root)
+    result = check_folder(root, stage=Stage.FINAL, today=TODAY)
+    found = {f.check for f in result.findings}
+    assert {check for _plant, check in ALL_AT_ONCE} <= found
+    polluted = [f for f in result.findings if f.severity.value == "error" and f.path in clean
+                and f.check != "duplicate-deliverable"]
+    assert polluted == []
