@@ -153,7 +153,8 @@ def audit_zip(
         spooled: list[tuple[str, Path, str]] = []
         skip = {manifest_entry.name if manifest_entry else None} | {root + n for n in PLAN_FILENAMES}
         for entry in scan.entries:
-            if entry.is_dir or entry.name in skip:
+            # Archives inside the archive were reported by the scan and are never opened.
+            if entry.is_dir or entry.name in skip or is_archive_name(entry.name):
                 continue
             try:
                 target, sha = reader.spool(entry, tmp)
