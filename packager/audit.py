@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -152,21 +152,23 @@ def audit_zip(
         listed = {f.get("path"): f for f in (manifest or {}).get("files", []) if isinstance(f, dict)}
         spooled: list[tuple[str, Path, str]] = []
         skip = {manifest_entry.name if manifest_entry else None} | {root + n for n in PLAN_FILENAMES}
-        for entry in scan.entries:
-            # Archives inside the archive were reported by the scan and are never opened.
-            if entry.is_dir or entry.name in skip or is_archive_name(entry.name):
-                continue
-            try:
-                target, sha = reader.spool(entry, tmp)
-            except EntryError as exc:
-                findings.append(exc.finding)
-                continue
-            spooled.append((entry.name, target, sha))
+        # Archives inside the archive were reported by the scan and are never opened.
+        wanted = [e for e in scan.entries if not (e.is_dir or e.name in skip or is_archive_name(e.name))]
+
+        def spool_each() -> Iterator[tuple[Path, str]]:
+            for entry in wanted:
+                try:
+                    target, sha = reader.spool(entry, tmp)
+                except EntryError as exc:
+                    findings.append(exc.finding)
+                    continue
+                spooled.append((entry.name, target, sha))
+                yield target, entry.name.rsplit("/", 1)[-1]
+
+        facts = inspect_many(spool_each(), options, progress, workers, total=len(wanted))
         if manifest is not None:
             manifest_name = manifest_entry.name if manifest_entry else ""
             findings.extend(_verify_manifest(manifest, spooled, scan.all_names, manifest_name))
-
-        facts = inspect_many([(p, name.rsplit("/", 1)[-1]) for name, p, _sha in spooled], options, progress, workers)
         records: list[FileRecord] = []
         for (name, target, _sha), fact in zip(spooled, facts, strict=True):
             # Archives named as such were flagged by the scan; this catches ones hiding under another name.

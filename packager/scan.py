@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -59,31 +59,37 @@ def walk(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
 
 
 def inspect_many(
-    jobs: Sequence[tuple[Path, str]],
+    jobs: Iterable[tuple[Path, str]],
     options: InspectOptions,
     progress: ProgressFn | None = None,
     workers: int | None = None,
+    total: int | None = None,
 ) -> list[FileFacts]:
-    """Inspect files (path, display name) in parallel, preserving order."""
-    total = len(jobs)
+    """Inspect files (path, display name) in parallel, preserving order.
+
+    `jobs` may be a lazy iterator (the audit spools each entry just before yielding it), so the
+    workers start on the first files while later ones are still being produced.
+    """
+    if total is None:
+        jobs = list(jobs)
+        total = len(jobs)
     if progress:
         progress(0, total)
     workers = workers or min(os.cpu_count() or 1, 8)
+    results: list[FileFacts] = []
     if total < PARALLEL_MIN_FILES or workers <= 1:
-        results = []
-        for i, (path, name) in enumerate(jobs, start=1):
+        for path, name in jobs:
             results.append(inspect_file(path, options, name))
             if progress:
-                progress(i, total)
+                progress(len(results), total)
         return results
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(inspect_file, path, options, name) for path, name in jobs]
-        out = []
-        for i, future in enumerate(futures, start=1):
-            out.append(future.result())
+        for future in futures:
+            results.append(future.result())
             if progress:
-                progress(i, total)
-        return out
+                progress(len(results), total)
+    return results
 
 
 def label_mapping(mapping: Mapping, facts: FileFacts | None, naming: NamingConvention) -> Mapping:
