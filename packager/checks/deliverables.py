@@ -114,6 +114,8 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
         yield ACTIVE.finding(
             f"'{record.name}' contains active content: {', '.join(facts.active_content)}.", **loc
         )
+    if record.mapping.milestone is None:
+        return  # not part of the submission (deliverable-unmapped says so): only safety matters
     if facts.encrypted:
         if facts.empty_password:
             message = (f"'{record.name}' is encrypted. It opens without a password here, but a reviewer's "

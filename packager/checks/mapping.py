@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from packager.checks.context import Context, Stage
 from packager.checks.registry import declare
 from packager.findings import Finding, Severity
+from packager.inventory import FileRecord
 from packager.textutil import plural
 
 FAMILY = "mapping"
@@ -121,14 +122,15 @@ def run(ctx: Context) -> Iterator[Finding]:
 
 def _duplicates(ctx: Context) -> Iterator[Finding]:
     assert ctx.inventory is not None
-    by_hash: dict[str, list[str]] = defaultdict(list)
+    by_hash: dict[str, list[FileRecord]] = defaultdict(list)
     for record in ctx.inventory.deliverables:
         if record.facts is not None and record.size > 0:
-            by_hash[record.facts.sha256].append(record.path)
-    for paths in by_hash.values():
-        if len(paths) > 1:
-            first, *others = sorted(paths)
+            by_hash[record.facts.sha256].append(record)
+    for records in by_hash.values():
+        if len(records) > 1:
+            first, *others = sorted(records, key=lambda r: r.path)
             for other in others:
                 yield DUPLICATE.finding(
-                    f"'{other}' is an identical copy of '{first}'.", path=other,
+                    f"'{other.path}' is an identical copy of '{first.path}'.", path=other.path,
+                    objective=other.mapping.objective, milestone=other.mapping.milestone,
                 )
