@@ -22,7 +22,6 @@ from packager.api import check_folder
 from packager.checks.context import Stage
 from packager.checks.registry import declare
 from packager.documents import DocumentSpec, documents_for, render_pdf
-from packager.documents.context_example import milestone_status
 from packager.errors import InputError
 from packager.evidence import date_evidence
 from packager.findings import Finding, Severity, Summary, sort_findings
@@ -89,6 +88,7 @@ class Planned:
     pages: int | None = None
     status: str = "OK"
     dates: tuple[dict[str, Any], ...] = ()
+    document: str | None = None  # for signed copies: acknowledgement, auditor_maintenance, ...
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def plan_signed(result: CheckResult, folder: Path, top: str, stage: Stage) -> li
         sha = record.facts.sha256 if record.facts else sha256_file(source)
         out.append(
             Planned(arcname=arcname, role="signed", size=record.size, sha256=sha, source=record.path,
-                    source_path=source, compress=worth_deflating(source))
+                    source_path=source, compress=worth_deflating(source), document=role)
         )
     return out
 
@@ -271,7 +271,7 @@ def _context(
                 "id": mid, "title": ms.title, "assigned_to": ms.assigned_to,
                 "target_date": ms.target_date.isoformat() if ms.target_date else None,
                 "deliverable": ms.deliverable, "weight": ms.weight, "self_score": ms.self_score,
-                "status": milestone_status(ms), "files": files,
+                "status": ms.status, "files": files,
             })
         weight = sum(ms.weight or 0 for ms in objective.milestones)
         scores = [ms.self_score for ms in objective.milestones if ms.self_score is not None]
@@ -303,18 +303,11 @@ def _context(
             for f in open_findings
         ],
         "signed_documents": [
-            {"role_label": ROLE_LABELS.get(_role_of(p), p.arcname), "zip_name": p.arcname[len(top) + 1 :]}
+            {"role_label": ROLE_LABELS.get(p.document or "", p.arcname), "zip_name": p.arcname[len(top) + 1 :]}
             for p in signed
         ],
         "generated_documents": generated,
     }
-
-
-def _role_of(p: Planned) -> str:
-    for role, name in SIGNED_NAMES.items():
-        if name in p.arcname:
-            return role
-    return ""
 
 
 def _manifest(

@@ -48,6 +48,3 @@ class Inventory:
     @property
     def deliverables(self) -> tuple[FileRecord, ...]:
         return tuple(f for f in self.files if f.role == "deliverable")
-
-    def for_milestone(self, milestone: str) -> list[FileRecord]:
-        return [f for f in self.deliverables if f.mapping.milestone == milestone]

@@ -7,6 +7,7 @@ program's rules is the job of the checks, which report findings instead of stopp
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,6 +53,17 @@ class Milestone:
     deliverable: str | None = None
     weight: float | None = None
     self_score: float | None = None
+
+    @property
+    def status(self) -> str:
+        """'complete', 'partial', 'not done' or 'not scored', from the weight and the self-score."""
+        if self.self_score is None:
+            return "not scored"
+        if self.self_score <= 0:
+            return "not done"
+        if self.weight is not None and self.self_score >= self.weight:
+            return "complete"
+        return "partial"
 
 
 @dataclass(frozen=True)
@@ -219,7 +231,6 @@ def _check_scores(data: object, source: str) -> None:
 
 def plan_to_data(plan: Plan) -> dict[str, object]:
     """The plan as plain data (dates as YYYY-MM-DD): what manifest.json carries."""
-    import dataclasses
 
     def clean(value: object) -> object:
         if isinstance(value, dt.date):

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from packager.checks.context import Stage
 from packager.dates import find_dates
@@ -26,14 +26,6 @@ ProgressFn = Callable[[int, int], None]
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
-
-
-def safe_relative(folder: Path, rel: str) -> Path | None:
-    """`folder/rel` when it stays inside the folder, else None (plans must not point outside)."""
-    pure = PurePosixPath(rel.replace("\\", "/"))
-    if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
-        return None
-    return folder.joinpath(*pure.parts)
 
 
 def walk(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:

@@ -10,19 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from packager.plan import Milestone, Plan
+from packager.plan import Plan
 from packager.rules import Rules
-
-
-def milestone_status(milestone: Milestone) -> str:
-    """'complete', 'partial', 'not done' or 'not scored', from weight and self-score."""
-    if milestone.self_score is None:
-        return "not scored"
-    if milestone.self_score <= 0:
-        return "not done"
-    if milestone.weight is not None and milestone.self_score >= milestone.weight:
-        return "complete"
-    return "partial"
 
 
 def _short_title(title: str, words: int = 4) -> str:
@@ -78,7 +67,7 @@ def sample_context(
                     "deliverable": ms.deliverable,
                     "weight": ms.weight,
                     "self_score": ms.self_score,
-                    "status": milestone_status(ms),
+                    "status": ms.status,
                     "files": files,
                 }
             )

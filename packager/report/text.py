@@ -10,7 +10,7 @@ from packager.plan import Plan
 from packager.report.coverage import coverage as build_coverage
 from packager.report.coverage import coverage_lines
 from packager.result import CheckResult
-from packager.textutil import plural, points
+from packager.textutil import points
 
 WIDTH = 100
 LABEL = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "NOTE"}
@@ -31,10 +31,10 @@ def group_findings(findings: Iterable[Finding], plan: Plan | None) -> list[tuple
     """Sections in reading order: whole plan, then each objective and milestone, then files."""
     groups: dict[tuple[int, int, str], tuple[str, list[Finding]]] = {}
     for f in findings:
-        if f.objective is None:
-            key, title = (0, 0, ""), "Whole plan" if f.path is None else "Files"
-            if f.path is not None:
-                key = (10**6, 0, "")
+        if f.objective is None and f.path is None:
+            key, title = (0, 0, ""), "Whole plan"
+        elif f.objective is None:
+            key, title = (10**6, 0, ""), "Files"  # files that belong to no objective come last
         elif f.milestone is None:
             key = (f.objective, 0, "")
             title = _objective_title(plan, f.objective)
@@ -94,6 +94,3 @@ def render_check(result: CheckResult) -> str:
     out.append(result.summary.line())
     return "\n".join(out) + "\n"
 
-
-def count_line(n: int, word: str) -> str:
-    return plural(n, word)
