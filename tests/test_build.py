@@ -222,3 +222,37 @@ def test_cli_build_refuses_and_reports(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "signoff-missing" in result.stdout
     assert "Not built: 1 error, 0 warnings" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "expected"),
+    [
+        (["--split-mb", "0"], {}, "field '--split-mb': 0 is not a size"),
+        (["--templates", "/nonexistent/brand"], {}, "the templates folder does not exist"),
+        ([], {"SOURCE_DATE_EPOCH": "yesterday"}, "field 'SOURCE_DATE_EPOCH': 'yesterday' is not a Unix time"),
+        (["--today", "26/11/2026"], {}, "field '--today': '26/11/2026' is not a date"),
+    ],
+)
+def test_cli_build_unusable_options_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: list[str], env: dict[str, str], expected: str
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    args = ["build", str(SAMPLE), "-o", str(tmp_path / "x.zip"), *extra]
+    if "--today" not in extra:
+        args += ["--today", "2026-11-26"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_broken_consultant_template_exits_2(tmp_path: Path) -> None:
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "index.html.j2").write_text("{% if %}broken", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path / "x.zip"), "--templates",
+                                       str(brand), "--today", "2026-11-26"])
+    assert result.exit_code == 2
+    assert "index.html.j2" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.zip").exists()
