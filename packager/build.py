@@ -19,7 +19,6 @@ from typing import Any
 
 from packager import __version__
 from packager.api import check_folder
-from packager.checks.context import Stage
 from packager.checks.registry import declare
 from packager.documents import DocumentSpec, documents_for, render_pdf
 from packager.errors import InputError
@@ -27,6 +26,7 @@ from packager.evidence import date_evidence
 from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inventory import FileRecord
 from packager.layout import DOCS_FOLDER, deliverable_name, descriptive_part, objective_folder, top_folder
+from packager.model import Stage
 from packager.naming import split_extension
 from packager.plan import plan_to_data
 from packager.result import CheckResult

@@ -17,11 +17,22 @@ which is the more common one on the Alberta forms this tool checks.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 
-from packager.inspect.facts import FoundDate
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date found in a file's content, its name or its metadata."""
+
+    date: datetime.date
+    source: str  # "content" | "name" | "ocr" | "metadata"
+    text: str  # the matched text, e.g. "May 14, 2026"
+    ambiguous: bool = False  # numeric d/m vs m/d that the window could not resolve
+
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from packager.inspect import FoundDate
+from packager.dates import FoundDate
 from packager.inventory import FileRecord
 
 RANK = {"content": 0, "name": 1, "metadata": 2}

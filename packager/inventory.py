@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from packager.inspect import FileFacts, FoundDate
+    from packager.dates import FoundDate
+    from packager.inspect import FileFacts
 
 
 @dataclass(frozen=True)

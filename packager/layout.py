@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from packager.checks.context import Stage
+from packager.model import Stage
 from packager.plan import Plan
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')

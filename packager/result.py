@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from packager.checks.context import Stage
 from packager.findings import Finding, Summary
 from packager.inventory import Inventory
+from packager.model import Stage
 from packager.plan import Plan
 from packager.rules import Rules
 

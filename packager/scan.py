@@ -13,11 +13,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from packager.checks.context import Stage
 from packager.dates import find_dates
 from packager.findings import Finding
 from packager.inspect import FileFacts, InspectOptions, inspect_file
 from packager.inventory import FileRecord, Inventory, Mapping
+from packager.model import Stage
 from packager.naming import NamingConvention, labels_in_text, split_extension
 from packager.plan import PLAN_FILENAMES, Plan
 from packager.rules import Rules

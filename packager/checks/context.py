@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from packager.model import Stage
 from packager.plan import Plan
 from packager.rules import Rules
 
@@ -14,9 +14,7 @@ if TYPE_CHECKING:
     from packager.inventory import Inventory
 
 
-class Stage(StrEnum):
-    PROPOSAL = "proposal"
-    FINAL = "final"
+__all__ = ["Context", "Stage"]  # Stage lives in packager.model; re-exported
 
 
 @dataclass(frozen=True)

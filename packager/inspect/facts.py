@@ -9,17 +9,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from packager.dates import FoundDate
 from packager.rules import DeliverableRules
 
-
-@dataclass(frozen=True)
-class FoundDate:
-    """A date found in a file's content, its name or its metadata."""
-
-    date: datetime.date
-    source: str  # "content" | "name" | "metadata"
-    text: str  # the matched text, e.g. "May 14, 2026"
-    ambiguous: bool = False  # numeric d/m vs m/d that the window could not resolve
+__all__ = ["FileFacts", "FoundDate", "ImageFacts", "InspectOptions", "PageFacts"]
 
 
 @dataclass(frozen=True)
