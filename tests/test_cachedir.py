@@ -1,0 +1,72 @@
+"""The shared cache folder: location, override, off switch, JSON entries."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from packager import cachedir
+
+
+@pytest.fixture
+def cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "cache"
+    monkeypatch.setenv(cachedir.ENV_DIR, str(root))
+    monkeypatch.delenv(cachedir.ENV_DISABLE, raising=False)
+    return root
+
+
+def test_override_sets_root(cache_env: Path) -> None:
+    assert cachedir.cache_root() == cache_env
+
+
+def test_default_root_is_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cachedir.ENV_DIR, raising=False)
+    root = cachedir.cache_root()
+    assert "packager" in root.parts or "packager" in str(root)
+
+
+def test_round_trip_and_private_folder(cache_env: Path) -> None:
+    key = "ab" * 32
+    assert cachedir.read_json("ocr", key) is None
+    assert cachedir.write_json("ocr", key, {"dates": ["2026-05-14"], "n": 1})
+    assert cachedir.read_json("ocr", key) == {"dates": ["2026-05-14"], "n": 1}
+    folder = cache_env / "ocr"
+    if sys.platform != "win32":
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    files = list(folder.rglob("*.json"))
+    assert len(files) == 1 and files[0].name == f"{key}.json"
+
+
+def test_odd_keys_never_name_paths(cache_env: Path) -> None:
+    assert cachedir.write_json("ocr", "../../etc/passwd", [1])
+    assert cachedir.read_json("ocr", "../../etc/passwd") == [1]
+    assert all(p.is_relative_to(cache_env) for p in cache_env.rglob("*"))
+    assert not (cache_env.parent / "etc").exists()
+
+
+def test_damaged_entry_reads_as_absent(cache_env: Path) -> None:
+    key = "cd" * 32
+    cachedir.write_json("ocr", key, {"a": 1})
+    (path,) = (cache_env / "ocr").rglob("*.json")
+    path.write_text("{not json", encoding="utf-8")
+    assert cachedir.read_json("ocr", key) is None
+
+
+def test_off_switch(cache_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cachedir.ENV_DISABLE, "1")
+    assert cachedir.cache_dir("ocr") is None
+    assert not cachedir.write_json("ocr", "ef" * 32, 1)
+    assert not cache_env.exists()
+
+
+def test_unwritable_root_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(cachedir.ENV_DIR, str(blocker / "cache"))
+    assert cachedir.cache_dir("ocr") is None
+    assert cachedir.read_json("ocr", "ab" * 32) is None
