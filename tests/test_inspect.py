@@ -581,3 +581,36 @@ def test_inspect_file_runs_in_a_process_pool(tmp_path: Path) -> None:
         facts = pool.submit(inspect_file, path, OPTIONS, "Milestone 1.1.pdf").result(timeout=60)
     assert facts == inspect_file(path, OPTIONS)
     assert pickle.loads(pickle.dumps(facts)) == facts
+
+
+SAME_WITH_OR_WITHOUT_LIBMAGIC = [
+    (b"%PDF-1.7\n", "a.pdf"),
+    (b"hello\n", "a.txt"),
+    (b"@echo off\r\ndel *.*\r\n", "run.bat"),
+    (b"WScript.Echo 1\r\n", "a.vbs"),
+    (b"var x = 1;\nfunction f() { return x; }\n", "a.js"),
+    (b"import os\nprint(os.name)\n", "notes.txt"),
+    (b"L\x00\x00\x00\x01\x14\x02\x00" + bytes(100), "report.pdf.lnk"),
+    (b"<html><body>x</body></html>", "a.htm"),
+    (b"name,date\nA,2026-05-14\n", "log.csv"),
+    (b"\x00\x01\x02\x03" * 50, "a.bin"),
+    (b"MZ\x90\x00" + bytes(100), "a.exe"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "setup.msi"),
+    (b"\x28\xb5\x2f\xfd" + bytes(20), "a.zst"),
+]
+
+
+@pytest.mark.parametrize(("head", "name"), SAME_WITH_OR_WITHOUT_LIBMAGIC)
+def test_kind_is_the_same_without_libmagic(head: bytes, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks act on the kind; libmagic may only refine the MIME type."""
+    import packager.inspect.sniff as sniff_module
+
+    with_magic = sniff(head, name)[0]
+    monkeypatch.setattr(sniff_module, "_from_buffer", None)
+    assert sniff(head, name)[0] == with_magic
+
+
+@pytest.mark.parametrize(("head", "name"), [(b"@echo off\r\n", "run.bat"), (b"Set x = 1\r\n", "a.vbs"),
+                                            (b"L\x00\x00\x00\x01\x14\x02\x00" + bytes(60), "x.lnk")])
+def test_scripts_by_signature(head: bytes, name: str) -> None:
+    assert sniff(head, name)[0] == "script"

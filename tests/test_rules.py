@@ -90,8 +90,18 @@ def test_rules_ship_inside_the_wheel(tmp_path: Path) -> None:
     )
     if result.returncode != 0:
         pytest.fail(result.stderr)
-    (wheel,) = tmp_path.glob("packager-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
+    (wheel,) = tmp_path.glob("cor_secor_packager-*.whl")
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
     assert "packager/_rules/acsa-cor-secor.yaml" in names
+    assert "packager/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    metadata = next(archive.read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
+    assert "Name: cor-secor-packager" in metadata
+    # libmagic is optional: built-in signatures decide the checks.
+    magic = [line for line in metadata.splitlines() if line.startswith("Requires-Dist: python-magic")]
+    assert magic and all("extra ==" in line for line in magic)
+    entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
+    assert "packager = packager.cli:main" in entry_points
     assert "packager/fonts/DejaVuSans.ttf" in names
     assert "packager/templates/init/action-plan.yaml.j2" in names

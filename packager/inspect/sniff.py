@@ -1,8 +1,9 @@
 """What a file really is, from its bytes: (kind, mime).
 
-Built-in signatures decide the kinds the checks act on, so results do not depend on the
-libmagic version; libmagic (python-magic), when installed, supplies the MIME type of
-everything else and tells scripts and HTML from plain text. Zip containers are opened
+Built-in signatures alone decide the kinds the checks act on, so the checks are the same
+with or without libmagic and do not depend on its version; libmagic (python-magic, the
+optional ``magic`` extra), when installed, only supplies a more precise MIME type for
+files the signatures call unknown, archive, executable or script. Zip containers are opened
 (bounded) to tell Office documents and their macro-enabled variants apart by
 ``[Content_Types].xml``. The extension is only used to tell CSV from plain text.
 """
@@ -81,36 +82,8 @@ _OOXML_FOLDERS: tuple[tuple[str, str], ...] = (
     ("ppt/", "pptx"),
 )
 
-_MAGIC_KINDS: dict[str, str] = {
-    "text/html": "html",
-    "application/xhtml+xml": "html",
-    "text/rtf": "rtf",
-    "application/rtf": "rtf",
-    "text/csv": "txt",  # CSV is decided by the extension (see sniff)
-    "application/javascript": "script",
-    "text/javascript": "script",
-    "application/x-bat": "script",
-    "application/x-msdos-batch": "script",
-    "application/x-ms-shortcut": "script",
-    "application/java-archive": "zip",
-    "application/x-java-applet": "executable",
-    "application/x-msi": "executable",
-    "application/x-dosexec": "executable",
-    "application/x-executable": "executable",
-    "application/x-sharedlib": "executable",
-    "application/x-mach-binary": "executable",
-    "application/vnd.microsoft.portable-executable": "executable",
-    "application/x-7z-compressed": "archive",
-    "application/x-rar": "archive",
-    "application/vnd.rar": "archive",
-    "application/gzip": "archive",
-    "application/x-bzip2": "archive",
-    "application/x-xz": "archive",
-    "application/x-tar": "archive",
-    "application/zstd": "archive",
-    "application/vnd.ms-cab-compressed": "archive",
-}
-
+# Text whose extension makes Windows run it on a double-click.
+_SCRIPT_EXTENSIONS = frozenset({"js", "jse", "vbs", "vbe", "bat", "cmd", "ps1", "sh", "py", "wsf", "wsh", "hta"})
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"heif")
 _CONTENT_TYPE_ATTR = re.compile(rb'ContentType\s*=\s*"([^"]{1,200})"', re.IGNORECASE)
 _CONTROL = frozenset(range(32)) - {9, 10, 12, 13, 27}
@@ -132,13 +105,11 @@ def _sniff(head: bytes, name: str, path: Path | None) -> tuple[str, str]:
     if kind == "zip":
         kind = _zip_kind(head, path)
     elif kind is None:
-        kind = _MAGIC_KINDS.get(magic_mime or "")
-        if kind is None and magic_mime and magic_mime.startswith("text/x-"):
-            kind = "script" if _looks_like_script_mime(magic_mime) else None
-        if kind is None:
-            kind = "txt" if _looks_like_text(head) else "unknown"
+        kind = "txt" if _looks_like_text(head) else "unknown"
     if kind == "txt" and _extension(name) in ("csv", "tsv"):
         kind = "csv"
+    elif kind == "txt" and _extension(name) in _SCRIPT_EXTENSIONS:
+        kind = "script"  # a batch file or script a double-click would run
     if kind in ("unknown", "archive", "executable", "script") and magic_mime:
         return kind, magic_mime
     return kind, MIME[kind]
@@ -195,8 +166,8 @@ def _signature_kind(head: bytes) -> str | None:
         or head[257:262] == b"ustar"
     ):
         return "archive"
-    if head.startswith(b"#!"):
-        return "script"
+    if head.startswith(b"#!") or head.startswith(b"L\x00\x00\x00\x01\x14\x02\x00"):
+        return "script"  # a shebang script, or a Windows shortcut (.lnk)
     if _looks_like_html(head):
         return "html"
     return None
@@ -212,13 +183,6 @@ def _heif_brand(head: bytes) -> bool:
 def _looks_like_html(head: bytes) -> bool:
     start = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return start.startswith((b"<!doctype html", b"<html"))
-
-
-def _looks_like_script_mime(mime: str) -> bool:
-    return any(
-        word in mime
-        for word in ("shellscript", "python", "perl", "php", "ruby", "script", "msdos", "awk")
-    )
 
 
 def _looks_like_text(head: bytes) -> bool:
