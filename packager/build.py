@@ -39,8 +39,8 @@ MANIFEST = "manifest.json"
 
 TOO_LARGE = declare(
     "submission-too-large", Severity.WARNING, "build",
-    "The built zip is larger than the email limit in the rules (20 MB for ACSA).",
-    "Build again with --split-mb 20 to get parts that each fit in an email, or send it through a file-sharing "
+    "The built zip is larger than the email limit in the rules (18 MB by default).",
+    "Build again with --split-mb 18 to get parts that each fit in an email, or send it through a file-sharing "
     "link as the program allows.",
 )
 

@@ -300,11 +300,32 @@ def audit(
 
 
 @main.command("checks")
-def list_checks() -> None:
-    """List every check id, its severity, when it applies and how to fix it."""
+@rules_option
+@handle_errors
+def list_checks(rules_spec: str | None) -> None:
+    """List every check id, its severity, when it applies and how to fix it.
+
+    With --rules, first show the numbers that profile gives the checks.
+    """
+    if rules_spec is not None:
+        from packager.profiles import describe_profile
+        from packager.rules import load_rules
+
+        click.echo(describe_profile(load_rules(rules_spec)) + "\n")
     for check_id in sorted(REGISTRY):
         c = REGISTRY[check_id]
         click.echo(f"{c.id} ({c.severity.value})\n  When: {c.applies}\n  Fix:  {c.hint}\n")
+
+
+@main.command("profiles")
+@handle_errors
+def list_profiles() -> None:
+    """List the bundled program profiles (use one with --rules NAME)."""
+    from packager.profiles import describe_profile
+    from packager.rules import bundled_profiles, load_rules
+
+    for name in bundled_profiles():
+        click.echo(describe_profile(load_rules(name)) + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,21 +51,35 @@ class PlanRules:
 @dataclass(frozen=True)
 class ScoringRules:
     pass_mark: float = 60.0
-    # A second consecutive plan needs the first plan's QA score strictly above this.
+    # A second consecutive plan needs the first plan's QA score at or above this (inclusive) or
+    # strictly above it (exclusive).
     second_plan_min_previous_score: float = 80.0
+    second_plan_boundary: str = "inclusive"
+    below_second_plan: str = "a maintenance audit"
     maintenance_audit_by: str = "12-31"
+
+    def second_plan_allowed(self, previous: float) -> bool:
+        """Whether a first plan scoring `previous` percent allows a second plan."""
+        if self.second_plan_boundary == "exclusive":
+            return previous > self.second_plan_min_previous_score
+        return previous >= self.second_plan_min_previous_score
 
 
 @dataclass(frozen=True)
 class YearDeadlines:
+    application: dt.date | None = None
     proposal: dt.date | None = None
+    amendments: dt.date | None = None
     final: dt.date | None = None
 
 
 @dataclass(frozen=True)
 class Deadlines:
+    application: str = "03-31"
     proposal: str = "04-30"
-    final: str = "10-31"
+    amendments: str = "10-31"
+    final: str = "11-30"
+    amendments_response_days: int = 30
     by_year: dict[int, YearDeadlines] = field(default_factory=dict)
 
 
@@ -106,7 +120,7 @@ class ArchiveRules:
 
 @dataclass(frozen=True)
 class BuildRules:
-    email_limit_mb: float = 20.0
+    email_limit_mb: float = 18.0
     max_path_length: int = 150
     max_title_length: int = 60
     store_types: tuple[str, ...] = ()
@@ -140,18 +154,20 @@ class Rules:
     def program(self, name: str) -> ProgramRules | None:
         return self.programs.get(name.upper())
 
+    def deadline(self, name: str, year: int) -> dt.date:
+        """A deadline of the plan year ('application', 'proposal', 'amendments', 'final'), by_year first."""
+        override = self.deadlines.by_year.get(year)
+        pinned = getattr(override, name, None) if override else None
+        if isinstance(pinned, dt.date):
+            return pinned
+        return month_day(getattr(self.deadlines, name), year)
+
     def final_deadline(self, year: int) -> dt.date:
         """The final-submission deadline of the plan year."""
-        override = self.deadlines.by_year.get(year)
-        if override and override.final:
-            return override.final
-        return month_day(self.deadlines.final, year)
+        return self.deadline("final", year)
 
     def proposal_deadline(self, year: int) -> dt.date:
-        override = self.deadlines.by_year.get(year)
-        if override and override.proposal:
-            return override.proposal
-        return month_day(self.deadlines.proposal, year)
+        return self.deadline("proposal", year)
 
     def maintenance_audit_deadline(self, year: int) -> dt.date:
         return month_day(self.scoring.maintenance_audit_by, year)
@@ -243,7 +259,9 @@ def _validate(rules: Rules, data: object, source: str) -> None:
                     "every requirement listed for a program to have a label and hint",
                 )
     for keys, text in (
+        (("deadlines", "application"), rules.deadlines.application),
         (("deadlines", "proposal"), rules.deadlines.proposal),
+        (("deadlines", "amendments"), rules.deadlines.amendments),
         (("deadlines", "final"), rules.deadlines.final),
         (("scoring", "maintenance_audit_by"), rules.scoring.maintenance_audit_by),
     ):
@@ -257,6 +275,11 @@ def _validate(rules: Rules, data: object, source: str) -> None:
     ):
         if not 0 < bounds.min <= bounds.max:
             raise fail(("plan", bounds_key), "min must be at least 1 and no more than max")
+    if rules.scoring.second_plan_boundary not in ("inclusive", "exclusive"):
+        raise fail(("scoring", "second_plan_boundary"),
+                   f"'{rules.scoring.second_plan_boundary}' is not a boundary", "inclusive or exclusive")
+    if rules.deadlines.amendments_response_days < 1:
+        raise fail(("deadlines", "amendments_response_days"), "must be at least one day", "a number of days, e.g. 30")
     if not 0 < rules.scoring.pass_mark <= 100:
         raise fail(("scoring", "pass_mark"), "the pass mark must be a percentage", "1 to 100")
     for group in ("objective_folder", "milestone_folder", "file"):

@@ -182,7 +182,7 @@ def test_split_parts(tmp_path: Path) -> None:
 
 def test_email_limit_warning(tmp_path: Path) -> None:
     rules = (ROOT / "rules" / "acsa-cor-secor.yaml").read_text(encoding="utf-8").replace(
-        "email_limit_mb: 20", "email_limit_mb: 0.1")
+        "email_limit_mb: 18", "email_limit_mb: 0.1")
     (tmp_path / "tiny.yaml").write_text(rules, encoding="utf-8")
     result = build_submission(SAMPLE, tmp_path / "x.zip", today=TODAY, rules_spec=str(tmp_path / "tiny.yaml"))
     assert [f.check for f in result.findings] == ["submission-too-large"]

@@ -17,7 +17,7 @@ from packager.checks import Stage
 from tests import synth
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
-TODAY = dt.date(2026, 11, 26)
+TODAY = dt.date(2026, 12, 10)
 O1 = "Objective 1 - Emergency response"
 O2 = "Objective 2 - Hand safety"
 O3 = "Objective 3 - Toolbox talks"
@@ -95,10 +95,10 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
         ("deliverable-date-out-of-range", "error", "'1.2 - Extra.pdf' is dated February 2, 2026 (the document says “February 2, 2026”), before the plan was approved on March 20, 2026."),
     ]),
     ("dated in the future", text_pdf(f"{O1}/1.2 - Extra - 2026-12-15.pdf", ["Milestone 1.2 - evidence"]), [
-        ("deliverable-date-out-of-range", "error", "'1.2 - Extra - 2026-12-15.pdf' is dated December 15, 2026 (its name says “2026-12-15”), which is in the future (today is November 26, 2026)."),
+        ("deliverable-date-out-of-range", "error", "'1.2 - Extra - 2026-12-15.pdf' is dated December 15, 2026 (its name says “2026-12-15”), which is in the future (today is December 10, 2026)."),
     ]),
-    ("dated after the deadline", text_pdf(f"{O1}/1.2 - Extra - 2026-11-10.pdf", ["Milestone 1.2 - evidence"]), [
-        ("deliverable-date-out-of-range", "error", "'1.2 - Extra - 2026-11-10.pdf' is dated November 10, 2026 (its name says “2026-11-10”), after the final-submission deadline of October 31, 2026."),
+    ("dated after the deadline", text_pdf(f"{O1}/1.2 - Extra - 2026-12-05.pdf", ["Milestone 1.2 - evidence"]), [
+        ("deliverable-date-out-of-range", "error", "'1.2 - Extra - 2026-12-05.pdf' is dated December 5, 2026 (its name says “2026-12-05”), after the final-submission deadline of November 30, 2026."),
     ]),
     ("low-dpi scan", call(synth.make_scan_pdf, f"{O1}/1.2 - Scan - 2026-05-20.pdf", dpi=96), [
         ("deliverable-illegible", "error", "'1.2 - Scan - 2026-05-20.pdf' is not legible: page 1 was scanned at 96 DPI; the minimum is 150 DPI."),

@@ -135,7 +135,7 @@ CASES: list[Case] = [
     ]),
     ("second plan after 78%", Stage.PROPOSAL, second_plan_low, [
         ("eligibility", "error", "This is a second Action Plan, which needs the first plan to have "
-         "scored over 80%; the first scored 78%."),
+         "scored 80% or more; the first scored 78%."),
     ]),
     ("target before approval", Stage.PROPOSAL, before_approval, [
         ("target-date-outside-plan", "error", "Milestone 1.3 is due March 1, 2026, before the proposal "
@@ -143,7 +143,7 @@ CASES: list[Case] = [
     ]),
     ("target after deadline", Stage.PROPOSAL, after_deadline, [
         ("target-date-outside-plan", "error", "Milestone 3.2 is due December 15, 2026, after the 2026 "
-         "final-submission deadline of October 31, 2026."),
+         "final-submission deadline of November 30, 2026."),
     ]),
     ("no org chart", Stage.PROPOSAL, no_org_chart, [
         ("org-chart-missing", "error", "The proposal has no organisational chart: the plan does not "
@@ -190,6 +190,21 @@ def test_second_plan_over_80_is_eligible() -> None:
     data = valid_plan()
     data["previous_plan_score"] = 80.5
     assert check_plan(data, Stage.PROPOSAL) == []
+
+
+def test_second_plan_boundary_is_inclusive_by_default() -> None:
+    data = valid_plan()
+    data["previous_plan_score"] = 80
+    assert check_plan(data, Stage.PROPOSAL) == []
+
+
+@pytest.mark.parametrize(("boundary", "score", "eligible"), [
+    ("inclusive", 80, True), ("inclusive", 79.9, False), ("exclusive", 80, False), ("exclusive", 80.1, True),
+])
+def test_second_plan_boundary_rule(boundary: str, score: float, eligible: bool) -> None:
+    from packager.rules import ScoringRules
+
+    assert ScoringRules(second_plan_boundary=boundary).second_plan_allowed(score) is eligible
 
 
 def test_every_finding_has_a_hint_and_location_fields() -> None:
