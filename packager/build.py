@@ -7,8 +7,10 @@ and renamed into place when complete. Same inputs give byte-identical zips.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -28,14 +30,20 @@ from packager.inventory import FileRecord
 from packager.layout import DOCS_FOLDER, deliverable_name, descriptive_part, objective_folder, top_folder
 from packager.model import Stage
 from packager.naming import split_extension
+from packager.outputs import check_output
 from packager.plan import plan_to_data
 from packager.result import CheckResult
+from packager.safetext import printable_path
 from packager.rules import Rules
 from packager.scan import ProgressFn
 from packager.textutil import long_date, plural
 from packager.zipwriter import CHUNK, SourceChanged, ZipItem, worth_deflating, write_zip
 
 MANIFEST = "manifest.json"
+MAX_SPLIT_MB = 1_000_000
+ZIP_EARLIEST = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+ZIP_LATEST = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.UTC)
+EPOCH_EXPECTED = "seconds since 1970 for a date from 1980 to 2107, e.g. 1767225600"
 
 TOO_LARGE = declare(
     "submission-too-large", Severity.WARNING, "build",
@@ -117,10 +125,16 @@ def build_time(result: CheckResult) -> dt.datetime:
     """SOURCE_DATE_EPOCH when set; otherwise the latest evidence date, never the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
+        shown = epoch if len(epoch) <= 40 else epoch[:37] + "..."
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+            when = dt.datetime.fromtimestamp(int(epoch.strip()[:40]), dt.UTC)
         except (ValueError, OverflowError, OSError):
-            raise InputError(f"'{epoch}' is not a Unix time", field="SOURCE_DATE_EPOCH") from None
+            raise InputError(f"'{shown}' is not a Unix time", field="SOURCE_DATE_EPOCH",
+                             expected=EPOCH_EXPECTED) from None
+        if not ZIP_EARLIEST <= when <= ZIP_LATEST:
+            raise InputError(f"{shown} is {when:%Y-%m-%d}, a date a zip file cannot record",
+                             field="SOURCE_DATE_EPOCH", expected=EPOCH_EXPECTED)
+        return when
     plan, rules = result.plan, result.rules
     start, end = plan.window(rules)
     latest = plan.approved or dt.date(plan.year, 1, 1)
@@ -359,12 +373,20 @@ def build_submission(
     today: dt.date | None = None,
     progress: ProgressFn | None = None,
     on_stage: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """Check `folder`, then write the submission zip(s) to `output`."""
+    """Check `folder`, then write the submission zip(s) to `output`.
+
+    The output may not be inside `folder`, and an existing file is replaced only when it is a zip
+    this tool built (or `force` is given).
+    """
     if templates_dir is not None and not templates_dir.is_dir():
         raise InputError("the templates folder does not exist", file=templates_dir, field="--templates")
-    if split_mb is not None and split_mb <= 0:
-        raise InputError(f"{split_mb:g} is not a size", field="--split-mb", expected="a number of megabytes, e.g. 20")
+    if split_mb is not None and not (math.isfinite(split_mb) and 0 < split_mb <= MAX_SPLIT_MB):
+        raise InputError(f"{split_mb:g} is not a size", field="--split-mb",
+                         expected=f"a number of megabytes from 0 to {MAX_SPLIT_MB:,}, e.g. 20")
+    guard = functools.partial(check_output, source_folder=folder, inputs=(plan_path,), force=force, kind="zip")
+    guard(output)
     result = check_folder(folder, stage=stage, plan_path=plan_path, rules_spec=rules_spec, today=today,
                           progress=progress)
     if result.summary.errors and not allow_errors:
@@ -382,6 +404,13 @@ def build_submission(
     part_of = {o: i for i, objs in enumerate(parts, start=1) for o in objs}
     open_findings = [f for f in result.findings if f.severity is not Severity.INFO] if result.summary.errors else []
     specs = documents_for(stage.value)
+    for number, objectives in enumerate(parts, start=1):
+        target = part_path(output, number, len(parts))
+        if target != output:
+            guard(target)
+        in_part = [p for p in deliverables if p.objective in objectives]
+        docs = len(specs) if number == 1 else 1
+        _within_audit_limits(target, [*(signed if number == 1 else []), *in_part], docs + 1, rules)
     header = f"{plan.company} \u2014 {plan.program} Action Plan {plan.year}"
     outputs: list[Path] = []
     sizes: list[int] = []
@@ -430,6 +459,32 @@ def build_submission(
             ))
     return BuildResult(result, tuple(outputs), tuple(sizes), tuple(sort_findings(findings)), entries,
                        tuple(excluded))
+
+
+def _within_audit_limits(target: Path, files: list[Planned], generated: int, rules: Rules) -> None:
+    """A zip this tool builds must pass this tool's audit: same entry count and size limits."""
+    limits = rules.archive
+    count = len(files) + generated
+    if count > limits.max_entries:
+        raise InputError(
+            f"the zip would hold {count:,} files, more than the {limits.max_entries:,} that 'packager audit' "
+            "(and the reviewer) will accept in one zip", file=printable_path(str(target)),
+            hint="Remove files that are not evidence, or build with --split-mb to make several parts",
+        )
+    for p in files:
+        if p.size > limits.max_entry_bytes:
+            raise InputError(
+                f"'{printable_path(p.source or p.arcname)}' is {p.size / 1024**3:.1f} GB, over the "
+                f"{limits.max_entry_bytes / 1024**3:g} GB a reviewer's audit accepts for one file",
+                file=printable_path(str(target)), hint="Reduce the file (scan at a lower resolution, or split it)",
+            )
+    total = sum(p.size for p in files)
+    if total > limits.max_total_bytes:
+        raise InputError(
+            f"the zip would hold {total / 1024**3:.1f} GB, over the {limits.max_total_bytes / 1024**3:g} GB a "
+            "reviewer's audit accepts for one zip", file=printable_path(str(target)),
+            hint="Build with --split-mb to make several parts, or reduce the largest files",
+        )
 
 
 def _render(

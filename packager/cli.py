@@ -18,7 +18,8 @@ import click
 
 from packager import __version__
 from packager.checks import REGISTRY, Stage
-from packager.errors import ExitCode, InputError
+from packager.errors import ExitCode, InputError, os_input_error
+from packager.safetext import for_terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,17 +32,24 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
-            click.echo(f"packager: {exc.paragraph()}", err=True)
+            echo(f"packager: {exc.paragraph()}", err=True)
             sys.exit(ExitCode.BAD_INPUT)
         except KeyboardInterrupt:
-            click.echo("packager: interrupted; nothing was left half-written.", err=True)
+            echo("packager: interrupted; nothing was left half-written.", err=True)
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:  # permission denied, disk full, a file gone: ordinary, not a bug
+            echo(f"packager: {os_input_error(exc, 'a file could not be read or written').paragraph()}", err=True)
+            sys.exit(ExitCode.BAD_INPUT)
+        except RecursionError:
+            echo("packager: the input is nested too deeply to read (a plan, manifest or document with "
+                 "blocks inside blocks hundreds of levels deep). Your files were not changed.", err=True)
+            sys.exit(ExitCode.BAD_INPUT)
         except Exception as exc:  # a bug in packager, not the user's fault
             if os.environ.get("PACKAGER_DEBUG"):
                 raise
-            click.echo(
+            echo(
                 f"packager: an unexpected internal problem stopped the run ({type(exc).__name__}: "
                 f"{exc}). Your files were not changed. Please report this; set PACKAGER_DEBUG=1 "
                 "to see the details.",
@@ -52,14 +60,31 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _emit(text: str, output: Path | None) -> None:
+def echo(text: str, *, err: bool = False, nl: bool = True, json: bool = False) -> None:
+    """The one way cli.py prints: anything from untrusted data is escaped (packager.safetext)."""
+    click.echo(for_terminal(text, json=json), err=err, nl=nl)
+
+
+def _emit(text: str, output: Path | None, *, json: bool = False) -> None:
+    text = for_terminal(text, json=json)
     if output is None:
         click.echo(text, nl=False)
         return
     from packager.atomic import write_text_atomic
 
     write_text_atomic(output, text)
-    click.echo(f"Wrote {output}", err=True)
+    echo(f"Wrote {output}", err=True)
+
+
+def _guard(output: Path | None, *, folder: Path | None = None, inputs: tuple[Path | None, ...] = (),
+           force: bool = False, option: str = "-o") -> None:
+    """Refuse, before any work, an output inside the source folder or over a file that is not ours."""
+    if output is None:
+        return
+    from packager.outputs import check_output
+
+    source = folder if folder is not None and folder.is_dir() else None
+    check_output(output, option=option, source_folder=source, inputs=inputs, force=force, kind="report")
 
 
 @contextmanager
@@ -105,7 +130,11 @@ format_option = click.option(
 )
 output_option = click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of the screen.",
+    help="Write the report to this file instead of the screen (never inside the submission folder).",
+)
+force_option = click.option(
+    "--force", is_flag=True,
+    help="Replace an existing output file even if it does not look like one packager wrote.",
 )
 plan_option = click.option(
     "--plan", "plan_path", type=click.Path(path_type=Path),
@@ -139,16 +168,19 @@ def main() -> None:
 @rules_option
 @format_option
 @output_option
+@force_option
 @today_option
 @handle_errors
 def check(
     folder: Path, stage: str, plan_path: Path | None, rules_spec: str | None, fmt: str,
-    output: Path | None, today: str | None,
+    output: Path | None, force: bool, today: str | None,
 ) -> None:
     """Self-check a submission FOLDER before sending it."""
     from packager.api import check_folder
     from packager.report.jsonout import check_dict, dumps
     from packager.report.text import render_check
+
+    _guard(output, folder=folder, inputs=(plan_path,), force=force)
 
     with progress_bar("Checking files") as progress:
         result = check_folder(
@@ -156,7 +188,7 @@ def check(
             today=_today(today), progress=progress,
         )
     text = dumps(check_dict(result)) if fmt == "json" else render_check(result)
-    _emit(text, output)
+    _emit(text, output, json=fmt == "json")
     sys.exit(ExitCode.OK if result.summary.ready else ExitCode.FINDINGS)
 
 
@@ -172,10 +204,10 @@ def init(folder: Path, program: str, company: str, year: int | None) -> None:
 
     result = init_folder(folder, program=program, company=company, year=year)
     for rel in result.created:
-        click.echo(f"created  {folder / rel}")
+        echo(f"created  {folder / rel}")
     for rel in result.kept:
-        click.echo(f"kept     {folder / rel} (already there, not overwritten)")
-    click.echo("Next: fill in action-plan.yaml, then run 'packager check "
+        echo(f"kept     {folder / rel} (already there, not overwritten)")
+    echo("Next: fill in action-plan.yaml, then run 'packager check "
                f"{folder} --stage proposal'.")
 
 
@@ -190,11 +222,12 @@ def init(folder: Path, program: str, company: str, year: int | None) -> None:
               help="A folder of templates (and logo.png, theme.yaml) overriding the built-in ones.")
 @plan_option
 @rules_option
+@click.option("--force", is_flag=True, help="Replace an existing file at -o even if packager did not build it.")
 @today_option
 @handle_errors
 def build(
     folder: Path, output: Path, stage: str, allow_errors: bool, split_mb: float | None,
-    templates_dir: Path | None, plan_path: Path | None, rules_spec: str | None, today: str | None,
+    templates_dir: Path | None, plan_path: Path | None, rules_spec: str | None, force: bool, today: str | None,
 ) -> None:
     """Check FOLDER and build the submission zip."""
     from packager.build import BuildRefused, build_submission
@@ -206,22 +239,22 @@ def build(
             result = build_submission(
                 folder, output, stage=Stage(stage), allow_errors=allow_errors, split_mb=split_mb,
                 templates_dir=templates_dir, plan_path=plan_path, rules_spec=rules_spec,
-                today=_today(today), progress=progress,
+                today=_today(today), progress=progress, force=force,
             )
     except BuildRefused as refused:
         errors = [f for f in refused.result.findings if f.severity.value == "error"]
-        click.echo("\n".join(render_findings(errors, refused.result.plan)))
-        click.echo(f"Not built: {refused}. Fix the errors, or build anyway with --allow-errors.", err=True)
+        echo("\n".join(render_findings(errors, refused.result.plan)))
+        echo(f"Not built: {refused}. Fix the errors, or build anyway with --allow-errors.", err=True)
         sys.exit(ExitCode.FINDINGS)
     shown = [f for f in result.findings if f.severity.value != "info"]
     if shown:
-        click.echo("\n".join(render_findings(shown, result.check.plan)))
+        echo("\n".join(render_findings(shown, result.check.plan)))
     for path, size in zip(result.outputs, result.sizes, strict=True):
-        click.echo(f"Wrote {path} ({size / 1024 / 1024:.1f} MB)")
+        echo(f"Wrote {path} ({size / 1024 / 1024:.1f} MB)")
     if result.excluded:
-        click.echo(f"Left out {plural(len(result.excluded), 'file')} not mapped to a milestone: "
-                   + ", ".join(result.excluded[:5]))
-    click.echo(result.summary.line("built", "built with open errors"))
+        echo(f"Left out {plural(len(result.excluded), 'file')} not mapped to a milestone: "
+             + ", ".join(result.excluded[:5]))
+    echo(result.summary.line("built", "built with open errors"))
     sys.exit(ExitCode.FINDINGS if result.summary.errors else ExitCode.OK)
 
 
@@ -237,11 +270,12 @@ def build(
 @click.option("--scores", "scores_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Read a filled-in QA worksheet and score the submission.")
 @rules_option
+@force_option
 @today_option
 @handle_errors
 def audit(
     zips: tuple[Path, ...], fmt: str, output: Path | None, worksheet: Path | None, scores_path: Path | None,
-    rules_spec: str | None, today: str | None,
+    rules_spec: str | None, force: bool, today: str | None,
 ) -> None:
     """Check received submission ZIPS safely, verify them and score them."""
     from packager.audit import audit_zip
@@ -250,6 +284,9 @@ def audit(
     from packager.report.jsonout import dumps
     from packager.rules import load_rules
 
+    inputs = (*zips, scores_path)
+    _guard(output, inputs=(*inputs, worksheet), force=force)
+    _guard(worksheet, inputs=(*inputs, output), force=force, option="--worksheet")
     rules = load_rules(rules_spec)
     day = _today(today)
     single = len(zips) == 1 and fmt != "csv"
@@ -267,14 +304,14 @@ def audit(
             write_bytes_atomic(
                 worksheet, worksheet_csv(result.plan, result.inventory, result.findings).encode("utf-8-sig")
             )
-            click.echo(f"Wrote {worksheet}", err=True)
+            echo(f"Wrote {worksheet}", err=True)
         if fmt == "json":
             text = dumps(audit_dict(result))
         elif fmt == "html":
             text = render_audit_html(result)
         else:
             text = render_audit_text(result)
-        _emit(text, output)
+        _emit(text, output, json=fmt == "json")
         sys.exit(ExitCode.FINDINGS if result.summary.errors or result.score.passed is False else ExitCode.OK)
     rows: list[BatchRow] = []
     with progress_bar("Auditing zips") as progress:
@@ -295,7 +332,7 @@ def audit(
              **(audit_dict(r.result) if r.result else {})} for r in rows]})
     else:
         text = batch_text(rows)
-    _emit(text, output)
+    _emit(text, output, json=fmt == "json")
     sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
 
 
@@ -314,7 +351,7 @@ def list_checks(rules_spec: str | None) -> None:
         click.echo(describe_profile(load_rules(rules_spec)) + "\n")
     for check_id in sorted(REGISTRY):
         c = REGISTRY[check_id]
-        click.echo(f"{c.id} ({c.severity.value})\n  When: {c.applies}\n  Fix:  {c.hint}\n")
+        echo(f"{c.id} ({c.severity.value})\n  When: {c.applies}\n  Fix:  {c.hint}\n")
 
 
 @main.command("profiles")

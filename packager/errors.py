@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from enum import IntEnum
 from pathlib import Path
@@ -73,3 +74,36 @@ def _milestone_note(field: str) -> str:
     if m:
         return f" (objective {m.group(1)})"
     return ""
+
+
+_OS_CAUSES = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.ENOENT: "it does not exist (was it deleted or moved during the run?)",
+    errno.ENAMETOOLONG: "the path is too long for this system",
+    errno.EROFS: "the disk is read-only",
+    errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "part of the path is a file, not a folder",
+    errno.EIO: "the disk reported a read or write error",
+    errno.ELOOP: "it is a link that points to itself",
+}
+
+
+def os_cause(exc: OSError) -> str:
+    """A plain-English cause for an operating-system error (permission denied, disk full …)."""
+    cause = _OS_CAUSES.get(exc.errno or -1)
+    if cause is None:
+        cause = (exc.strerror or type(exc).__name__).lower()
+    return cause
+
+
+def os_input_error(exc: OSError, doing: str, file: str | Path | None = None, hint: str | None = None) -> InputError:
+    """An ordinary failure (permission denied, disk full, a file gone) as one paragraph naming the file."""
+    name = file if file is not None else (exc.filename if isinstance(exc.filename, str) else None)
+    if hint is None and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = "Free some disk space, or write to another disk, then run it again"
+    elif hint is None and exc.errno in (errno.EACCES, errno.EPERM):
+        hint = "Check that you may read (or write) it: ask whoever manages the folder, or copy it elsewhere"
+    return InputError(f"{doing}: {os_cause(exc)}", file=name, hint=hint)

@@ -13,9 +13,12 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
 from packager.atomic import atomic_output
+from packager.errors import os_input_error
+from packager.safetext import printable_path
 
 CHUNK = 1024 * 1024
 PROBE_BYTES = 256 * 1024
@@ -52,7 +55,8 @@ class SourceChanged(Exception):
 
 
 def zip_timestamp(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
-    when = max(when.replace(tzinfo=None), dt.datetime(1980, 1, 1))
+    # A zip timestamp holds 1980 to 2107: clamp rather than fail on a date beyond it.
+    when = min(max(when.replace(tzinfo=None), dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))
     # DOS times have 2-second resolution: round down so every writer agrees.
     return (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
 
@@ -92,16 +96,32 @@ def _write_items(zf: ZipFile, ordered: list[ZipItem], stamp: tuple[int, int, int
         if item.data is not None:
             _write_bytes(zf, info, item.data)
         elif item.source is not None:
-            size = item.source.stat().st_size
+            try:
+                src = item.source.open("rb")
+                size = os.fstat(src.fileno()).st_size
+            except OSError as exc:
+                raise os_input_error(exc, "this file could not be read into the zip", printable_path(str(item.source)),
+                                     hint=_SOURCE_HINT) from None
             digest = hashlib.sha256()
-            with item.source.open("rb") as src, zf.open(info, "w", force_zip64=size > ZIP64_LIMIT) as dst:
-                while chunk := src.read(CHUNK):
+            with src, zf.open(info, "w", force_zip64=size > ZIP64_LIMIT) as dst:
+                while chunk := _read_source(src, item.source):
                     digest.update(chunk)
                     dst.write(chunk)
             if item.sha256 is not None and digest.hexdigest() != item.sha256:
                 raise SourceChanged(item.source)
         else:
             raise ValueError(f"{item.arcname}: no data")
+
+
+_SOURCE_HINT = "Make sure nobody moves or locks the folder's files during the build, then run it again"
+
+
+def _read_source(src: BinaryIO, path: Path) -> bytes:
+    try:
+        return src.read(CHUNK)
+    except OSError as exc:
+        raise os_input_error(exc, "this file could not be read into the zip", printable_path(str(path)),
+                             hint=_SOURCE_HINT) from None
 
 
 def _write_bytes(zf: ZipFile, info: ZipInfo, data: bytes) -> None:
