@@ -33,8 +33,8 @@ from packager.naming import split_extension
 from packager.outputs import check_output
 from packager.plan import plan_to_data
 from packager.result import CheckResult
-from packager.safetext import printable_path
 from packager.rules import Rules
+from packager.safetext import printable_path
 from packager.scan import ProgressFn
 from packager.textutil import long_date, plural
 from packager.zipwriter import CHUNK, SourceChanged, ZipItem, worth_deflating, write_zip

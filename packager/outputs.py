@@ -64,7 +64,8 @@ def check_output(
     for ancestor in resolved.parents:
         if ancestor.exists():
             if not ancestor.is_dir():
-                raise InputError(f"the output cannot go here: '{printable_path(str(ancestor))}' is a file, not a folder",
+                where = printable_path(str(ancestor))
+                raise InputError(f"the output cannot go here: '{where}' is a file, not a folder",
                                  file=shown, field=option)
             break
     if not (target.exists() or target.is_symlink()):
