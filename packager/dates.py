@@ -45,20 +45,52 @@ _MONTHS: dict[str, int] = {
     "nov": 11, "november": 11, "dec": 12, "december": 12,
 }  # fmt: skip
 
-_NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
+# Every pattern starts with a plain character class (a digit, or the first letter of a month),
+# so the regex engine scans ahead for that character instead of trying the whole matcher at every
+# position; the "not glued to a longer word or number" test is a look-behind placed just after that
+# first character. A new form should keep that shape (see ``_after_first``).
+
+_LETTER = r"[^\W\d_]"
+
+
+def _after_first(not_before: str) -> str:
+    """A look-behind, placed after a match's first character, saying what may not precede the match."""
+    return rf"(?<!{not_before}.)"
+
+
+# The first letters of the month names, with every character that IGNORECASE matches to them
+# (``ſ``, the long s, matches ``s``); the class itself is case-sensitive so the engine can scan for it.
+_MONTH_FIRST_LETTERS = "ADFJMNOSadfjmnos\u017f"
+_MONTH_RESTS: dict[str, str] = {
+    "j": r"an(?:uary)?|une?|uly?",
+    "f": r"eb(?:ruary)?",
+    "m": r"ar(?:ch)?|ay",
+    "a": r"pr(?:il)?|ug(?:ust)?",
+    "s": r"ep(?:t(?:ember)?)?",
+    "o": r"ct(?:ober)?",
+    "n": r"ov(?:ember)?",
+    "d": r"ec(?:ember)?",
+}
 _MONTH = (
-    _NOT_LETTER_BEFORE
-    + r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![^\W\d_])\.?"
+    rf"(?P<mon>(?-i:[{_MONTH_FIRST_LETTERS}]){_after_first(_LETTER)}"
+    + "(?:"
+    + "|".join(rf"(?<={first})(?:{rest})" for first, rest in _MONTH_RESTS.items())
+    + rf"))(?!{_LETTER})\.?"
 )
+# A day of the month: one digit, or two when the first is 0-3, then an optional ordinal suffix.
+_NOT_DIGIT_BEFORE = _after_first(r"\d")
+_NOT_DIGIT_OR_DOT_BEFORE = _after_first(r"[\d.]")  # 1.2.2026 is a version number, not a date
 _DAY = r"(?<!\d)(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
+_DAY_LEADING = rf"(?P<d>\d{_NOT_DIGIT_BEFORE}(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?(?!\d)"
 _YEAR4 = r"(?P<y>\d{4})(?!\d)"
 _YEAR2 = r"(?P<yy>\d{2})(?![\d:])"
 
-_ISO = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<sep>[-_./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
-_COMPACT = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")
+_ISO = re.compile(
+    rf"(?P<y>\d{_NOT_DIGIT_BEFORE}\d{{3}})(?P<sep>[-_./])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)"
+)
+_COMPACT = re.compile(rf"(?P<y>\d{_NOT_DIGIT_BEFORE}\d{{3}})(?P<m>\d{{2}})(?P<d>\d{{2}})(?!\d)")
 _NUMERIC = re.compile(
-    r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d)"
+    rf"(?P<a>\d{_NOT_DIGIT_OR_DOT_BEFORE}\d?)(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}})(?!\d)"
 )
 _MONTH_FIRST = re.compile(
     _MONTH
@@ -72,7 +104,7 @@ _MONTH_FIRST = re.compile(
     re.IGNORECASE,
 )
 _DAY_FIRST = re.compile(
-    _DAY
+    _DAY_LEADING
     + r"(?:\s{1,3}of\s{1,3}|\s{0,3}[-/.]\s{0,3}|\s{0,3})"
     + _MONTH
     + r"(?:(?:\s{0,3},?\s{0,3}|\s{0,3}[-/.]\s{0,3})"
@@ -119,7 +151,9 @@ def _read_compact(m: re.Match[str], window: tuple[date, date] | None) -> _Readin
 
 
 def _read_named(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
-    month = _MONTHS[m.group("mon").lower()]
+    month = _MONTHS.get(m.group("mon").lower())
+    if month is None:  # a look-alike letter that IGNORECASE folds, such as the long s in "ſep"
+        return None
     d = _make(_year(m), month, int(m.group("d")))
     return (d, False) if d else None
 

@@ -231,3 +231,60 @@ def test_parse_pdf_date_round_trip(when: date, seconds: int) -> None:
 def test_large_text_is_fast_enough() -> None:
     text = ("lorem ipsum 12:30 v1.2.3 " * 40_000) + " May 14, 2026"
     assert [f.date for f in find_dates(text, "content")] == [MAY_14]
+
+
+# --- the patterns' shape (speed without timing) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x2026-05-14", [MAY_14]),  # a letter before a number is fine
+        ("12026-05-14", []),  # inside a longer number
+        ("2026-05-145", []),
+        ("a20260514b", [MAY_14]),
+        ("1.05/14/2026", []),  # after "1." it reads as a version-like run
+        ("v.05/14/2026", []),  # a dot right before: part of a version-like run
+        ("xMay 14, 2026", []),  # glued to a word
+        ("_May 14, 2026", [MAY_14]),  # underscore is not a letter
+        ("3May 14, 2026", [MAY_14]),
+        ("é14 May 2026", [MAY_14]),
+        ("914 May 2026", []),
+        ("ſep 3 2026", []),  # IGNORECASE folds the long s to s; not an English month name
+        ("05ſep2026", []),
+        ("aprİl 3 2026", []),
+        ("JUNE 3 2026 and jUlY 4 2026", [date(2026, 6, 3), date(2026, 7, 4)]),
+    ],
+)
+def test_match_boundaries(text: str, expected: list[date]) -> None:
+    assert [f.date for f in find_dates(text, "content")] == expected
+
+
+def test_every_pattern_lets_the_regex_engine_skip_ahead() -> None:
+    """Each pattern starts with a character class, so ``re`` scans for it instead of trying every position."""
+    compiler = pytest.importorskip("re._compiler")
+    parser = pytest.importorskip("re._parser")
+    from packager import dates
+
+    for pattern, _reader in dates._PATTERNS:
+        parsed = parser.parse(pattern.pattern, pattern.flags)
+        assert compiler._get_charset_prefix(parsed, pattern.flags), pattern.pattern[:40]
+
+
+def test_month_first_letters_cover_what_ignorecase_matches() -> None:
+    import re
+    import sys
+
+    from packager import dates
+
+    folded = re.compile("(?i)[adfjmnos]")
+    expected = {chr(c) for c in range(sys.maxunicode + 1) if folded.fullmatch(chr(c))}
+    assert set(dates._MONTH_FIRST_LETTERS) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789-/._ ,'ſİıKMmAaYyJjUuNnEeSsPpTtOoFfBbDdCcRrHhIiLlGgVv\n", max_size=40))
+def test_never_raises_and_every_match_is_in_the_text(text: str) -> None:
+    found = find_dates(text, "content")
+    positions = [text.find(f.text.split()[0]) for f in found]
+    assert all(p >= 0 for p in positions)
