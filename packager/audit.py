@@ -27,26 +27,20 @@ from packager.checks import Context, Stage, run_checks
 from packager.checks import deliverables as deliverable_checks
 from packager.checks.registry import declare
 from packager.checks.scoring import score_below_pass
-from packager.dates import find_dates
+from packager.classify import classify, find_root, manifest_path, plan_path
 from packager.errors import InputError
 from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inspect import InspectOptions
-from packager.inventory import FileRecord, Inventory, Mapping
-from packager.naming import NamingConvention, split_extension
-from packager.plan import PLAN_FILENAMES, Plan, load_plan_text, plan_from_data
+from packager.inventory import FileRecord, Inventory
+from packager.naming import NamingConvention
+from packager.plan import Plan, load_plan_text, plan_from_data
 from packager.result import Score
 from packager.rules import Rules
 from packager.scan import ProgressFn, inspect_many, label_mapping
 from packager.worksheet import QaScores, read_scores
 
-MANIFEST_NAME = "manifest.json"
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 MAX_PLAN_BYTES = 2 * 1024 * 1024
-DOCUMENT_NAMES = {
-    "signed senior representative acknowledgement": "acknowledgement",
-    "signed auditor maintenance": "auditor_maintenance",
-    "organisational chart": "org_chart",
-}
 
 MANIFEST_MISMATCH = declare(
     "manifest-mismatch", Severity.ERROR, "archive",
@@ -85,15 +79,6 @@ class AuditResult:
         return tuple(f for f in self.findings if f.check.startswith("zip-") or f.check == MANIFEST_MISMATCH.id)
 
 
-def _common_root(names: Iterable[str]) -> str:
-    """The single top folder every entry sits in ('' when there is none)."""
-    tops = {n.split("/", 1)[0] for n in names if "/" in n}
-    loose = [n for n in names if "/" not in n]
-    if len(tops) == 1 and not loose:
-        return next(iter(tops)) + "/"
-    return ""
-
-
 def _placeholder_plan(year: int) -> Plan:
     return Plan(program="COR", company="(unknown company)", year=year)
 
@@ -125,14 +110,14 @@ def audit_zip(
         return AuditResult(path, rules, None, tuple(sort_findings(findings)),
                            Score(None, rules.scoring.pass_mark), unverified=tuple(unverified),
                            entries=len(scan.all_names))
-    root = _common_root(scan.all_names)
     naming = NamingConvention(rules.naming)
+    root = find_root(scan.all_names, naming)
+    safe_names = {e.name for e in scan.entries if not e.is_dir}
 
     with EntryReader(scan, rules.archive) as reader, spool_directory() as tmp:
         manifest: dict[str, Any] | None = None
-        manifest_entry = next(
-            (e for e in scan.entries if e.name.rsplit("/", 1)[-1] == MANIFEST_NAME and e.name.count("/") <= 2), None
-        )
+        manifest_name = manifest_path(safe_names, root, naming)
+        manifest_entry = next((e for e in scan.entries if e.name == manifest_name), None)
         if manifest_entry is not None:
             try:
                 manifest = _load_manifest(reader.read_bytes(manifest_entry, MAX_MANIFEST_BYTES))
@@ -143,42 +128,55 @@ def audit_zip(
                     f"'{manifest_entry.name}' is not a readable packager manifest, so the files cannot be "
                     "verified against it.", path=manifest_entry.name))
 
-        plan = _plan(manifest, reader, scan.entries, root, rules, findings, unverified)
+        plan_entry = plan_path(safe_names, root)
+        plan = _plan(manifest, reader, scan.entries, plan_entry, rules, findings)
         have_plan = plan is not None
         if plan is None:
             plan = _placeholder_plan(_manifest_year(manifest) or today.year)
-        options = InspectOptions(rules=rules.deliverables, window=plan.window(rules))
-
-        listed = {f.get("path"): f for f in (manifest or {}).get("files", []) if isinstance(f, dict)}
-        spooled: list[tuple[str, Path, str]] = []
-        skip = {manifest_entry.name if manifest_entry else None} | {root + n for n in PLAN_FILENAMES}
+        window = plan.window(rules)
+        options = InspectOptions(rules=rules.deliverables, window=window)
         # Archives inside the archive were reported by the scan and are never opened.
-        wanted = [e for e in scan.entries if not (e.is_dir or e.name in skip or is_archive_name(e.name))]
+        classified = classify(
+            [(e.name, e.size) for e in scan.entries if not (e.is_dir or is_archive_name(e.name))],
+            naming, documents=plan.documents.named() if have_plan else {}, window=window,
+            plan=plan_entry, received=True,
+        )
+        by_name = {e.name: e for e in scan.entries}
+        wanted = [r for r in classified.records if r.path in by_name]
+        spooled: list[tuple[str, Path, str]] = []
+        kept: list[FileRecord] = []
 
         def spool_each() -> Iterator[tuple[Path, str]]:
-            for entry in wanted:
+            for record in wanted:
                 try:
-                    target, sha = reader.spool(entry, tmp)
+                    target, sha = reader.spool(by_name[record.path], tmp)
                 except EntryError as exc:
                     findings.append(exc.finding)
                     continue
-                spooled.append((entry.name, target, sha))
-                yield target, entry.name.rsplit("/", 1)[-1]
+                spooled.append((record.path, target, sha))
+                kept.append(record)
+                yield target, record.name
 
         facts = inspect_many(spool_each(), options, progress, workers, total=len(wanted))
         if manifest is not None:
             manifest_name = manifest_entry.name if manifest_entry else ""
-            findings.extend(_verify_manifest(manifest, spooled, scan.all_names, manifest_name))
+            listed_names = [n for n in scan.all_names if n not in set(classified.ignored)]
+            findings.extend(_verify_manifest(manifest, spooled, listed_names, manifest_name))
         records: list[FileRecord] = []
-        for (name, target, _sha), fact in zip(spooled, facts, strict=True):
+        for record, (name, target, _sha), fact in zip(kept, spooled, facts, strict=True):
             # Archives named as such were flagged by the scan; this catches ones hiding under another name.
             if (fact.kind in ("zip", "archive") or _magic_archive(target)) and not is_archive_name(name):
                 findings.append(nested_archive_finding(name, by_content=True))
-            rel = name[len(root):] if root and name.startswith(root) else name
-            records.append(_record(name, rel, fact, listed.get(name), naming, plan, rules))
+            mapping = label_mapping(record.mapping, fact, naming) if record.role == "deliverable" else record.mapping
+            records.append(replace(record, facts=fact, mapping=mapping))
 
-    documents, document_paths = _documents(records, plan if have_plan else None, root)
-    inventory = Inventory(root=root, files=tuple(records), documents=documents, document_paths=document_paths)
+    by_path = {r.path: r for r in records}
+    documents = {
+        role: (by_path.get(record.path) if record is not None else None)
+        for role, record in classified.documents.items()
+    }
+    inventory = Inventory(root=root, files=tuple(records), ignored=classified.ignored, documents=documents,
+                          document_paths=classified.document_paths)
     ctx = Context(plan=plan, rules=rules, stage=Stage.FINAL, today=today, inventory=inventory, received=True)
     if have_plan:
         checked = run_checks(ctx)
@@ -225,8 +223,8 @@ def _magic_archive(path: Path) -> bool:
 
 
 def _plan(
-    manifest: dict[str, Any] | None, reader: EntryReader, entries: Iterable[Any], root: str, rules: Rules,
-    findings: list[Finding], unverified: list[str],
+    manifest: dict[str, Any] | None, reader: EntryReader, entries: Iterable[Any], plan_entry: str | None,
+    rules: Rules, findings: list[Finding],
 ) -> Plan | None:
     if manifest is not None and isinstance(manifest.get("plan"), dict):
         try:
@@ -235,7 +233,7 @@ def _plan(
             findings.append(PLAN_UNREADABLE.finding(f"The plan in manifest.json cannot be used: {exc.paragraph()}"))
             return None
     for entry in entries:
-        if entry.name in {root + n for n in PLAN_FILENAMES}:
+        if entry.name == plan_entry:
             try:
                 text = reader.read_bytes(entry, MAX_PLAN_BYTES).decode("utf-8-sig")
                 return load_plan_text(text, entry.name, rules)
@@ -271,61 +269,6 @@ def _verify_manifest(
             continue
         out.append(MANIFEST_MISMATCH.finding(f"'{name}' is in the zip but not listed in the manifest.", path=name))
     return out
-
-
-def _record(
-    name: str, rel: str, facts: Any, listed: dict[str, Any] | None, naming: NamingConvention, plan: Plan,
-    rules: Rules,
-) -> FileRecord:
-    window = plan.window(rules)
-    stem = split_extension(name.rsplit("/", 1)[-1])[0]
-    name_dates = tuple(find_dates(stem, "name", window))
-    if listed is not None:
-        role = listed.get("role", "deliverable")
-        mid = listed.get("milestone") if isinstance(listed.get("milestone"), str) else None
-        obj = listed.get("objective") if isinstance(listed.get("objective"), int) else None
-        mapping = naming.map_path(rel)
-        # The build names every deliverable '<milestone> - …', which labels it.
-        sources = ("name",) if mid and mapping.milestone == mid else mapping.label_sources
-        mapping = Mapping(objective=obj, milestone=mid, label_sources=sources, title=mapping.title)
-        kind = "deliverable" if role == "deliverable" else "document"
-        record = FileRecord(path=name, size=facts.size, role=kind, mapping=mapping, facts=facts, name_dates=name_dates)
-    elif naming.is_admin(rel):
-        record = FileRecord(path=name, size=facts.size, role="admin", facts=facts, name_dates=name_dates)
-    else:
-        record = FileRecord(path=name, size=facts.size, mapping=naming.map_path(rel), facts=facts,
-                            name_dates=name_dates)
-    if record.role == "deliverable":
-        record = replace(record, mapping=label_mapping(record.mapping, facts, naming))
-    if record.role in ("admin", "document"):
-        leaf = split_extension(rel.rsplit("/", 1)[-1])[0].lower()
-        for label, doc_role in DOCUMENT_NAMES.items():
-            if leaf.endswith(label):
-                record = replace(record, role="document", document=doc_role)
-    return record
-
-
-def _documents(
-    records: list[FileRecord], plan: Plan | None, root: str
-) -> tuple[dict[str, FileRecord | None], dict[str, str]]:
-    """The plan's documents, by the paths the plan names or by the names the build gives them."""
-    found = {r.document: r for r in records if r.document}
-    paths: dict[str, str] = {}
-    documents: dict[str, FileRecord | None] = {}
-    if plan is not None:
-        for role, rel in plan.documents.named().items():
-            rel = root + rel.replace("\\", "/").strip("/")
-            paths[role] = rel
-            match = next((r for r in records if r.path == rel), None)
-            if match is not None:
-                match_role = replace(match, role="document", document=role)
-                records[records.index(match)] = match_role
-                documents[role] = match_role
-            else:
-                documents[role] = found.get(role)
-    for role, record in found.items():
-        documents.setdefault(role, record)
-    return documents, paths
 
 
 def _objective_scores(plan: Plan, scores: QaScores | None) -> list[dict[str, Any]]:

@@ -13,13 +13,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from packager.dates import find_dates
+from packager.classify import classify
 from packager.findings import Finding
 from packager.inspect import FileFacts, InspectOptions, inspect_file
-from packager.inventory import FileRecord, Inventory, Mapping
+from packager.inventory import Inventory, Mapping
 from packager.model import Stage
-from packager.naming import NamingConvention, labels_in_text, split_extension
-from packager.plan import PLAN_FILENAMES, Plan
+from packager.naming import NamingConvention, labels_in_text
+from packager.plan import Plan
 from packager.rules import Rules
 
 ProgressFn = Callable[[int, int], None]
@@ -126,41 +126,15 @@ def scan_folder(
     naming = NamingConvention(rules.naming)
     window = plan.window(rules)
     options = InspectOptions(rules=rules.deliverables, window=window)
-    document_paths = {
-        role: rel.replace("\\", "/").strip("/") for role, rel in plan.documents.named().items()
-    }
-    role_by_path = {rel.casefold(): role for role, rel in document_paths.items()}
     plan_rel = None
     if plan_path is not None:
         try:
             plan_rel = plan_path.resolve().relative_to(folder.resolve()).as_posix()
         except ValueError:
             plan_rel = None
-
-    records: list[FileRecord] = []
-    ignored: list[str] = []
-    for rel, entry in walk(folder):
-        if rel in PLAN_FILENAMES or rel == plan_rel:
-            continue
-        if naming.is_ignored(rel):
-            ignored.append(rel)
-            continue
-        size = entry.stat(follow_symlinks=False).st_size
-        role = role_by_path.get(rel.casefold())
-        if role is not None:
-            records.append(FileRecord(path=rel, size=size, role="document", document=role))
-        elif naming.is_admin(rel):
-            records.append(FileRecord(path=rel, size=size, role="admin"))
-        else:
-            stem = split_extension(rel.rsplit("/", 1)[-1])[0]
-            records.append(
-                FileRecord(
-                    path=rel,
-                    size=size,
-                    mapping=naming.map_path(rel),
-                    name_dates=tuple(find_dates(stem, "name", window)),
-                )
-            )
+    sized = [(rel, entry.stat(follow_symlinks=False).st_size) for rel, entry in walk(folder)]
+    classified = classify(sized, naming, documents=plan.documents.named(), window=window, plan=plan_rel)
+    records = list(classified.records)
 
     # The proposal needs only to know the documents exist; the final stage reads every file.
     to_inspect = [
@@ -175,13 +149,16 @@ def scan_folder(
         mapping = label_mapping(record.mapping, f, naming) if record.role == "deliverable" else record.mapping
         records[i] = replace(record, facts=f, mapping=mapping)
 
-    by_role = {r.document: r for r in records if r.role == "document"}
-    documents: dict[str, FileRecord | None] = {role: by_role.get(role) for role in document_paths}
+    by_path = {r.path: r for r in records}
+    documents = {
+        role: (by_path.get(record.path) if record is not None else None)
+        for role, record in classified.documents.items()
+    }
     inventory = Inventory(
         root=str(folder),
         files=tuple(records),
-        ignored=tuple(ignored),
+        ignored=classified.ignored,
         documents=documents,
-        document_paths=document_paths,
+        document_paths=classified.document_paths,
     )
     return inventory, []

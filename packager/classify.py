@@ -1,0 +1,182 @@
+"""One inventory builder for a folder and for the entries of a received zip.
+
+Every path is classified here, once, the same way whatever it came from:
+
+- ignored and system files (``__MACOSX/``, ``._*`` AppleDouble files, ``.DS_Store``,
+  ``Thumbs.db``, ``desktop.ini``, ``~$`` lock files: the patterns in ``naming.ignore``);
+- the plan file (``action-plan.yaml``) and, in a built zip, ``manifest.json``;
+- the documents named under ``documents:`` in the plan (and, in a received zip, the signed
+  pages under the names ``packager build`` gives them);
+- files in an ``admin/`` folder;
+- a common top folder (a zip made with Windows "Send to" or macOS "Compress" puts
+  everything under one), which is not part of any path the plan or the naming reads;
+- every other file is a deliverable, mapped to its milestone by the naming convention.
+
+``check`` (packager.scan) and ``audit`` (packager.audit) both call :func:`classify`, so a
+folder and the same folder zipped by any tool give the same inventory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from packager.dates import find_dates
+from packager.inventory import FileRecord
+from packager.naming import NamingConvention, split_extension
+from packager.plan import PLAN_FILENAMES
+
+MANIFEST_NAME = "manifest.json"
+
+# The names `packager build` gives the signed pages it copies (see build.SIGNED_NAMES), ending
+# a file name in the admin folder of a received zip.
+BUILT_DOCUMENT_NAMES = {
+    "signed senior representative acknowledgement": "acknowledgement",
+    "signed auditor maintenance": "auditor_maintenance",
+    "organisational chart": "org_chart",
+    "signed proposal form": "proposal_form",
+}
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Every path of a source, classified; records are not inspected yet."""
+
+    root: str  # the common top folder with its trailing '/', or ''
+    records: tuple[FileRecord, ...]
+    ignored: tuple[str, ...]
+    plan: str | None  # the plan file's path, when there is one at the root
+    manifest: str | None  # manifest.json at the root (a zip built by packager)
+    document_paths: dict[str, str]  # role -> path (with the root) the plan names
+    documents: dict[str, FileRecord | None]
+
+
+def is_ignored(path: str, naming: NamingConvention) -> bool:
+    """A hidden or system file that is never part of a submission."""
+    return naming.is_ignored(path)
+
+
+def common_root(names: Iterable[str], naming: NamingConvention) -> str:
+    """The single top folder every (not ignored) entry sits in, with '/'; '' when there is none."""
+    tops: set[str] = set()
+    for name in names:
+        if not name or name.endswith("/") or naming.is_ignored(name):
+            continue
+        if "/" not in name:
+            return ""  # a loose file at the top
+        tops.add(name.split("/", 1)[0])
+        if len(tops) > 1:
+            return ""
+    return next(iter(tops)) + "/" if len(tops) == 1 else ""
+
+
+def plan_path(names: Iterable[str], root: str) -> str | None:
+    """The plan file at the root, by the names a plan may have (first in PLAN_FILENAMES order)."""
+    present = set(names)
+    return next((root + n for n in PLAN_FILENAMES if root + n in present), None)
+
+
+def manifest_path(names: Iterable[str], root: str, naming: NamingConvention) -> str | None:
+    """manifest.json at the root or in an admin folder at the root (where `packager build` puts it)."""
+    for name in sorted(names):
+        if not name.startswith(root) or name.rsplit("/", 1)[-1] != MANIFEST_NAME:
+            continue
+        rel = name[len(root):]
+        if rel == MANIFEST_NAME or (rel.count("/") == 1 and naming.is_admin(rel)):
+            return name
+    return None
+
+
+def find_root(names: Iterable[str], naming: NamingConvention) -> str:
+    """The folder the submission sits in: the common top folder, or else the one top folder holding
+    the plan or the manifest (a file added beside it later does not move the submission)."""
+    names = list(names)
+    root = common_root(names, naming)
+    if plan_path(names, root) or manifest_path(names, root, naming):
+        return root
+    tops = {n.split("/", 1)[0] + "/" for n in names if "/" in n and not naming.is_ignored(n)}
+    holding = [t for t in sorted(tops) if plan_path(names, t) or manifest_path(names, t, naming)]
+    return holding[0] if len(holding) == 1 else root
+
+
+def classify(
+    entries: Iterable[tuple[str, int]],
+    naming: NamingConvention,
+    *,
+    documents: Mapping[str, str],
+    window: tuple[dt.date, dt.date] | None,
+    plan: str | None = None,
+    received: bool = False,
+) -> Classified:
+    """Classify (path, size) entries; `documents` maps roles to the paths the plan names.
+
+    `plan` is the plan file's path when known (it is never a deliverable). With `received`,
+    a manifest.json at the root is the build's and the signed pages are also found by the
+    names the build gives them.
+    """
+    entries = [(name, size) for name, size in entries if name and not name.endswith("/")]
+    names = [name for name, _size in entries]
+    root = find_root(names, naming)
+    if plan is None:
+        plan = plan_path(names, root)
+    manifest = manifest_path(names, root, naming) if received else None
+    document_paths = {role: root + rel.replace("\\", "/").strip("/") for role, rel in documents.items()}
+    role_by_path = {path.casefold(): role for role, path in document_paths.items()}
+
+    records: list[FileRecord] = []
+    ignored: list[str] = []
+    for name, size in entries:
+        rel = name[len(root):] if root and name.startswith(root) else name
+        if name in (plan, manifest) or rel in PLAN_FILENAMES:
+            continue
+        if naming.is_ignored(rel):
+            ignored.append(name)
+            continue
+        role = role_by_path.get(name.casefold())
+        if role is not None:
+            records.append(FileRecord(path=name, size=size, role="document", document=role))
+        elif naming.is_admin(rel):
+            built = _built_document(rel) if received else None
+            if built is not None and built not in documents:
+                records.append(FileRecord(path=name, size=size, role="document", document=built))
+            else:
+                records.append(FileRecord(path=name, size=size, role="admin"))
+        else:
+            stem = split_extension(rel.rsplit("/", 1)[-1])[0]
+            records.append(FileRecord(
+                path=name, size=size, mapping=naming.map_path(rel),
+                name_dates=tuple(find_dates(stem, "name", window)),
+            ))
+
+    by_role: dict[str, FileRecord] = {}
+    for record in records:
+        if record.document and record.document not in by_role:
+            by_role[record.document] = record
+    found: dict[str, FileRecord | None] = {role: by_role.get(role) for role in document_paths}
+    if received:
+        # A built zip renames the signed pages: the plan's source paths are not in it.
+        for role in document_paths:
+            if found[role] is None:
+                found[role] = _by_built_name(records, role, root, naming)
+        for role, record in by_role.items():
+            found.setdefault(role, record)
+    return Classified(
+        root=root, records=tuple(records), ignored=tuple(ignored), plan=plan, manifest=manifest,
+        document_paths=document_paths, documents=found,
+    )
+
+
+def _built_document(rel: str) -> str | None:
+    leaf = split_extension(rel.rsplit("/", 1)[-1])[0].lower()
+    return next((role for label, role in BUILT_DOCUMENT_NAMES.items() if leaf.endswith(label)), None)
+
+
+def _by_built_name(records: list[FileRecord], role: str, root: str, naming: NamingConvention) -> FileRecord | None:
+    for i, record in enumerate(records):
+        rel = record.path[len(root):]
+        if record.role == "admin" and naming.is_admin(rel) and _built_document(rel) == role:
+            promoted = FileRecord(path=record.path, size=record.size, role="document", document=role)
+            records[i] = promoted
+            return promoted
+    return None
