@@ -235,6 +235,11 @@ def _plan(
     for entry in entries:
         if entry.name == plan_entry:
             try:
+                if entry.name.lower().endswith(".xlsx"):
+                    from packager.planxlsx import load_plan_xlsx_bytes
+                    from packager.xlsxsafe import MAX_XLSX_BYTES
+
+                    return load_plan_xlsx_bytes(reader.read_bytes(entry, MAX_XLSX_BYTES), entry.name, rules)
                 text = reader.read_bytes(entry, MAX_PLAN_BYTES).decode("utf-8-sig")
                 return load_plan_text(text, entry.name, rules)
             except EntryError as exc:

@@ -197,17 +197,19 @@ def check(
 @click.option("--program", type=click.Choice(["COR", "SECOR"], case_sensitive=False), default="COR", show_default=True)
 @click.option("--company", default="", help="Company name for the plan.")
 @click.option("--year", type=click.IntRange(1990, 2100), help="Plan year (default: this year).")
+@click.option("--format", "plan_format", type=click.Choice(["both", "yaml", "xlsx"]), default="both",
+              show_default=True, help="Write the plan as action-plan.yaml, action-plan.xlsx (Excel) or both.")
 @handle_errors
-def init(folder: Path, program: str, company: str, year: int | None) -> None:
+def init(folder: Path, program: str, company: str, year: int | None, plan_format: str) -> None:
     """Start a submission FOLDER: plan template, objective folders and a naming guide."""
     from packager.init import init_folder
 
-    result = init_folder(folder, program=program, company=company, year=year)
+    result = init_folder(folder, program=program, company=company, year=year, fmt=plan_format)
     for rel in result.created:
         echo(f"created  {folder / rel}")
     for rel in result.kept:
         echo(f"kept     {folder / rel} (already there, not overwritten)")
-    echo("Next: fill in action-plan.yaml, then run 'packager check "
+    echo(f"Next: fill in {' or '.join(n for n in result.plans)}, then run 'packager check "
                f"{folder} --stage proposal'.")
 
 
@@ -334,6 +336,34 @@ def audit(
         text = batch_text(rows)
     _emit(text, output, json=fmt == "json")
     sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
+
+
+@main.group("plan")
+def plan_group() -> None:
+    """Work with the plan file itself (YAML or the action-plan.xlsx workbook)."""
+
+
+@plan_group.command("convert")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@rules_option
+@force_option
+@handle_errors
+def plan_convert(source: Path, target: Path, rules_spec: str | None, force: bool) -> None:
+    """Convert the plan SOURCE to TARGET: YAML to .xlsx or .xlsx to YAML (by TARGET's extension)."""
+    from packager.atomic import write_bytes_atomic
+    from packager.plan import is_workbook, load_plan
+    from packager.planxlsx import plan_workbook, write_plan_yaml
+    from packager.rules import load_rules
+
+    if target.suffix.lower() not in (".xlsx", ".yaml", ".yml"):
+        raise InputError("the file to write must end in .xlsx, .yaml or .yml", file=target, field="TARGET")
+    _guard(target, inputs=(source,), force=force, option="TARGET")
+    rules = load_rules(rules_spec)
+    plan = load_plan(source, rules)
+    data = plan_workbook(plan, rules) if is_workbook(target) else write_plan_yaml(plan).encode("utf-8")
+    write_bytes_atomic(target, data)
+    echo(f"Wrote {target}")
 
 
 @main.command("checks")

@@ -32,8 +32,10 @@ class InputError(Exception):
         field: str | None = None,
         expected: str | None = None,
         hint: str | None = None,
+        cell: str | None = None,
     ) -> None:
         self.problem = problem
+        self.cell = cell  # a spreadsheet cell such as 'Milestones!F7', shown instead of a line
         self.file = str(file) if file is not None else None
         self.line = line
         self.field = field
@@ -45,12 +47,17 @@ class InputError(Exception):
         where = []
         if self.file:
             where.append(self.file)
-        if self.line is not None:
+        if self.cell:
+            where.append(self.cell)
+        elif self.line is not None:
             where.append(f"line {self.line}")
         head = ", ".join(where)
         parts = [f"{head}: " if head else ""]
         if self.field:
-            parts.append(f"field '{self.field}'{_milestone_note(self.field)}: ")
+            shown = self.field
+            if self.cell and _OBJECTIVE_PATH.match(shown):
+                shown = shown.rsplit(".", 1)[-1]  # the cell already says where; keep the field's own name
+            parts.append(f"field '{shown}'{_milestone_note(self.field)}: ")
         parts.append(self.problem.rstrip("."))
         parts.append(".")
         if self.expected:

@@ -9,7 +9,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from packager.errors import InputError
-from packager.plan import PLAN_FILENAME
+from packager.plan import PLAN_FILENAME, PLAN_XLSX_FILENAME
+from packager.rules import Rules
 
 # 3 objectives x 2 milestones whose weights total 100, as a starting point.
 STARTER_WEIGHTS = (20, 15, 20, 15, 15, 15)
@@ -19,14 +20,21 @@ STARTER_WEIGHTS = (20, 15, 20, 15, 15, 15)
 class InitResult:
     created: tuple[str, ...]
     kept: tuple[str, ...]
+    plans: tuple[str, ...] = (PLAN_FILENAME,)  # the plan files to fill in
 
 
 def _yaml_text(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def init_folder(folder: Path, *, program: str = "COR", company: str = "", year: int | None = None) -> InitResult:
-    """Write the starter files into `folder`, never overwriting anything that exists."""
+def init_folder(
+    folder: Path, *, program: str = "COR", company: str = "", year: int | None = None, fmt: str = "both",
+    rules: Rules | None = None,
+) -> InitResult:
+    """Write the starter files into `folder`, never overwriting anything that exists.
+
+    `fmt` is 'both' (action-plan.yaml and action-plan.xlsx), 'yaml' or 'xlsx'.
+    """
     if folder.exists() and not folder.is_dir():
         raise InputError("this exists and is not a folder", file=folder)
     program = program.upper()
@@ -66,10 +74,27 @@ def init_folder(folder: Path, *, program: str = "COR", company: str = "", year: 
             target.mkdir(parents=True)
             created.append(rel + "/")
 
+    def write_bytes(rel: str, data: bytes) -> None:
+        try:
+            with (folder / rel).open("xb") as fh:
+                fh.write(data)
+        except FileExistsError:
+            kept.append(rel)
+            return
+        created.append(rel)
+
     folder.mkdir(parents=True, exist_ok=True)
-    write(PLAN_FILENAME, plan_text)
+    if fmt in ("both", "yaml"):
+        write(PLAN_FILENAME, plan_text)
+    if fmt in ("both", "xlsx"):
+        from packager.planxlsx import plan_workbook, starter_plan
+        from packager.rules import load_rules
+
+        starter = starter_plan(program, company or "Your Company Ltd.", year, STARTER_WEIGHTS)
+        write_bytes(PLAN_XLSX_FILENAME, plan_workbook(starter, rules or load_rules()))
     write("NAMING.txt", naming)
     mkdir("admin")
     for o in range(1, 4):
         mkdir(f"Objective {o}")
-    return InitResult(tuple(created), tuple(kept))
+    plans = tuple(n for n, f in ((PLAN_FILENAME, "yaml"), (PLAN_XLSX_FILENAME, "xlsx")) if fmt in (f, "both"))
+    return InitResult(tuple(created), tuple(kept), plans)

@@ -19,7 +19,8 @@ from packager.schema import Where, from_mapping
 from packager.yamlio import LocatedDict, load_yaml_file, load_yaml_text
 
 PLAN_FILENAME = "action-plan.yaml"
-PLAN_FILENAMES = (PLAN_FILENAME, "action-plan.yml", "action_plan.yaml")
+PLAN_XLSX_FILENAME = "action-plan.xlsx"
+PLAN_FILENAMES = (PLAN_FILENAME, "action-plan.yml", "action_plan.yaml", PLAN_XLSX_FILENAME)
 
 
 @dataclass(frozen=True)
@@ -139,15 +140,26 @@ class Plan:
 
 
 def find_plan_file(folder: Path) -> Path | None:
-    for name in PLAN_FILENAMES:
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
+    """The folder's plan: action-plan.yaml or action-plan.xlsx; with both, the one saved last.
+
+    `packager init` writes both; the coordinator fills in one of them, so the newer one is the plan.
+    """
+    found = [folder / name for name in PLAN_FILENAMES if (folder / name).is_file()]
+    if not found:
+        return None
+    return max(found, key=lambda p: (p.stat().st_mtime_ns, -PLAN_FILENAMES.index(p.name)))
+
+
+def is_workbook(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm")
 
 
 def load_plan(path: Path, rules: Rules) -> Plan:
-    """Load `path`; raise InputError (exit 2) when it cannot be used at all."""
+    """Load a YAML plan or an action-plan.xlsx workbook; raise InputError (exit 2) when it cannot be used."""
+    if is_workbook(path):
+        from packager.planxlsx import load_plan_xlsx
+
+        return load_plan_xlsx(path, rules)
     data = load_yaml_file(path, "plan file")
     return plan_from_data(data, str(path), rules)
 

@@ -1,0 +1,234 @@
+"""The Action Plan workbook: written by init/convert, read into the same Plan, errors naming sheet and cell."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from packager.cli import main
+from packager.errors import InputError
+from packager.plan import load_plan, load_plan_text
+from packager.planxlsx import load_plan_xlsx_bytes, plan_workbook, write_plan_yaml
+from packager.rules import load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "fixtures" / "sample"
+RULES = load_rules()
+PLAN = load_plan(SAMPLE / "action-plan.yaml", RULES)
+WORKBOOK = plan_workbook(PLAN, RULES)
+
+
+def edited(change: Callable[[Any], None], data: bytes = WORKBOOK) -> bytes:
+    wb = load_workbook(io.BytesIO(data))
+    change(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def setter(sheet: str, cell: str, value: object) -> Callable[[Any], None]:
+    def change(wb: Any) -> None:
+        wb[sheet][cell].value = value
+    return change
+
+
+def test_round_trip_yaml_xlsx_yaml() -> None:
+    back = load_plan_xlsx_bytes(WORKBOOK, "plan.xlsx", RULES)
+    assert back == PLAN
+    again = load_plan_text(write_plan_yaml(back), "plan.yaml", RULES)
+    assert again == PLAN
+
+
+def test_starter_workbook_round_trips_and_leaves_eligibility_unanswered(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "f"), "--format", "xlsx", "--year", "2026"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "f" / "action-plan.yaml").exists()
+    plan = load_plan(tmp_path / "f" / "action-plan.xlsx", RULES)
+    assert plan.eligibility == {}
+    assert [ms.weight for _o, _m, ms in plan.milestones()] == [20, 15, 20, 15, 15, 15]
+    wb = load_workbook(tmp_path / "f" / "action-plan.xlsx")
+    assert wb.sheetnames == ["How to fill this in", "Plan", "Eligibility", "Milestones", "Notes", "Auditors",
+                             "People", "Summary"]
+    assert wb["Milestones"].freeze_panes == "A2"
+    kinds = {dv.type for dv in wb["Milestones"].data_validations.dataValidation}
+    assert kinds == {"whole", "date", "decimal", "custom", "list"}
+
+
+def test_init_yaml_only(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "f"), "--format", "yaml"])
+    assert result.exit_code == 0
+    assert not (tmp_path / "f" / "action-plan.xlsx").exists()
+
+
+def test_check_accepts_the_workbook(tmp_path: Path) -> None:
+    folder = tmp_path / "sub"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "action-plan.yaml").unlink()
+    (folder / "action-plan.xlsx").write_bytes(WORKBOOK)
+    result = CliRunner().invoke(main, ["check", str(folder), "--format", "json", "--today", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    assert '"self": 93' in result.output
+
+
+def test_plan_convert_both_ways(tmp_path: Path) -> None:
+    runner = CliRunner()
+    xlsx, yaml_out = tmp_path / "p.xlsx", tmp_path / "p.yaml"
+    assert runner.invoke(main, ["plan", "convert", str(SAMPLE / "action-plan.yaml"), str(xlsx)]).exit_code == 0
+    assert runner.invoke(main, ["plan", "convert", str(xlsx), str(yaml_out)]).exit_code == 0
+    assert load_plan(yaml_out, RULES) == PLAN
+    refused = runner.invoke(main, ["plan", "convert", str(xlsx), str(xlsx)])
+    assert refused.exit_code == 2
+
+
+def rename_sheet(wb: Any) -> None:
+    wb["Milestones"].title = "Milestone"
+
+
+def move_objective(wb: Any) -> None:
+    wb["Milestones"]["A5"].value = 3
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (setter("Milestones", "F3", "ten"),
+     "plan.xlsx, Milestones!F3: field 'weight' (milestone 1.2): the value 'ten' is not a number."),
+    (setter("Milestones", "F2", -5),
+     "plan.xlsx, Milestones!F2: field 'weight' (milestone 1.1): milestone 1.1 has a negative weight (-5)."),
+    (setter("Milestones", "E2", "next spring"),
+     "plan.xlsx, Milestones!E2: field 'target_date' (milestone 1.1): the value 'next spring' is not a date written "
+     "YYYY-MM-DD, e.g. 2026-05-14."),
+    (setter("Milestones", "E1", "Targt date"),
+     "plan.xlsx, Milestones!E1: the column header 'Targt date' is not one packager knows."),
+    (setter("Milestones", "J2", "maybe"),
+     "plan.xlsx, Milestones!J2: field 'audit_recommendation' (objective 1): 'maybe' is not yes or no."),
+    (move_objective,
+     "plan.xlsx, Milestones!A5: field 'objective': objective 3 follows objective 1."),
+    (setter("Plan", "B2", "CORR"),
+     "plan.xlsx, Plan!B2: field 'program': 'CORR' is not a program of the acsa-cor-secor rules."),
+    (setter("Plan", "B4", "twenty"),
+     "plan.xlsx, Plan!B4: field 'year': the value 'twenty' is not a whole number."),
+    (setter("Plan", "A3", "Compnay"),
+     "plan.xlsx, Plan!A3: 'Compnay' is not a field of the plan."),
+    (setter("Eligibility", "C2", "maybe"),
+     "plan.xlsx, Eligibility!C2: field 'eligibility.certified': 'maybe' is not yes or no."),
+    (setter("Milestones", "F2", "=10+2"),
+     "plan.xlsx, Milestones!F2: field 'weight' (milestone 1.1): this cell holds a formula whose result was never "
+     "saved."),
+    (rename_sheet, "plan.xlsx: the workbook has no 'Milestones' sheet. Did you mean the sheet 'Milestone'?"),
+])
+def test_workbook_errors_name_sheet_and_cell(change: Callable[[Any], None], expected: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_plan_xlsx_bytes(edited(change), "plan.xlsx", RULES)
+    assert info.value.paragraph().startswith(expected)
+
+
+@pytest.mark.parametrize(("cell", "value", "hint"), [
+    ("E1", "Targt date", "Did you mean 'Target date'?"),
+    ("G1", "Self score", None),  # accepted: spaces and hyphens are not what makes a header
+    ("A3", "Compnay", "Did you mean 'Company'?"),
+])
+def test_misspelt_header_suggests_the_right_one(cell: str, value: str, hint: str | None) -> None:
+    sheet = "Plan" if cell == "A3" else "Milestones"
+    data = edited(setter(sheet, cell, value))
+    if hint is None:
+        with pytest.raises(InputError) as info:
+            load_plan_xlsx_bytes(data, "plan.xlsx", RULES)
+        assert "Did you mean 'Self-score'?" in str(info.value)
+        return
+    with pytest.raises(InputError) as info:
+        load_plan_xlsx_bytes(data, "plan.xlsx", RULES)
+    assert info.value.hint == hint
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"hello, this is not a workbook", "is not an .xlsx workbook"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected or an old .xls workbook"),
+])
+def test_not_a_workbook(data: bytes, expected: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_plan_xlsx_bytes(data, "plan.xlsx", RULES)
+    assert expected in str(info.value)
+
+
+def test_xml_entities_are_refused() -> None:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(WORKBOOK)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                body = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + body
+            dst.writestr(info, body)
+    with pytest.raises(InputError) as info:
+        load_plan_xlsx_bytes(out.getvalue(), "plan.xlsx", RULES)
+    assert "declares XML entities" in str(info.value)
+
+
+def test_protected_sheet_and_cached_formula_values_load() -> None:
+    def change(wb: Any) -> None:
+        wb["Milestones"].protection.sheet = True
+        wb["Plan"].protection.sheet = True
+
+    assert load_plan_xlsx_bytes(edited(change), "plan.xlsx", RULES) == PLAN
+
+
+def test_cli_exit_2_names_the_cell(tmp_path: Path) -> None:
+    bad = tmp_path / "action-plan.xlsx"
+    bad.write_bytes(edited(setter("Milestones", "F3", "ten")))
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--stage", "proposal"])
+    assert result.exit_code == 2
+    assert "Milestones!F3: field 'weight' (milestone 1.2): the value 'ten' is not a number." in result.stderr
+    assert "Traceback" not in result.output
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(row=st.integers(min_value=2, max_value=8), col=st.sampled_from("CDEFG"),
+       value=st.one_of(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12), st.floats(allow_nan=False, allow_infinity=False), st.integers()))
+def test_any_cell_value_loads_or_names_its_cell(row: int, col: str, value: object) -> None:
+    data = edited(setter("Milestones", f"{col}{row}", value))
+    try:
+        load_plan_xlsx_bytes(data, "plan.xlsx", RULES)
+    except InputError as exc:
+        assert exc.cell is not None and exc.cell.startswith("Milestones!"), exc.paragraph()
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _soffice(args: list[str], tmp_path: Path) -> None:
+    assert SOFFICE is not None
+    subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo", *args],
+                   check=True, capture_output=True, timeout=180, cwd=tmp_path)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+def test_libreoffice_keeps_validation_and_totals(tmp_path: Path) -> None:
+    def off_by_five(wb: Any) -> None:
+        wb["Milestones"]["F8"].value = 20  # 25 -> 20: the total becomes 95
+
+    source = tmp_path / "plan.xlsx"
+    source.write_bytes(edited(off_by_five))
+    out = tmp_path / "out"
+    _soffice(["--convert-to", "xlsx", "--outdir", str(out), str(source)], tmp_path)
+    saved = out / "plan.xlsx"
+    # Saved by LibreOffice: still loads, with the same model, and keeps the drop-downs and validation.
+    plan = load_plan(saved, RULES)
+    assert plan.total_weight == 95
+    wb = load_workbook(saved)
+    kinds = {dv.type for dv in wb["Milestones"].data_validations.dataValidation}
+    assert {"list", "date", "decimal"} <= kinds
+    assert any(dv.type == "list" for dv in wb["Plan"].data_validations.dataValidation)
+    cached = load_workbook(saved, data_only=True)["Milestones"]
+    assert cached["L2"].value == 95  # the total, computed by LibreOffice
+    _soffice(["--convert-to", "pdf", "--outdir", str(out), str(source)], tmp_path)
+    assert (out / "plan.pdf").stat().st_size > 1000
