@@ -1,10 +1,21 @@
-"""Benchmark: time `packager check`, `build` and `audit` against `zip -r` on a synthetic submission.
+"""Benchmark: `packager check`, `build` and `audit` against `zip -r`, on two generated submissions.
 
-    .venv/bin/python bench/bench.py [--files 600] [--out bench/out] [--regenerate]
+    .venv/bin/python bench/bench.py [--mix issue|many|large|all] [--runs 3] [--out bench/out]
 
-The submission (text PDFs of 1-40 pages, 200-dpi scans, 12 MP phone photos, a plan) is generated
-once into --out and reused. Every timing is taken in the same run on the same machine; the
-ratios are what matters. This is not a test: nothing here fails.
+Mixes (generated once into --out and reused):
+
+- ``issue``: the issue-12 mix, about 600 files and 140 MB: 400 text PDFs of 1-40 pages,
+  100 scans at 200 dpi (1-3 pages), 100 phone photos;
+- ``many``: 5,000 files, mostly small PDFs (4,600 text PDFs of 1-3 pages, 250 one-page scans,
+  150 small photos);
+- ``large``: about 1 GB of 12 MP photos and scans (time and peak memory only).
+
+Each run times, in the same run as ``zip -r`` of the same folder: ``check`` cold (empty facts
+cache), ``check`` again after editing 2 files, ``build`` right after that ``check``, ``build``
+cold, and ``audit`` of the built zip against the cold ``check``. The ratios are medians over the
+runs. CPU seconds (user + system, every process) are printed beside them, because they are stable
+when the machine is busy; so are CPU seconds per file by type (inspected serially in this
+process) and the peak resident memory of any one process. This is not a test: nothing here fails.
 """
 
 from __future__ import annotations
@@ -15,9 +26,12 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -30,6 +44,7 @@ from tests import synth  # noqa: E402
 
 OBJECTIVES = 5
 MILESTONES = 4
+TODAY = ["--today", "2026-11-26"]
 
 
 def _plan() -> dict[str, object]:
@@ -57,26 +72,51 @@ def _plan() -> dict[str, object]:
     }
 
 
-def _make(job: tuple[str, str, int]) -> None:
-    kind, path, seed = job
+# kind, pages (low, high), photo size, JPEG quality
+_Spec = tuple[str, tuple[int, int], tuple[int, int], int]
+MIXES: dict[str, list[tuple[int, _Spec]]] = {
+    "issue": [(400, ("text", (1, 40), (0, 0), 0)), (100, ("scan", (1, 3), (0, 0), 70)),
+              (100, ("photo", (0, 0), (4032, 3024), 60))],
+    "many": [(4600, ("text", (1, 3), (0, 0), 0)), (250, ("scan", (1, 1), (0, 0), 70)),
+             (150, ("photo", (0, 0), (1600, 1200), 75))],
+    "large": [(300, ("photo", (0, 0), (4032, 3024), 85)), (200, ("scan", (2, 4), (0, 0), 85)),
+              (100, ("text", (1, 40), (0, 0), 0))],
+}
+
+
+def _make(job: tuple[str, int, _Spec, int]) -> None:
+    path, seed, spec, edit = job
+    kind, (low, high), size, quality = spec
     rnd = random.Random(seed)
     target = Path(path)
     label = target.name.split(" - ")[0]
-    day = dt.date(2026, 4, 1) + dt.timedelta(days=rnd.randrange(150))
+    day = dt.date(2026, 4, 1) + dt.timedelta(days=rnd.randrange(150) + edit)
     lines = [f"Milestone {label} - inspection record", f"Date: {day:%B} {day.day}, {day.year}",
              *(f"Item {i}: checked, no defects found at station {rnd.randrange(999)}" for i in range(30))]
     if kind == "text":
-        synth.make_text_pdf(target, pages=rnd.randint(1, 40), text_lines=lines)
+        synth.make_text_pdf(target, pages=rnd.randint(low, high), text_lines=lines)
     elif kind == "scan":
-        synth.make_scan_pdf(target, dpi=200, pages=rnd.randint(1, 3),
+        synth.make_scan_pdf(target, dpi=200, pages=rnd.randint(low, high), quality=quality,
                             text_on_image=f"Milestone {label} - signed sheet - {day.isoformat()}")
     else:
-        synth.make_photo(target, size=(4032, 3024), exif_date=day, seed=seed)
+        synth.make_photo(target, size=size, exif_date=day, seed=seed, quality=quality)
 
 
-def generate(out: Path, files: int) -> Path:
-    folder = out / "submission"
-    marker = out / f".complete-{files}"
+def _jobs(folder: Path, mix: str) -> list[tuple[str, int, _Spec, int]]:
+    kinds = [spec for count, spec in MIXES[mix] for _ in range(count)]
+    random.Random(12).shuffle(kinds)
+    jobs = []
+    for i, spec in enumerate(kinds):
+        o = i % OBJECTIVES + 1
+        m = (i // OBJECTIVES) % MILESTONES + 1
+        ext = "jpg" if spec[0] == "photo" else "pdf"
+        jobs.append((str(folder / f"Objective {o}" / f"{o}.{m} - Record {i:04d}.{ext}"), i, spec, 0))
+    return jobs
+
+
+def generate(out: Path, mix: str) -> Path:
+    folder = out / mix / "submission"
+    marker = out / mix / ".complete"
     if marker.exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
@@ -86,58 +126,128 @@ def generate(out: Path, files: int) -> Path:
     (folder / "admin").mkdir()
     synth.make_text_pdf(folder / "admin" / "ack.pdf", text_lines=["Signed", "Date: October 20, 2026"])
     synth.make_text_pdf(folder / "admin" / "auditors.pdf", text_lines=["Signed", "Date: October 20, 2026"])
-    jobs = []
-    for i in range(files):
-        o = i % OBJECTIVES + 1
-        m = (i // OBJECTIVES) % MILESTONES + 1
-        kind = ("text", "text", "scan", "photo", "scan")[i % 5] if i % 3 else "text"
-        ext = "jpg" if kind == "photo" else "pdf"
-        sub = folder / f"Objective {o}"
-        sub.mkdir(exist_ok=True)
-        jobs.append((kind, str(sub / f"{o}.{m} - Record {i:04d}.{ext}"), i))
+    for o in range(1, OBJECTIVES + 1):
+        (folder / f"Objective {o}").mkdir()
     with ProcessPoolExecutor() as pool:
-        list(pool.map(_make, jobs, chunksize=4))
+        list(pool.map(_make, _jobs(folder, mix), chunksize=8))
     marker.touch()
     return folder
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
+def _edit_two(folder: Path, mix: str, edit: int) -> None:
+    """Rewrite two text PDFs with a different date (as a user fixing two files would)."""
+    texts = [job for job in _jobs(folder, mix) if job[2][0] == "text"][:2]
+    for path, seed, spec, _ in texts:
+        _make((path, seed, spec, edit))
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds of the whole process tree, peak RSS (MiB) of any one process."""
     start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, _, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    proc.returncode = 0
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+
+
+def one_run(folder: Path, out: Path, mix: str, run_no: int, cache: Path) -> dict[str, tuple[float, float, int]]:
+    packager = str(Path(sys.executable).with_name("packager"))
+    env = {**os.environ, "PACKAGER_CACHE_DIR": str(cache)}
+    results: dict[str, tuple[float, float, int]] = {}
+    for name in ("plain.zip", "built.zip", "check.json", "audit.json"):
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    results["zip -r"] = run(["sh", "-c", f"cd '{folder}' && zip -q -r '{out / 'plain.zip'}' ."], env)
+    check = [packager, "check", str(folder), "--format", "json", "-o", str(out / "check.json"), "--force", *TODAY]
+    build = [packager, "build", str(folder), "-o", str(out / "built.zip"), "--allow-errors", "--force", *TODAY]
+    results["check cold"] = run(check, env)
+    _edit_two(folder, mix, 1 + run_no)
+    results["check warm (2 edited)"] = run(check, env)
+    results["build after check"] = run(build, env)
+    shutil.rmtree(cache, ignore_errors=True)
+    (out / "built.zip").unlink(missing_ok=True)
+    results["build cold"] = run(build, env)
+    results["audit"] = run([packager, "audit", str(out / "built.zip"), "--format", "json", "-o",
+                            str(out / "audit.json"), "--force", *TODAY], env)
+    _edit_two(folder, mix, 0)
+    return results
+
+
+RATIOS = [
+    ("check / zip -r, cold", "check cold", "zip -r"),
+    ("check / zip -r, again after editing 2 files", "check warm (2 edited)", "zip -r"),
+    ("build / zip -r, right after a check", "build after check", "zip -r"),
+    ("build / zip -r, cold", "build cold", "zip -r"),
+    ("audit / cold check", "audit", "check cold"),
+]
+
+
+def cpu_per_file(folder: Path, limit_per_kind: int = 60) -> dict[str, tuple[int, float]]:
+    """Serial CPU seconds per file by type, in this process (no pool, no cache)."""
+    from packager.inspect import InspectOptions, inspect_file
+    from packager.rules import load_rules
+
+    options = InspectOptions(rules=load_rules(None).deliverables)
+    by_kind: dict[str, list[Path]] = defaultdict(list)
+    for job in _jobs(folder, _mix_of(folder)):
+        by_kind[job[2][0]].append(Path(job[0]))
+    result = {}
+    for kind, paths in by_kind.items():
+        sample = paths[:limit_per_kind]
+        start = time.process_time()
+        for path in sample:
+            inspect_file(path, options)
+        result[kind] = (len(sample), (time.process_time() - start) / len(sample))
+    return result
+
+
+def _mix_of(folder: Path) -> str:
+    return folder.parent.name
+
+
+def report(mix: str, folder: Path, runs: list[dict[str, tuple[float, float, int]]]) -> None:
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    count = sum(1 for p in folder.rglob("*") if p.is_file())
+    print(f"\n== mix {mix!r}: {count} files, {size / 1024**2:.0f} MB, {len(runs)} run(s), {os.cpu_count()} cores")
+    print(f"{'step':28} {'wall s':>8} {'CPU s':>8} {'CPU ms/file':>12} {'peak RSS MiB':>13}")
+    for step in runs[0]:
+        wall = statistics.median(r[step][0] for r in runs)
+        cpu = statistics.median(r[step][1] for r in runs)
+        rss = max(r[step][2] for r in runs)
+        print(f"{step:28} {wall:8.2f} {cpu:8.2f} {1000 * cpu / count:12.2f} {rss:13d}")
+    print(f"{'ratio (median of per-run ratios)':52} {'wall':>6} {'CPU':>6}")
+    for label, num, den in RATIOS:
+        wall = statistics.median(r[num][0] / r[den][0] for r in runs)
+        cpu = statistics.median(r[num][1] / r[den][1] for r in runs)
+        print(f"{label:52} {wall:6.2f} {cpu:6.2f}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--files", type=int, default=600)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mix", choices=[*MIXES, "all"], default="all")
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--no-per-file", action="store_true", help="skip the serial CPU-per-file pass")
     args = parser.parse_args()
-    if args.regenerate:
-        shutil.rmtree(args.out, ignore_errors=True)
-    t0 = time.perf_counter()
-    folder = generate(args.out, args.files)
-    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-    count = sum(1 for p in folder.rglob("*") if p.is_file())
-    print(f"submission: {count} files, {size / 1024**2:.0f} MB (ready in {time.perf_counter() - t0:.1f} s)")
-    packager = str(Path(sys.executable).with_name("packager"))
-    for name in ("plain.zip", "built.zip", "check.json", "audit.json"):
-        (args.out / name).unlink(missing_ok=True)
-    env_today = ["--today", "2026-11-26"]
-    zip_s, _ = timed(["sh", "-c", f"cd '{folder}' && zip -q -r '{args.out / 'plain.zip'}' ."])
-    check_s, check_rss = timed([packager, "check", str(folder), "--format", "json", "-o",
-                                str(args.out / "check.json"), *env_today])
-    build_s, build_rss = timed([packager, "build", str(folder), "-o", str(args.out / "built.zip"), "--allow-errors",
-                                *env_today])
-    audit_s, audit_rss = timed([packager, "audit", str(args.out / "built.zip"), "--format", "json", "-o",
-                                str(args.out / "audit.json"), *env_today])
-    print(f"cores: {os.cpu_count()}")
-    print(f"zip -r          {zip_s:7.2f} s")
-    print(f"packager check  {check_s:7.2f} s   ratio to zip -r {check_s / zip_s:.2f}  (target <= 0.50)")
-    print(f"packager build  {build_s:7.2f} s   ratio to zip -r {build_s / zip_s:.2f}  (target <= 0.75)")
-    print(f"packager audit  {audit_s:7.2f} s   ratio to check  {audit_s / check_s:.2f}  (target <= 1.00)")
-    print(f"peak RSS of the largest child so far: {max(check_rss, build_rss, audit_rss)} MB")
+    mixes = ["issue", "many"] if args.mix == "all" else [args.mix]
+    for mix in mixes:
+        if args.regenerate:
+            shutil.rmtree(args.out / mix, ignore_errors=True)
+        t0 = time.perf_counter()
+        folder = generate(args.out, mix)
+        print(f"[{mix}] submission ready in {time.perf_counter() - t0:.1f} s", flush=True)
+        out = args.out / mix
+        with tempfile.TemporaryDirectory(prefix="packager-bench-cache-") as tmp:
+            runs = [one_run(folder, out, mix, i, Path(tmp) / "cache") for i in range(args.runs)]
+        report(mix, folder, runs)
+        if not args.no_per_file and mix != "large":
+            print("CPU ms per file by type (serial, no cache):")
+            for kind, (n, seconds) in sorted(cpu_per_file(folder).items()):
+                print(f"  {kind:6} {1000 * seconds:7.2f} ms  (n={n})")
+        sys.stdout.flush()
+    _ = resource  # peak RSS comes from wait4 per command
 
 
 if __name__ == "__main__":

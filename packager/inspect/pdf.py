@@ -22,6 +22,7 @@ import math
 import re
 import time
 import warnings
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -438,7 +439,7 @@ def _describe_pdf_error(exc: BaseException) -> str:
 
 def _read_content(path: Path, structure: _Structure, options: InspectOptions) -> _Content:
     if _pdfium is not None:
-        content = _pages_with_pdfium(path, options)
+        content = _pages_with_pdfium(path, options, structure.reader)
         if content is not None:
             return content
     if structure.reader is not None:
@@ -446,8 +447,12 @@ def _read_content(path: Path, structure: _Structure, options: InspectOptions) ->
     return _Content()
 
 
-def _pages_with_pdfium(path: Path, options: InspectOptions) -> _Content | None:
-    """Page facts via PDFium; None when PDFium cannot open the file at all."""
+def _pages_with_pdfium(path: Path, options: InspectOptions, reader: PdfReader | None = None) -> _Content | None:
+    """Page facts via PDFium; None when PDFium cannot open the file at all.
+
+    Pages after the text pages are first looked at in the content stream pypdf has already
+    parsed: a page that visibly shows text is decided there, without loading it in PDFium.
+    """
     assert _pdfium is not None
     content = _Content()
     try:
@@ -464,8 +469,12 @@ def _pages_with_pdfium(path: Path, options: InspectOptions) -> _Content | None:
         rules = options.rules
         texts: dict[int, str] = {}
         budget = _Budget()
+        same_pages = reader is not None and _page_count(reader) == content.pages
         for index in range(min(content.pages, max(0, rules.max_pages_examined))):
             want_text = index < rules.text_pages
+            if not want_text and same_pages and _stream_shows_text(reader, index):
+                content.page_facts.append(PageFacts(index + 1, True, False, None, False))
+                continue
             try:
                 facts, text = _pdfium_page(doc, index, rules.blank_stddev, budget, want_text)
             except Exception:
@@ -481,6 +490,89 @@ def _pages_with_pdfium(path: Path, options: InspectOptions) -> _Content | None:
     finally:
         doc.close()
     return content
+
+
+def _page_count(reader: PdfReader) -> int | None:
+    try:
+        return len(reader.pages)
+    except Exception:
+        return None
+
+
+# A text-showing operator right after a string or array: the engine scans for the closing
+# delimiter, then ``_shows_characters`` looks back to see that the string is not empty.
+_SHOW_CANDIDATE = re.compile(rb"[)>\]]\s*(?:Tj|TJ|'|\")(?![A-Za-z0-9*])")
+_NON_EMPTY_IN_ARRAY = re.compile(rb"\([^)]|<\s*[0-9A-Fa-f]")
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+_INLINE_IMAGE = re.compile(rb"B(?<![^\s]B)I\s")  # "BI" as an operator: binary data follows
+
+
+def _shows_characters(data: bytes) -> bool:
+    """Does content ``data`` show at least one character? False means "not known"."""
+    for m in _SHOW_CANDIDATE.finditer(data):
+        end = m.start()
+        closer = data[end]
+        before = data[end - 1] if end > 0 else 0
+        if closer == 0x29:  # ")": a literal string, not "()" and not an escaped "\)"
+            if before not in (0x28, 0x5C):
+                return True
+        elif closer == 0x3E:  # ">": a hex string
+            if before in _HEX_DIGITS:
+                return True
+        else:  # "]": a TJ array holding a non-empty string
+            start = data.rfind(b"[", 0, end)
+            if start >= 0 and _NON_EMPTY_IN_ARRAY.search(data, start, end):
+                return True
+    return False
+
+
+def _stream_shows_text(reader: PdfReader | None, index: int) -> bool:
+    """Does page ``index``'s own content stream show characters? False means "not known".
+
+    Only unfiltered and plain Flate streams are read, inflated to at most ``CONTENT_CAP``
+    bytes; anything else (other filters, inline images, text only inside forms) is left to
+    PDFium.
+    """
+    if reader is None:
+        return False
+    try:
+        contents = _resolve(reader.pages[index].get("/Contents"))
+        streams = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        room = CONTENT_CAP
+        for ref in streams[:64]:
+            data = _bounded_stream_data(_resolve(ref), room)
+            if data is None:
+                return False
+            room -= len(data)
+            if _INLINE_IMAGE.search(data):
+                return False
+            if _shows_characters(data):
+                return True
+            if room <= 0:
+                return False
+    except Exception:
+        return False
+    return False
+
+
+def _bounded_stream_data(stream: Any, cap: int) -> bytes | None:
+    """A content stream's bytes, inflated to at most ``cap`` bytes; None when not plain or Flate."""
+    if not isinstance(stream, StreamObject) or cap <= 0:
+        return None
+    raw = getattr(stream, "_data", None)
+    if not isinstance(raw, bytes):
+        return None
+    filters = _resolve(stream.get("/Filter"))
+    if isinstance(filters, ArrayObject):
+        filters = filters[0] if len(filters) == 1 else filters
+    if filters is None:
+        return raw[:cap]
+    if filters != "/FlateDecode" or stream.get("/DecodeParms") is not None:
+        return None
+    try:
+        return zlib.decompressobj().decompress(raw, cap)
+    except zlib.error:
+        return None
 
 
 def _pdfium_active_content(doc: Any) -> list[str]:

@@ -1,0 +1,105 @@
+"""The cheap paths of inspection give the same facts as the thorough ones they short-cut."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter, ImageStat
+from pypdf import PdfReader
+
+import packager.inspect.pdf as pdf_module
+from packager.inspect import InspectOptions
+from packager.inspect.image import laplacian_variance
+from packager.rules import DeliverableRules
+from tests import synth
+
+OPTIONS = InspectOptions(DeliverableRules(text_pages=1))
+
+
+@pytest.mark.parametrize(
+    ("content", "shows"),
+    [
+        (b"BT /F1 11 Tf 72 720 Td (Hello) Tj ET", True),
+        (b"BT (x)Tj ET", True),
+        (b"BT <48656C6C6F> Tj ET", True),
+        (b"BT [(He) -20 (llo)] TJ ET", True),
+        (b"BT [<0041>] TJ ET", True),
+        (b"BT (a) ' ET", True),
+        (b"BT 1 2 (a) \" ET", True),
+        (b"BT () Tj ET", False),  # an empty string shows nothing
+        (b"BT <> Tj ET", False),
+        (b"BT [] TJ ET", False),
+        (b"BT [() -20 ()] TJ ET", False),
+        (b"BT (a\\) Tj ET", False),  # an escaped parenthesis is not the end of a string
+        (b"BT (a) Tjx ET", False),
+        (b"q 100 0 0 100 0 0 cm /Im0 Do Q", False),
+        (b"0 0 m 100 100 l S", False),
+        (b"", False),
+    ],
+)
+def test_shows_characters(content: bytes, shows: bool) -> None:
+    assert pdf_module._shows_characters(content) is shows
+
+
+def _pdfium_only_and_shortcut(path: Path) -> tuple[object, object]:
+    thorough = pdf_module._pages_with_pdfium(path, OPTIONS, None)
+    quick = pdf_module._pages_with_pdfium(path, OPTIONS, PdfReader(path))
+    assert thorough is not None and quick is not None
+    return thorough.page_facts, quick.page_facts
+
+
+@pytest.mark.skipif(pdf_module._pdfium is None, reason="needs pypdfium2")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: synth.make_text_pdf(p, pages=6, blank_pages=[2, 5]),
+        lambda p: synth.make_scan_pdf(p, pages=3),
+        lambda p: synth.make_blank_pdf(p, pages=3),
+        lambda p: synth.make_drawing_pdf(p),
+    ],
+    ids=["text with blank pages", "scan", "blank", "drawing"],
+)
+def test_content_stream_shortcut_gives_pdfium_verdicts(tmp_path: Path, make: object) -> None:
+    path = tmp_path / "doc.pdf"
+    make(path)  # type: ignore[operator]
+    thorough, quick = _pdfium_only_and_shortcut(path)
+    assert quick == thorough
+
+
+def test_stream_shows_text_leaves_inline_images_and_other_filters_to_pdfium(tmp_path: Path) -> None:
+    path = synth.make_text_pdf(tmp_path / "doc.pdf", pages=2)
+    reader = PdfReader(path)
+    assert pdf_module._stream_shows_text(reader, 1)
+    assert not pdf_module._stream_shows_text(None, 1)
+    assert pdf_module._bounded_stream_data(None, 100) is None
+
+
+def _pillow_laplacian_variance(gray: Image.Image) -> float:
+    """The original measure: two clipped 8-bit Pillow kernel filters (the reference)."""
+    pos_k = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=0)
+    neg_k = ImageFilter.Kernel((3, 3), [0, -1, 0, -1, 4, -1, 0, -1, 0], scale=1, offset=0)
+    inner = (1, 1, gray.width - 1, gray.height - 1)
+    pos = ImageStat.Stat(gray.filter(pos_k).crop(inner))
+    neg = ImageStat.Stat(gray.filter(neg_k).crop(inner))
+    count = pos.count[0]
+    mean = (pos.sum[0] - neg.sum[0]) / count
+    return max(0.0, (pos.sum2[0] + neg.sum2[0]) / count - mean * mean)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_numpy_sharpness_equals_the_pillow_filters(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    height, width = (int(v) for v in rng.integers(3, 200, 2))
+    pixels = [
+        rng.integers(0, 256, (height, width)),  # noise: clipped responses
+        rng.integers(0, 2, (height, width)) * 255,  # hard edges: responses far beyond 255
+        np.clip(rng.normal(128, 6, (height, width)), 0, 255),  # soft: the blurry-photo range
+    ][seed % 3]
+    gray = Image.fromarray(pixels.astype(np.uint8), "L")
+    assert laplacian_variance(gray) == pytest.approx(_pillow_laplacian_variance(gray), rel=1e-9, abs=1e-9)
+
+
+def test_sharpness_of_tiny_images_is_zero() -> None:
+    assert laplacian_variance(Image.new("L", (2, 50))) == 0.0
