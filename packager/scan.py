@@ -75,13 +75,65 @@ def inspect_many(
             if progress:
                 progress(len(results), total)
         return results
+    submitted: list[tuple[Path, str]] = []
+    failed: list[int] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(inspect_file, path, options, name) for path, name in jobs]
-        for future in futures:
-            results.append(future.result())
+        futures = []
+        for path, name in jobs:
+            submitted.append((path, name))
+            futures.append(pool.submit(inspect_file, path, options, name))
+        for index, future in enumerate(futures):
+            try:
+                results.append(future.result())
+            except Exception:  # the worker died (killed, out of memory) or its result was lost
+                failed.append(index)
+                results.append(_inspector_died(path=None))
             if progress:
                 progress(len(results), total)
+    if failed:
+        for index, facts in zip(failed, retry_alone([submitted[i] for i in failed], options), strict=True):
+            results[index] = facts
     return results
+
+
+def _inspector_died(path: Path | None) -> FileFacts:
+    return FileFacts(
+        kind="unknown", mime="application/octet-stream", size=_size(path), sha256="",
+        unreadable="reading it stopped the inspector (it ran out of memory or crashed), so it could not be checked",
+    )
+
+
+def _size(path: Path | None) -> int:
+    try:
+        return path.stat().st_size if path is not None else 0
+    except OSError:
+        return 0
+
+
+def retry_alone(jobs: list[tuple[Path, str]], options: InspectOptions) -> list[FileFacts]:
+    """Inspect files whose worker died, one worker at a time, to find the file that kills it.
+
+    When one worker dies every pending file of the pool fails with it. Run again in a one-worker
+    pool, files are read in order, so the first failure is the culprit: it gets an ``unreadable``
+    finding and the files after it go to a fresh pool. Every round settles at least one file.
+    """
+    out: list[FileFacts | None] = [None] * len(jobs)
+    pending = list(range(len(jobs)))
+    while pending:
+        culprit: int | None = None
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            futures = [(i, pool.submit(inspect_file, jobs[i][0], options, jobs[i][1])) for i in pending]
+            for i, future in futures:
+                if culprit is not None:
+                    future.cancel()
+                    continue
+                try:
+                    out[i] = future.result()
+                except Exception:
+                    culprit = i
+                    out[i] = _inspector_died(jobs[i][0])
+        pending = [i for i in pending if out[i] is None]
+    return [facts if facts is not None else _inspector_died(None) for facts in out]
 
 
 def label_mapping(mapping: Mapping, facts: FileFacts | None, naming: NamingConvention) -> Mapping:

@@ -19,9 +19,13 @@ import ctypes
 import io
 import logging
 import math
+import mmap
+import os
 import re
+import struct
 import time
 import warnings
+import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -78,6 +82,8 @@ DECODE_PIXEL_CAP = 40_000_000  # larger page images are not decoded to test for 
 RAW_SCAN_CAP = 16 * 1024 * 1024
 JPEG_BYTES_CAP = 64 * 1024 * 1024
 TITLE_CAP = 500
+STREAM_INFLATE_CAP = 256 * 1024 * 1024  # bytes one compressed stream may expand to
+FILE_INFLATE_CAP = 512 * 1024 * 1024  # bytes all non-image streams of a file may expand to
 
 _RAW_MARKERS: tuple[tuple[bytes, str], ...] = (
     (rb"/JavaScript\b", JAVASCRIPT),
@@ -124,7 +130,21 @@ class _Content:
 
 
 def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions) -> FileFacts:
-    """Facts of a PDF; a structure too broken to read becomes ``unreadable``."""
+    """Facts of a PDF; a structure too broken to read becomes ``unreadable``.
+
+    Compressed streams are first inflated, bounded, without keeping the output: a file whose
+    streams expand beyond the caps (a decompression bomb) is ``unreadable`` and never handed to
+    pypdf or PDFium, which would inflate it in memory.
+    """
+    carried = carried_zip(path)
+    if carried is not None:
+        base = replace(base, active_content=(*base.active_content, carried))
+    bomb = inflation_problem(path)
+    if bomb is not None:
+        return replace(
+            base, unreadable=bomb,
+            active_content=tuple(dict.fromkeys((*base.active_content, *_raw_scan(path)))),
+        )
     with _quiet(), path.open("rb") as fh:
         structure = _read_structure(fh)
         content = _Content()
@@ -411,6 +431,137 @@ def _raw_scan(path: Path) -> list[str]:
                     found[label] = None
             tail = window[-32:]
     return list(found)
+
+
+_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_IMAGE_DICT = re.compile(rb"/Subtype\s*/Image\b")
+_INFLATE_STEP = 64 * 1024
+
+
+def inflation_problem(path: Path) -> str | None:
+    """Why the file's compressed streams are too large to read safely, or None.
+
+    Every ``stream`` is fed to zlib in steps with bounded output (nothing is kept): one stream may
+    inflate to STREAM_INFLATE_CAP bytes, and all streams that are not images together to
+    FILE_INFLATE_CAP. Streams that are not zlib data stop at their first bytes.
+    """
+    try:
+        with path.open("rb") as fh:
+            if os.fstat(fh.fileno()).st_size == 0:
+                return None
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return _inflation_scan(data)
+    except (OSError, ValueError):
+        return None
+
+
+def _inflation_scan(data: Any) -> str | None:
+    total = 0
+    position = 0
+    while (m := _STREAM_START.search(data, position)) is not None:
+        start = m.end()
+        image = _IMAGE_DICT.search(data[max(0, m.start() - 1024) : m.start()]) is not None
+        inflated, consumed = _inflated_size(data, start, STREAM_INFLATE_CAP + 1)
+        if inflated > STREAM_INFLATE_CAP:
+            return (f"one of its compressed streams expands to more than {STREAM_INFLATE_CAP // 2**20} MB "
+                    "(a decompression bomb), so it was not opened")
+        if not image:
+            total += inflated
+            if total > FILE_INFLATE_CAP:
+                return (f"its compressed content expands to more than {FILE_INFLATE_CAP // 2**20} MB in all "
+                        "(a decompression bomb), so it was not opened")
+        position = max(start + consumed, start + 1)
+    return None
+
+
+def _inflated_size(data: Any, start: int, cap: int) -> tuple[int, int]:
+    """(bytes the zlib stream at ``start`` inflates to, at most ``cap``; compressed bytes used)."""
+    inflater = zlib.decompressobj()
+    produced = 0
+    offset = start
+    end = len(data)
+    while produced < cap:
+        if inflater.unconsumed_tail:
+            chunk = inflater.unconsumed_tail
+        elif offset < end:
+            chunk = data[offset : offset + _INFLATE_STEP]
+            offset += len(chunk)
+        else:
+            chunk = b""  # input used up: collect what zlib still holds
+        try:
+            out = inflater.decompress(chunk, _INFLATE_STEP)
+        except zlib.error:
+            break
+        produced += len(out)
+        if inflater.eof:
+            offset -= len(inflater.unused_data)
+            break
+        if not chunk and not out:
+            break
+    return produced, offset - start
+
+
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_ZIP_METHODS = frozenset({0, 1, 6, 8, 9, 12, 14, 93, 95, 98, 99})
+_RISKY_SUFFIXES = frozenset({
+    "exe", "dll", "msi", "com", "scr", "app", "bin", "elf", "js", "vbs", "vbe", "bat", "cmd", "ps1", "sh", "py",
+    "jar", "wsf", "hta", "lnk", "pif", "cpl",
+})
+MAX_LOCAL_HEADERS = 2_000
+
+
+def carried_zip(path: Path) -> str | None:
+    """A description when the PDF is also a zip archive, or carries one in its raw bytes.
+
+    Such a polyglot opens as a document in a viewer and as an archive in an unzip tool. A zip
+    directory at the end of the file makes it a zip outright; otherwise raw local file headers
+    count only when they name a program, a script or a path that climbs out ('../').
+    """
+    names: list[str] = []
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                names = [info.filename for info in zf.infolist()[:MAX_LOCAL_HEADERS]]
+            shown = ", ".join(_shown(n) for n in names[:5]) + (" …" if len(names) > 5 else "")
+            return f"a zip archive in the same file (a PDF/zip polyglot) holding {len(names)} entries: {shown}"
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            names = _local_header_names(data)
+    except (OSError, ValueError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError):
+        return None
+    risky = [n for n in names if _risky(n)]
+    if not risky:
+        return None
+    shown = ", ".join(_shown(n) for n in risky[:5])
+    return f"a hidden zip archive inside it (a polyglot) with programs or unsafe paths: {shown}"
+
+
+def _local_header_names(data: Any) -> list[str]:
+    names: list[str] = []
+    position = 0
+    for _ in range(MAX_LOCAL_HEADERS):
+        found = data.find(b"PK\x03\x04", position)
+        if found < 0 or found + _LOCAL_HEADER.size > len(data):
+            break
+        position = found + 4
+        _sig, _version, flags, method, _t, _d, _crc, _cs, _us, name_len, _x = _LOCAL_HEADER.unpack_from(data, found)
+        if method not in _ZIP_METHODS or not 0 < name_len <= 1024:
+            continue
+        raw = bytes(data[found + _LOCAL_HEADER.size : found + _LOCAL_HEADER.size + name_len])
+        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        if name.isprintable():
+            names.append(name)
+    return names
+
+
+def _risky(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    suffix = parts[-1].rsplit(".", 1)[-1].lower() if "." in parts[-1] else ""
+    return ".." in parts or name.startswith(("/", "\\")) or suffix in _RISKY_SUFFIXES
+
+
+def _shown(name: str) -> str:
+    name = "".join(c if c.isprintable() else "?" for c in name)
+    return f"'{name[:80]}'"
 
 
 def _has_eof_marker(path: Path) -> bool:

@@ -1,0 +1,132 @@
+"""Hostile PDFs: decompression bombs, PDF/zip polyglots, and a file that kills its inspector."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from packager import scan
+from packager.inspect import InspectOptions, inspect_file
+from packager.inspect import pdf as pdf_module
+from packager.rules import load_rules
+from tests.hostile import TODAY, fingerprint, run, sample_copy
+from tests.synth import make_text_pdf
+
+OPTIONS = InspectOptions(rules=load_rules(None).deliverables)
+
+
+def raw_pdf(content: bytes, *, tail: bytes = b"") -> bytes:
+    """A minimal one-page PDF whose page content stream is ``content`` (already Flate-compressed)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue() + tail
+
+
+def zeros_deflated(n: int) -> bytes:
+    c = zlib.compressobj(9)
+    block = bytes(1024 * 1024)
+    parts = [c.compress(block[: min(len(block), n - i)]) for i in range(0, n, len(block))]
+    return b"".join(parts) + c.flush()
+
+
+def test_a_stream_over_the_cap_is_unreadable_and_never_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf_module, "STREAM_INFLATE_CAP", 1024 * 1024)
+    path = tmp_path / "1.1 - Bomb - 2026-05-14.pdf"
+    path.write_bytes(raw_pdf(zeros_deflated(3 * 1024 * 1024)))
+
+    def never(*_a: object, **_k: object) -> None:
+        raise AssertionError("a bomb must not reach the PDF readers")
+
+    monkeypatch.setattr(pdf_module, "_read_structure", never)
+    facts = inspect_file(path, OPTIONS)
+    assert facts.unreadable is not None and "decompression bomb" in facts.unreadable
+
+
+def test_many_streams_over_the_file_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_module, "FILE_INFLATE_CAP", 2 * 1024 * 1024)
+    one = zeros_deflated(900 * 1024)
+    body = raw_pdf(one) + b"".join(b"%d 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % (9 + i, len(one))
+                                   + one + b"\nendstream\nendobj\n" for i in range(3))
+    path = tmp_path / "many.pdf"
+    path.write_bytes(body)
+    facts = inspect_file(path, OPTIONS)
+    assert facts.unreadable is not None and "in all" in facts.unreadable
+
+
+def test_an_ordinary_pdf_is_not_a_bomb(tmp_path: Path) -> None:
+    path = make_text_pdf(tmp_path / "ok.pdf", pages=3)
+    assert pdf_module.inflation_problem(path) is None
+    assert pdf_module.carried_zip(path) is None
+    assert inspect_file(path, OPTIONS).unreadable is None
+
+
+def _zip(names: list[str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name in names:
+            zf.writestr(name, b"MZ payload")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        (_zip(["readme.txt", "run.exe"]), "PDF/zip polyglot"),  # zip appended: the file is a zip too
+        (_zip(["../../evil.sh"])[:-22] + b"garbage" * 4, "'../../evil.sh'"),  # carried, directory cut off
+    ],
+)
+def test_pdf_zip_polyglot_is_active_content(tmp_path: Path, tail: bytes, expected: str) -> None:
+    folder = sample_copy(tmp_path)
+    target = next(p for p in sorted(folder.rglob("*.pdf")) if p.name.startswith("1.2"))
+    target.write_bytes(target.read_bytes() + tail)
+    before = fingerprint(folder)
+    code, out, _err = run("check", str(folder), "--today", TODAY)
+    assert code == 1
+    assert "active-content" in out and expected in out
+    assert fingerprint(folder) == before
+
+
+def test_harmless_pk_bytes_are_not_a_polyglot(tmp_path: Path) -> None:
+    path = tmp_path / "pk.pdf"
+    path.write_bytes(raw_pdf(zlib.compress(b"BT (PK\x03\x04 notes.txt) Tj ET")) + _zip(["notes.txt"])[:-22])
+    assert pdf_module.carried_zip(path) is None
+
+
+def _killer(path: Path, options: InspectOptions, name: str | None = None) -> object:
+    """Runs in the worker: dies outright on one file, as under an out-of-memory kill."""
+    if name is not None and "kill" in name:
+        os._exit(9)
+    return inspect_file(path, options, name)
+
+
+def test_a_worker_that_dies_becomes_a_finding_on_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan, "inspect_file", _killer)
+    paths = [make_text_pdf(tmp_path / f"{i}.pdf") for i in range(scan.PARALLEL_MIN_FILES + 1)]
+    jobs = [(p, "kill-me.pdf" if i == 3 else p.name) for i, p in enumerate(paths)]
+    facts = scan.inspect_many(jobs, OPTIONS, workers=2)
+    assert len(facts) == len(jobs)
+    dead = [i for i, f in enumerate(facts) if f.unreadable and "stopped the inspector" in f.unreadable]
+    assert dead == [3]
+    assert all(f.kind == "pdf" and f.unreadable is None for i, f in enumerate(facts) if i != 3)
