@@ -522,6 +522,11 @@ def via_synth(fn: Callable[..., Path], **kwargs: Any) -> Maker:
 
 def generated_acknowledgement(plan_data: dict[str, Any]) -> Maker:
     """The blank Senior Representative Acknowledgement that 'packager build' generates."""
+    return generated_page(plan_data, "acknowledgement.html.j2", "Senior Representative Acknowledgement")
+
+
+def generated_page(plan_data: dict[str, Any], template: str, title: str) -> Maker:
+    """A page as 'packager build' generates it, unsigned (e.g. auditor_maintenance.html.j2)."""
 
     def make(path: Path) -> None:
         from packager.documents.context_example import sample_context
@@ -533,7 +538,7 @@ def generated_acknowledgement(plan_data: dict[str, Any]) -> Maker:
         plan = load_plan_text(yaml.safe_dump(plan_data, allow_unicode=True, sort_keys=False), "action-plan.yaml",
                               rules)
         data = render_pdf(
-            "acknowledgement.html.j2", sample_context(plan, rules), title="Senior Representative Acknowledgement",
+            template, sample_context(plan, rules), title=title,
             fixed_date=dt.datetime(2026, 10, 28, 12, 0, tzinfo=dt.UTC),
             header_text=f"{plan.company} - {plan.program} Action Plan {plan.year}",
         )
@@ -725,6 +730,10 @@ def northwind() -> _Folder:
     f.add(f"{o1}/1.3 - Training sign-in 15 Sept 2026.jpg", "1.3",
           photo(_dtm("2026-09-15", 8), seed=2, sign="TRAINING SIGN-IN"), "photo",
           date="2026-09-15", date_where="name", label="name", features=["photo", "date:day-month-name"])
+    f.add(f"{o1}/1.1 - Drill report Nisku - 2026-05-04.pdf", "1.1", text_pdf(
+        [["Date: 04/05/2026", "Scenario: chemical spill at the Nisku shop. 12 participants."]],
+        heading="Milestone 1.1 - Emergency drill report, Nisku"), "text-pdf",
+        date="2026-05-04", date_where="name", label="name", features=["date:dmy-resolved-by-name"])
     for n in (2, 3):
         f.add(f"{o1}/1.1 - Drill photo {n} - 2026-05-14.jpg", "1.1", photo(_dtm("2026-05-14", 10 + n), seed=100 + n),
               "photo", date="2026-05-14", date_where="name", label="name", features=["name:canonical", "photo"])
@@ -733,6 +742,9 @@ def northwind() -> _Folder:
         [["Monthly hand tool inspection - June 2026", "Tools inspected: 215. Removed from service: 2."]],
         heading="Milestone 2.1 - Hand tool inspection log"), "text-pdf",
         date="2026-06-30", date_where="content", label="name", features=["name:bracket", "date:month-year"])
+    f.add(f"{o2}/2.3 - Safety committee minutes Sept 2026.docx", "2.3", docx(
+        ["Safety committee minutes - Sept 2026", "Item 2.3: three hand injuries reviewed, causes recorded."]), "docx",
+        date="2026-09-30", date_where="content", label="name", features=["date:month-year", "docx"])
     f.add(f"{o2}/2.3 - Safety committee minutes October 2026.docx", "2.3", docx(
         ["Safety committee minutes - October 2026", "Item 2.3: hand injury review accepted.",
          "Next meeting: November 2026."]), "docx",
@@ -916,6 +928,11 @@ def prairie() -> _Folder:
          "Includes a refresher linked to milestone 1.2 harness inspections."]), "docx",
         date="2026-09-22", date_where="content", label="header",
         features=["folder:milestone", "header:milestone", "body-mention", "docx"])
+    f.add(f"{ms2}/Supervisor training handout 2026-09-22.pdf", "4.2", text_pdf(
+        [["Hazard assessment for supervisors - handout", "This refresher is linked to milestone 1.2 harness inspections:",
+          "review the three harnesses removed from service in June."]], heading="Supervisor training handout"),
+        "text-pdf", date="2026-09-22", date_where="name", label="folder",
+        features=["folder:milestone", "body-mention-only"])
     f.add(f"{ms2}/Supervisor training evaluation summary.pdf", "4.2", text_pdf(
         [["Objective 4 - Milestone 4.2", "Evaluations received: 6 of 6, 22 Sept 2026.",
           "Follows up the competency assessments of milestone 4.1."]],
@@ -1356,6 +1373,13 @@ def aspen() -> _Folder:
                                created=dt.datetime(2026, 10, 22, tzinfo=dt.UTC)))
     f.defect("signoff-missing", docs["acknowledgement"], note="signed but the date line was left empty",
              features=["signed:undated"])
+    i = next(n for n, x in enumerate(f.files) if x.path == docs["auditor_maintenance"])
+    f.files[i] = FileTruth(docs["auditor_maintenance"], None, "document", "text-pdf",
+                           features=frozenset({"signed:generated-blank"}),
+                           make=generated_page(plan, "auditor_maintenance.html.j2", "Auditor Maintenance"))
+    f.defect("auditor-signature-missing", docs["auditor_maintenance"],
+             note="the blank Auditor Maintenance page that 'packager build' generates, never signed",
+             features=["signed:generated-blank"])
     return f
 
 

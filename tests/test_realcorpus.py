@@ -46,6 +46,7 @@ PENDING_MAPPING: dict[str, str] = {
     "folder:parenthesised": "issue 8: folders such as 'Fit test photos (4.2)' are not read yet",
     "header:objective-milestone": "issue 8: 'Objective 2 - Milestone 2.1' is read as 2.2",
     "scan:label-on-page-only": "issue 10: the label is only on the scanned page (needs OCR)",
+    "body-mention-only": "issue 8: 'linked to milestone 1.2' in the body is taken as a label, a false conflict",
 }
 PENDING_ERRORS: dict[str, str] = {
     "header:objective-milestone": "issue 8: 'Objective 2 - Milestone 2.1' is read as 2.2, a false mapping-conflict",
@@ -53,6 +54,7 @@ PENDING_ERRORS: dict[str, str] = {
     "scan:few-lines": "issue 8: a crisp scan with a few lines of text is called washed out",
     "date:page-only-no-metadata": "issue 8: an unverifiable screenshot should be a warning, not 'undated'",
     "empty-file": "issue 8: a 0-byte file is 'unrecognised format' instead of deliverable-illegible",
+    "body-mention-only": "issue 8: 'linked to milestone 1.2' in the body is taken as a label, a false conflict",
 }
 PENDING_DEFECTS: dict[str, str] = {
     "empty-file": "issue 8: a 0-byte file is 'unrecognised format' instead of deliverable-illegible",
@@ -63,6 +65,10 @@ PENDING_DATES: dict[str, str] = {
     "date:month-year": "issue 8: 'May 2026' does not date a monthly record yet",
     "date:last-page": "issue 8: a date on the last page of a PDF is not read yet",
     "date:name-over-content": "issue 8: the date the user wrote in the name is replaced by the first date inside",
+    "date:dmy-resolved-by-name": "issue 8: 04/05/2026 is not resolved with the date in the name",
+}
+PENDING_MESSAGES: dict[str, str] = {
+    "candidates": "issue 8: milestone-no-deliverable does not name the unmapped files in the objective's folder yet",
 }
 
 SPEC = corpus_spec(Path("corpus"))  # the same data build_corpus writes, for parametrising
@@ -210,3 +216,30 @@ def test_date_as_a_reviewer_reads_it(
     result = results[folder_name]
     when, source = shown_date(records_by_path(result).get(path), result)
     assert date_agrees(truth, when, source), f"the tool reads {when} (from {source}); the document shows {truth.date}"
+
+
+def _candidate_cases() -> list[Any]:
+    cases = []
+    for folder in SPEC.defective:
+        for defect in folder.defects:
+            if defect.check == "milestone-no-deliverable" and "candidates" in defect.features:
+                cases.append(_param((folder.name, defect), f"{folder.name}::{defect.milestone}",
+                                    _pending(defect.features, PENDING_MESSAGES)))
+    return cases
+
+
+@pytest.mark.parametrize(("folder_name", "defect"), _candidate_cases())
+def test_uncovered_milestone_names_candidates(folder_name: str, defect: Defect, corpus: CorpusSpec,
+                                               results: dict[str, Any]) -> None:
+    """milestone-no-deliverable names the unmapped files of that objective's folder and how to name them."""
+    folder = corpus.folder(folder_name)
+    objective = defect.milestone.split(".")[0] if defect.milestone else ""
+    candidates = [
+        d.path.rsplit("/", 1)[-1] for d in folder.defects
+        if d.check == "deliverable-unmapped" and d.path and folder.file(d.path).features & {"unnamed"}
+        and d.path.startswith(f"Objective {objective} ")
+    ]
+    assert candidates
+    messages = [f.message + " " + f.hint for f in results[folder_name].findings
+                if f.check == defect.check and f.milestone == defect.milestone]
+    assert messages and all(any(c in m for m in messages) for c in candidates), messages
