@@ -14,6 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from packager.approval import (
+    FINAL_CONTENT_CHECKS,
+    ApprovedPlans,
+    has_final_content,
+    plan_changes,
+    plan_for_audit,
+)
 from packager.archive import (
     EntryError,
     EntryReader,
@@ -69,6 +76,7 @@ class AuditResult:
     unverified: tuple[str, ...] = ()
     objectives: tuple[dict[str, Any], ...] = ()  # per-objective self and QA scores
     entries: int = 0
+    approved: str | None = None  # the approved plan scored against (--plan/--plans), when one was given
 
     @property
     def summary(self) -> Summary:
@@ -99,8 +107,14 @@ def audit_zip(
     scores_path: Path | None = None,
     progress: ProgressFn | None = None,
     workers: int | None = None,
+    approved: Plan | None = None,
+    approved_plans: ApprovedPlans | None = None,
 ) -> AuditResult:
-    """Audit one received zip. Raises InputError only when it cannot be opened as a zip at all."""
+    """Audit one received zip. Raises InputError only when it cannot be opened as a zip at all.
+
+    With `approved` (or `approved_plans`, a folder of them picked by company and year) the zip is mapped
+    to and scored against the approved plan; a differing plan inside the zip is reported.
+    """
     today = today or dt.date.today()
     scan = scan_archive(path, rules.archive)
     findings: list[Finding] = list(scan.findings)
@@ -130,6 +144,17 @@ def audit_zip(
 
         plan_entry = plan_path(safe_names, root)
         plan = _plan(manifest, reader, scan.entries, plan_entry, rules, findings)
+        if approved_plans is not None:
+            approved = _pick_approved(approved_plans, plan, path)
+        if approved is not None:
+            if plan is not None:
+                inner = plan.source
+                where = "the manifest's plan" if inner.startswith("manifest") else f"the zip's plan ('{inner}')"
+                findings.extend(plan_changes(approved, plan, where))
+            # The zip's own plan is not needed to score it: its being unreadable is only a warning.
+            findings[:] = [replace(f, severity=Severity.WARNING) if f.check == PLAN_UNREADABLE.id else f
+                           for f in findings]
+            plan = plan_for_audit(approved, plan)
         have_plan = plan is not None
         if plan is None:
             plan = _placeholder_plan(_manifest_year(manifest) or today.year)
@@ -180,6 +205,12 @@ def audit_zip(
     ctx = Context(plan=plan, rules=rules, stage=Stage.FINAL, today=today, inventory=inventory, received=True)
     if have_plan:
         checked = run_checks(ctx)
+        if approved is not None and not has_final_content(plan):
+            # Self-scores, notes, auditors and summary live in the company's own form, which the zip lacks.
+            checked = [f for f in checked if f.check not in FINAL_CONTENT_CHECKS]
+            unverified.append(
+                "The zip holds no plan with self-scores, so the self-scores, objective notes, auditors and summary "
+                "could not be read; take them from the company's form.")
         # The self-check's pass-mark warning belongs to the company; the reviewer's verdict uses the QA score.
         findings.extend(f for f in checked if f.check != "score-below-pass" or scores_path is None)
     else:
@@ -208,7 +239,21 @@ def audit_zip(
         path=path, rules=rules, plan=plan if have_plan else None, findings=tuple(sort_findings(findings)),
         score=score, inventory=inventory, manifest=manifest is not None, unverified=tuple(unverified),
         objectives=tuple(objectives), entries=len(scan.all_names),
+        approved=(approved.source or "the approved plan") if approved is not None else None,
     )
+
+
+def _pick_approved(plans: ApprovedPlans, inner: Plan | None, path: Path) -> Plan:
+    """The approved plan of this zip's company and year: by the zip's own plan, else by the zip's name."""
+    if inner is not None:
+        found = plans.for_plan(inner.company, inner.year)
+        if found is not None:
+            return found
+    chosen, problem = plans.for_zip_name(path.name)
+    if chosen is None:
+        raise InputError(problem, file=path, field="--plans",
+                         hint="See 'Batch: which approved plan' in the README for the naming rule")
+    return chosen
 
 
 def _manifest_year(manifest: dict[str, Any] | None) -> int | None:

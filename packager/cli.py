@@ -271,15 +271,22 @@ def build(
               help="Write a QA worksheet (CSV, one row per milestone) to fill in with Excel.")
 @click.option("--scores", "scores_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Read a filled-in QA worksheet and score the submission.")
+@click.option("--plan", "approved_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="The approved plan (YAML or .xlsx) to map and score the zip against.")
+@click.option("--plans", "plans_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="A folder of approved plans; each zip gets its company's plan for its year.")
 @rules_option
 @force_option
 @today_option
 @handle_errors
 def audit(
     zips: tuple[Path, ...], fmt: str, output: Path | None, worksheet: Path | None, scores_path: Path | None,
-    rules_spec: str | None, force: bool, today: str | None,
+    approved_path: Path | None, plans_dir: Path | None, rules_spec: str | None, force: bool, today: str | None,
 ) -> None:
-    """Check received submission ZIPS safely, verify them and score them."""
+    """Check received submission ZIPS safely, verify them and score them.
+
+    With --plan (or --plans) the zips are scored against the plan approved in the spring.
+    """
     from packager.audit import audit_zip
     from packager.report.audit_text import BatchRow, audit_dict, batch_csv, batch_text, render_audit_text
     from packager.report.html import render_audit_html, render_batch_html
@@ -291,12 +298,24 @@ def audit(
     _guard(worksheet, inputs=(*inputs, output), force=force, option="--worksheet")
     rules = load_rules(rules_spec)
     day = _today(today)
+    if approved_path is not None and plans_dir is not None:
+        raise InputError("give either --plan or --plans, not both", field="--plan/--plans")
+    approved = approved_plans = None
+    if approved_path is not None:
+        from packager.plan import load_plan
+
+        approved = load_plan(approved_path, rules)
+    if plans_dir is not None:
+        from packager.approval import load_approved_plans
+
+        approved_plans = load_approved_plans(plans_dir, rules)
     single = len(zips) == 1 and fmt != "csv"
     if (worksheet or scores_path) and len(zips) != 1:
         raise InputError("--worksheet and --scores work on one zip at a time", field="--worksheet/--scores")
     if single:
         with progress_bar("Checking entries") as progress:
-            result = audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress)
+            result = audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress,
+                               approved=approved, approved_plans=approved_plans)
         if worksheet is not None:
             if result.plan is None:
                 raise InputError("a worksheet needs the plan, and this zip has none", file=zips[0])
@@ -319,7 +338,8 @@ def audit(
     with progress_bar("Auditing zips") as progress:
         for i, path in enumerate(zips, start=1):
             try:
-                rows.append(BatchRow(path, audit_zip(path, rules, today=day)))
+                rows.append(BatchRow(path, audit_zip(path, rules, today=day, approved=approved,
+                                                     approved_plans=approved_plans)))
             except InputError as exc:
                 rows.append(BatchRow(path, None, exc.paragraph()))
             if progress:

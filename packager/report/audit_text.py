@@ -53,6 +53,8 @@ def render_audit_text(result: AuditResult) -> str:
     plan = result.plan
     head = (f"{plan.company} \u2014 {plan.program} Action Plan {plan.year}" if plan else "Unknown company (no plan)")
     out = [f"Audit of {result.path.name}", head, ""]
+    if result.approved:
+        out[-1:] = [f"Scored against the approved plan: {result.approved}", ""]
     out.extend(f"Note: {u}" for u in result.unverified)
     if result.unverified:
         out.append("")
@@ -86,6 +88,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         "archive": {"path": str(result.path), "entries": result.entries, "manifest": result.manifest},
         "plan": {"company": plan.company, "program": plan.program, "year": plan.year} if plan else None,
         "unverified": list(result.unverified),
+        "approved_plan": result.approved,
         "objectives": list(result.objectives),
         "verdict": verdict(result),
     }

@@ -1,0 +1,234 @@
+"""Auditing against the plan approved in the spring.
+
+Applies to `packager audit --plan APPROVED` (and `--plans FOLDER` in a batch). The approved plan
+decides the objectives, milestones, weights and target dates the zip is mapped to and scored
+against. A plan carried inside the zip (action-plan.yaml/.xlsx or the manifest's plan) is
+compared with it, and every difference is a `plan-changed-since-approval` finding. The
+company's final-stage content (self-scores, notes, auditors, summary) comes from the zip's
+plan when the approved plan has none.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from packager.checks.registry import declare
+from packager.errors import InputError
+from packager.findings import Finding, Severity
+from packager.plan import Milestone, Objective, Plan, is_workbook, load_plan
+from packager.rules import Rules
+from packager.textutil import long_date, points
+
+PLAN_CHANGED = declare(
+    "plan-changed-since-approval", Severity.WARNING, "plan",
+    "Audit against an approved plan (--plan/--plans): the plan inside the zip (action-plan file or manifest) "
+    "differs from the approved one: an objective or milestone added, removed or reworded, a weight moved, a "
+    "target date or deliverable changed. The zip is scored against the approved plan.",
+    "Ask the company whether an amendment was approved. If it was, audit against the amended plan; if not, "
+    "the approved plan stands and the changed milestones are scored as approved.",
+)
+
+# Checks that read the company's final-stage content; with none known they cannot be verified.
+FINAL_CONTENT_CHECKS = frozenset({
+    "self-score-invalid", "objective-notes-missing", "summary-missing", "auditor-participation-missing",
+})
+PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx")
+MAX_PLANS = 2_000
+LEGAL_SUFFIXES = frozenset({"ltd", "limited", "inc", "incorporated", "corp", "corporation", "co", "llc", "ulc",
+                            "llp", "lp", "company", "the"})
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    def norm(text: str | None) -> str:
+        return " ".join((text or "").split()).casefold().rstrip(".")
+    return norm(a) == norm(b)
+
+
+def plan_changes(approved: Plan, inner: Plan, where: str) -> Iterator[Finding]:
+    """One finding per difference between the approved plan and the plan found in the zip."""
+    for o in range(1, max(len(approved.objectives), len(inner.objectives)) + 1):
+        a, b = approved.objective(o), inner.objective(o)
+        if a is not None and b is None:
+            yield PLAN_CHANGED.finding(
+                f"Objective {o} of the approved plan (“{a.title}”) is missing from {where}.", objective=o)
+            continue
+        if a is None and b is not None:
+            yield PLAN_CHANGED.finding(
+                f"{where[0].upper()}{where[1:]} adds objective {o} (“{b.title}”), which the approved plan does "
+                "not have; it is not scored.", objective=o)
+            continue
+        assert a is not None and b is not None
+        if not _same_text(a.title, b.title):
+            yield PLAN_CHANGED.finding(
+                f"Objective {o} was reworded: approved as “{a.title}”, {where} says “{b.title}”.", objective=o)
+        yield from _milestone_changes(o, a, b, where)
+
+
+def _milestone_changes(o: int, a: Objective, b: Objective, where: str) -> Iterator[Finding]:
+    for m in range(1, max(len(a.milestones), len(b.milestones)) + 1):
+        mid = f"{o}.{m}"
+        x = a.milestones[m - 1] if m <= len(a.milestones) else None
+        y = b.milestones[m - 1] if m <= len(b.milestones) else None
+        if x is not None and y is None:
+            yield PLAN_CHANGED.finding(
+                f"Milestone {mid} of the approved plan (“{x.title or 'untitled'}”) is missing from {where}.",
+                objective=o, milestone=mid)
+            continue
+        if x is None and y is not None:
+            yield PLAN_CHANGED.finding(
+                f"{where[0].upper()}{where[1:]} adds milestone {mid} (“{y.title or 'untitled'}”), which the "
+                "approved plan does not have; it is not scored.", objective=o, milestone=mid)
+            continue
+        assert x is not None and y is not None
+        yield from _field_changes(o, mid, x, y, where)
+
+
+def _field_changes(o: int, mid: str, x: Milestone, y: Milestone, where: str) -> Iterator[Finding]:
+    if not _same_text(x.title, y.title):
+        yield PLAN_CHANGED.finding(
+            f"Milestone {mid} was reworded: approved as “{x.title or ''}”, {where} says “{y.title or ''}”.",
+            objective=o, milestone=mid)
+    if x.weight != y.weight:
+        yield PLAN_CHANGED.finding(
+            f"The weight of milestone {mid} moved: approved at {_pts(x.weight)}, {where} gives it "
+            f"{_pts(y.weight)}. It is scored out of {_pts(x.weight)}.", objective=o, milestone=mid)
+    if x.target_date != y.target_date:
+        yield PLAN_CHANGED.finding(
+            f"The target date of milestone {mid} changed: approved for {_day(x.target_date)}, {where} says "
+            f"{_day(y.target_date)}.", objective=o, milestone=mid)
+    if not _same_text(x.deliverable, y.deliverable):
+        yield PLAN_CHANGED.finding(
+            f"The deliverable of milestone {mid} changed: approved as “{x.deliverable or ''}”, {where} says "
+            f"“{y.deliverable or ''}”.", objective=o, milestone=mid)
+
+
+def _pts(value: float | None) -> str:
+    return "no weight" if value is None else f"{points(value)} points"
+
+
+def _day(value: object) -> str:
+    import datetime as dt
+
+    return long_date(value) if isinstance(value, dt.date) else "no date"
+
+
+def plan_for_audit(approved: Plan, inner: Plan | None) -> Plan:
+    """The approved plan, with the company's final-stage content taken from the zip's plan where it has none.
+
+    Weights, titles, target dates and deliverables always come from the approved plan.
+    """
+    if inner is None:
+        return approved
+    objectives = []
+    for o, objective in enumerate(approved.objectives, start=1):
+        theirs = inner.objective(o)
+        milestones = []
+        for m, ms in enumerate(objective.milestones, start=1):
+            other = theirs.milestones[m - 1] if theirs is not None and m <= len(theirs.milestones) else None
+            if ms.self_score is None and other is not None and other.self_score is not None:
+                ms = replace(ms, self_score=other.self_score)
+            milestones.append(ms)
+        notes = objective.notes or (theirs.notes if theirs is not None else None)
+        objectives.append(replace(objective, milestones=tuple(milestones), notes=notes))
+    return replace(
+        approved,
+        objectives=tuple(objectives),
+        senior_representative=approved.senior_representative or inner.senior_representative,
+        auditors=approved.auditors or inner.auditors,
+        participants=approved.participants or inner.participants,
+        trained_individuals=approved.trained_individuals or inner.trained_individuals,
+        contact=approved.contact or inner.contact,
+        documents=approved.documents if approved.documents.named() else inner.documents,
+        summary=approved.summary if (approved.summary.strengths or approved.summary.results) else inner.summary,
+    )
+
+
+def has_final_content(plan: Plan) -> bool:
+    return any(ms.self_score is not None for _o, _m, ms in plan.milestones())
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch: which approved plan belongs to which zip
+
+
+def name_tokens(text: str) -> list[str]:
+    """Lower-case letters-and-digits words, accents removed: 'Côté Paving Ltd.' -> ['cote', 'paving', 'ltd']."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return re.findall(r"[a-z0-9]+", plain)
+
+
+def company_key(company: str) -> tuple[str, ...]:
+    """The company name's words without legal suffixes (Ltd, Inc, Corp …): how names are compared."""
+    words = [w for w in name_tokens(company) if w not in LEGAL_SUFFIXES]
+    return tuple(words or name_tokens(company))
+
+
+@dataclass(frozen=True)
+class ApprovedPlans:
+    """Every approved plan of a folder, by (company words, year)."""
+
+    folder: Path
+    plans: dict[tuple[tuple[str, ...], int], Plan]
+
+    def for_plan(self, company: str, year: int) -> Plan | None:
+        return self.plans.get((company_key(company), year))
+
+    def for_zip_name(self, zip_name: str) -> tuple[Plan | None, str]:
+        """The plan whose company words appear, in order, in the zip's name, with its year (or the only one)."""
+        tokens = name_tokens(Path(zip_name).stem)
+        matches = [(key, year) for (key, year) in self.plans if _contains(tokens, key)]
+        if not matches:
+            return None, (f"no approved plan in {self.folder} has a company name found in the zip's name; name the "
+                          "zip after the company and year, e.g. 'Northwind Paving 2026.zip'")
+        longest = max(len(key) for key, _y in matches)
+        matches = [(key, year) for key, year in matches if len(key) == longest]
+        by_year = [(key, year) for key, year in matches if str(year) in tokens]
+        if len(by_year) == 1:
+            return self.plans[by_year[0]], ""
+        if not by_year and len(matches) == 1:
+            return self.plans[matches[0]], ""
+        chosen = by_year or matches
+        names = ", ".join(f"{self.plans[m].company} {m[1]}" for m in sorted(chosen, key=lambda m: (m[0], m[1])))
+        return None, f"the zip's name fits more than one approved plan ({names}); put the year in the zip's name"
+
+
+def _contains(tokens: list[str], key: tuple[str, ...]) -> bool:
+    n = len(key)
+    return n > 0 and any(tuple(tokens[i:i + n]) == key for i in range(len(tokens) - n + 1))
+
+
+def load_approved_plans(folder: Path, rules: Rules) -> ApprovedPlans:
+    """Load every .yaml/.yml/.xlsx plan of `folder`; two plans for one company and year stop with exit 2."""
+    if not folder.is_dir():
+        raise InputError("the folder of approved plans does not exist or is not a folder", file=folder,
+                         field="--plans")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES
+                   and not p.name.startswith(("~$", ".")))
+    if len(files) > MAX_PLANS:
+        raise InputError(f"the folder holds {len(files):,} plan files, more than packager reads at once ({MAX_PLANS})",
+                         file=folder, field="--plans")
+    plans: dict[tuple[tuple[str, ...], int], Plan] = {}
+    sources: dict[tuple[tuple[str, ...], int], Path] = {}
+    for path in files:
+        plan = load_plan(path, rules)
+        key = (company_key(plan.company), plan.year)
+        if key in plans:
+            raise InputError(
+                f"this is a second approved plan for {plan.company} {plan.year} (the first is {sources[key].name})",
+                file=path, field="--plans", hint="Keep one approved plan per company and year in the folder")
+        plans[key] = plan
+        sources[key] = path
+    if not plans:
+        raise InputError("the folder holds no plan (.yaml, .yml or .xlsx)", file=folder, field="--plans")
+    return ApprovedPlans(folder, plans)
+
+
+__all__ = [
+    "FINAL_CONTENT_CHECKS", "PLAN_CHANGED", "ApprovedPlans", "company_key", "has_final_content",
+    "is_workbook", "load_approved_plans", "plan_changes", "plan_for_audit",
+]
