@@ -6,7 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from packager.checks import Context, Stage, run_checks
+from packager.config import Config, load_config
 from packager.errors import InputError
+from packager.findings import sort_findings
 from packager.plan import PLAN_FILENAME, Plan, find_plan_file, load_plan
 from packager.result import CheckResult, Score
 from packager.rules import Rules, load_rules
@@ -48,8 +50,13 @@ def check_folder(
     today: dt.date | None = None,
     progress: ProgressFn | None = None,
     workers: int | None = None,
+    config: Config | None = None,
 ) -> CheckResult:
-    """Self-check a submission folder at the given stage."""
+    """Self-check a submission folder at the given stage.
+
+    `config` defaults to the folder's own settings (packager.toml or [tool.packager]): findings not
+    selected are dropped and accepted ones are marked with their reason.
+    """
     folder = resolve_folder(folder)
     rules = rules or load_rules(rules_spec)
     plan = load_folder_plan(folder, plan_path, rules)
@@ -59,7 +66,8 @@ def check_folder(
         plan_path=plan_path,
     )
     ctx = Context(plan=plan, rules=rules, stage=stage, today=today, inventory=inventory)
-    findings = run_checks(ctx, scan_findings)
+    config = config if config is not None else load_config(folder)
+    findings = sort_findings(config.apply(run_checks(ctx, scan_findings)))
     score = Score(self=plan.self_score_percent(rules), pass_mark=rules.scoring.pass_mark)
     return CheckResult(
         plan=plan, rules=rules, stage=stage, findings=tuple(findings), score=score,

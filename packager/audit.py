@@ -329,9 +329,9 @@ def _objective_scores(plan: Plan, scores: QaScores | None) -> list[dict[str, Any
         qa = [scores.by_milestone[f"{o}.{m}"] for m in range(1, len(objective.milestones) + 1)
               if scores is not None and f"{o}.{m}" in scores.by_milestone]
         out.append({
-            "objective": o, "title": objective.title, "weight": weight,
-            "self": sum(self_scores) if self_scores else None,
-            "qa": sum(qa) if qa else None,
+            "objective": o, "title": objective.title, "weight": float(weight),
+            "self": float(sum(self_scores)) if self_scores else None,
+            "qa": float(sum(qa)) if qa else None,
         })
     return out
 

@@ -11,7 +11,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from packager import __version__
-from packager.api import check_folder
+from packager.api import check_folder, resolve_folder
 from packager.checks.registry import declare
+from packager.clock import build_time
+from packager.config import Config, load_config
 from packager.documents import DocumentSpec, documents_for, render_pdf
 from packager.errors import InputError
 from packager.evidence import date_evidence
@@ -41,9 +42,6 @@ from packager.zipwriter import CHUNK, SourceChanged, ZipItem, worth_deflating, w
 
 MANIFEST = "manifest.json"
 MAX_SPLIT_MB = 1_000_000
-ZIP_EARLIEST = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
-ZIP_LATEST = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.UTC)
-EPOCH_EXPECTED = "seconds since 1970 for a date from 1980 to 2107, e.g. 1767225600"
 
 TOO_LARGE = declare(
     "submission-too-large", Severity.WARNING, "build",
@@ -119,31 +117,6 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def build_time(result: CheckResult) -> dt.datetime:
-    """SOURCE_DATE_EPOCH when set; otherwise the latest evidence date, never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        shown = epoch if len(epoch) <= 40 else epoch[:37] + "..."
-        try:
-            when = dt.datetime.fromtimestamp(int(epoch.strip()[:40]), dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise InputError(f"'{shown}' is not a Unix time", field="SOURCE_DATE_EPOCH",
-                             expected=EPOCH_EXPECTED) from None
-        if not ZIP_EARLIEST <= when <= ZIP_LATEST:
-            raise InputError(f"{shown} is {when:%Y-%m-%d}, a date a zip file cannot record",
-                             field="SOURCE_DATE_EPOCH", expected=EPOCH_EXPECTED)
-        return when
-    plan, rules = result.plan, result.rules
-    start, end = plan.window(rules)
-    latest = plan.approved or dt.date(plan.year, 1, 1)
-    if result.inventory is not None:
-        for record in result.inventory.files:
-            best = date_evidence(record, start, end).best if record.facts or record.name_dates else None
-            if best is not None and start <= best.date <= end:
-                latest = max(latest, best.date)
-    return dt.datetime(latest.year, latest.month, latest.day, 12, 0, 0, tzinfo=dt.UTC)
 
 
 def _status(findings: list[Finding]) -> str:
@@ -316,6 +289,12 @@ def _context(
                                  f"objective {f.objective}" if f.objective else "whole plan")}
             for f in open_findings
         ],
+        "accepted_findings": [
+            {"check": f.check, "severity": f.severity.value, "message": f.message, "reason": f.accepted,
+             "where": f.path or (f"milestone {f.milestone}" if f.milestone else
+                                 f"objective {f.objective}" if f.objective else "whole plan")}
+            for f in result.findings if f.accepted is not None
+        ],
         "signed_documents": [
             {"role_label": ROLE_LABELS.get(p.document or "", p.arcname), "zip_name": p.arcname[len(top) + 1 :]}
             for p in signed
@@ -374,11 +353,14 @@ def build_submission(
     progress: ProgressFn | None = None,
     on_stage: Callable[[str], None] | None = None,
     force: bool = False,
+    config: Config | None = None,
 ) -> BuildResult:
     """Check `folder`, then write the submission zip(s) to `output`.
 
     The output may not be inside `folder`, and an existing file is replaced only when it is a zip
-    this tool built (or `force` is given).
+    this tool built (or `force` is given). `config` (default: the folder's packager.toml) selects
+    checks and accepts findings; accepted findings never block the build and are listed, with their
+    reasons, in the index and manifest. With `config.strict`, warnings block the build like errors.
     """
     if templates_dir is not None and not templates_dir.is_dir():
         raise InputError("the templates folder does not exist", file=templates_dir, field="--templates")
@@ -387,22 +369,25 @@ def build_submission(
                          expected=f"a number of megabytes from 0 to {MAX_SPLIT_MB:,}, e.g. 20")
     guard = functools.partial(check_output, source_folder=folder, inputs=(plan_path,), force=force, kind="zip")
     guard(output)
+    config = config if config is not None else load_config(resolve_folder(folder))
     result = check_folder(folder, stage=stage, plan_path=plan_path, rules_spec=rules_spec, today=today,
-                          progress=progress)
-    if result.summary.errors and not allow_errors:
+                          progress=progress, config=config)
+    if result.summary.failed(config.strict) and not allow_errors:
         raise BuildRefused(result)
     if on_stage:
         on_stage("Writing the zip")
     rules, plan = result.rules, result.plan
     top = top_folder(plan, stage)
-    built = build_time(result)
+    built = build_time(today)
     deliverables, excluded = (
         plan_deliverables(result, folder, top) if stage is Stage.FINAL else ([], [])
     )
     signed = plan_signed(result, folder, top, stage)
     parts = split_parts(deliverables, split_mb)
     part_of = {o: i for i, objs in enumerate(parts, start=1) for o in objs}
-    open_findings = [f for f in result.findings if f.severity is not Severity.INFO] if result.summary.errors else []
+    open_findings = [
+        f for f in result.findings if f.severity is not Severity.INFO and f.accepted is None
+    ] if result.summary.failed(config.strict) else []
     specs = documents_for(stage.value)
     for number, objectives in enumerate(parts, start=1):
         target = part_path(output, number, len(parts))

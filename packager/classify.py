@@ -29,6 +29,10 @@ from packager.plan import PLAN_FILENAMES
 
 MANIFEST_NAME = "manifest.json"
 
+# Files at the top of the folder that belong to the tool, never to the submission: the naming guide
+# `packager init` writes and the settings files. Never a deliverable, never flagged, never listed.
+TOOL_FILES = frozenset({"naming.txt", "packager.toml", "pyproject.toml"})
+
 # The names `packager build` gives the signed pages it copies (see build.SIGNED_NAMES), ending
 # a file name in the admin folder of a received zip.
 BUILT_DOCUMENT_NAMES = {
@@ -128,7 +132,7 @@ def classify(
     ignored: list[str] = []
     for name, size in entries:
         rel = name[len(root):] if root and name.startswith(root) else name
-        if name in (plan, manifest) or rel in PLAN_FILENAMES:
+        if name in (plan, manifest) or rel in PLAN_FILENAMES or rel.casefold() in TOOL_FILES:
             continue
         if naming.is_ignored(rel):
             ignored.append(name)

@@ -142,6 +142,50 @@ plan_option = click.option(
 )
 
 
+def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def lint_options(func: F) -> F:
+    """--select, --ignore and --strict: a linter's conventions, over the folder's packager.toml."""
+    func = click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")(func)
+    func = click.option("--ignore", multiple=True, metavar="IDS",
+                        help="Leave out these check ids or prefixes (comma-separated or repeated).")(func)
+    func = click.option("--select", multiple=True, metavar="IDS",
+                        help="Only these check ids or prefixes, e.g. --select deliverable,eligibility.")(func)
+    return func
+
+
+def _config(folder: Path, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool) -> Any:
+    """The folder's settings (packager.toml or [tool.packager]) with the command line's on top."""
+    from packager.config import load_config
+
+    base = load_config(folder) if folder.is_dir() else None
+    if base is None:
+        from packager.config import Config
+
+        base = Config()
+    return base.override(select=_split_ids(select), ignore=_split_ids(ignore), strict=strict)
+
+
+_COLOURS: dict[str, dict[str, Any]] = {
+    "error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow", "bold": True}, "note": {"fg": "cyan"},
+    "accepted": {"fg": "green"}, "heading": {"bold": True}, "muted": {"dim": True},
+    "ok": {"fg": "green", "bold": True},
+}
+
+
+def use_colour(output: Path | None = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def make_style(colour: bool) -> Callable[[str, str], str]:
+    if not colour:
+        return lambda text, role: text
+    return lambda text, role: click.style(text, **_COLOURS.get(role, {}))
+
+
 def stage_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "--stage", type=click.Choice([s.value for s in Stage]), default=Stage.FINAL.value,
@@ -166,14 +210,21 @@ def main() -> None:
 @stage_option("proposal (spring) or final (fall).")
 @plan_option
 @rules_option
-@format_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+    help="Report format (html: a printable self-check page).",
+)
 @output_option
 @force_option
+@lint_options
+@click.option("-q", "--quiet", is_flag=True, help="Only the errors and the summary line.")
+@click.option("--statistics", is_flag=True, help="Also print how many findings each check id has.")
 @today_option
 @handle_errors
 def check(
     folder: Path, stage: str, plan_path: Path | None, rules_spec: str | None, fmt: str,
-    output: Path | None, force: bool, today: str | None,
+    output: Path | None, force: bool, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
+    quiet: bool, statistics: bool, today: str | None,
 ) -> None:
     """Self-check a submission FOLDER before sending it."""
     from packager.api import check_folder
@@ -181,15 +232,29 @@ def check(
     from packager.report.text import render_check
 
     _guard(output, folder=folder, inputs=(plan_path,), force=force)
-
+    config = _config(folder, select, ignore, strict)
     with progress_bar("Checking files") as progress:
         result = check_folder(
             folder, stage=Stage(stage), plan_path=plan_path, rules_spec=rules_spec,
-            today=_today(today), progress=progress,
+            today=_today(today), progress=progress, config=config,
         )
-    text = dumps(check_dict(result)) if fmt == "json" else render_check(result)
+    if fmt == "json":
+        text = dumps(check_dict(result))
+    elif fmt == "html":
+        from packager.report.html import render_check_html
+
+        text = render_check_html(result, strict=config.strict)
+    else:
+        colour = use_colour(output)
+        text = render_check(result, style=make_style(colour), quiet=quiet, statistics=statistics,
+                            strict=config.strict)
+        if output is None:
+            # Every untrusted piece of the report is escaped (safetext) as it is rendered; only the
+            # colour codes added around labels reach the terminal as escape sequences.
+            click.echo(text, nl=False, color=colour)
+            sys.exit(ExitCode.FINDINGS if result.summary.failed(config.strict) else ExitCode.OK)
     _emit(text, output, json=fmt == "json")
-    sys.exit(ExitCode.OK if result.summary.ready else ExitCode.FINDINGS)
+    sys.exit(ExitCode.FINDINGS if result.summary.failed(config.strict) else ExitCode.OK)
 
 
 @main.command()
@@ -225,26 +290,30 @@ def init(folder: Path, program: str, company: str, year: int | None, plan_format
 @plan_option
 @rules_option
 @click.option("--force", is_flag=True, help="Replace an existing file at -o even if packager did not build it.")
+@lint_options
 @today_option
 @handle_errors
 def build(
     folder: Path, output: Path, stage: str, allow_errors: bool, split_mb: float | None,
-    templates_dir: Path | None, plan_path: Path | None, rules_spec: str | None, force: bool, today: str | None,
+    templates_dir: Path | None, plan_path: Path | None, rules_spec: str | None, force: bool,
+    select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, today: str | None,
 ) -> None:
     """Check FOLDER and build the submission zip."""
     from packager.build import BuildRefused, build_submission
     from packager.report.text import render_findings
     from packager.textutil import plural
 
+    config = _config(folder, select, ignore, strict)
     try:
         with progress_bar("Checking files") as progress:
             result = build_submission(
                 folder, output, stage=Stage(stage), allow_errors=allow_errors, split_mb=split_mb,
                 templates_dir=templates_dir, plan_path=plan_path, rules_spec=rules_spec,
-                today=_today(today), progress=progress, force=force,
+                today=_today(today), progress=progress, force=force, config=config,
             )
     except BuildRefused as refused:
-        errors = [f for f in refused.result.findings if f.severity.value == "error"]
+        blocking = ("error", "warning") if config.strict else ("error",)
+        errors = [f for f in refused.result.findings if f.severity.value in blocking and f.accepted is None]
         echo("\n".join(render_findings(errors, refused.result.plan)))
         echo(f"Not built: {refused}. Fix the errors, or build anyway with --allow-errors.", err=True)
         sys.exit(ExitCode.FINDINGS)
@@ -257,7 +326,7 @@ def build(
         echo(f"Left out {plural(len(result.excluded), 'file')} not mapped to a milestone: "
              + ", ".join(result.excluded[:5]))
     echo(result.summary.line("built", "built with open errors"))
-    sys.exit(ExitCode.FINDINGS if result.summary.errors else ExitCode.OK)
+    sys.exit(ExitCode.FINDINGS if result.summary.failed(config.strict) else ExitCode.OK)
 
 
 @main.command()

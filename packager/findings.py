@@ -29,10 +29,13 @@ class Finding:
     path: str | None = None
     objective: int | None = None
     milestone: str | None = None
+    accepted: str | None = None  # the reason it was reviewed and accepted (config 'accepted:')
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
+        if self.accepted is None:
+            del data["accepted"]  # present only on accepted findings: the reason
         return data
 
 
@@ -65,28 +68,41 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 @dataclass(frozen=True)
 class Summary:
+    """Counts of open findings by severity; accepted findings are counted apart and never fail a run."""
+
     errors: int
     warnings: int
     infos: int
+    accepted: int = 0
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Summary:
         counts = {s: 0 for s in Severity}
+        accepted = 0
         for f in findings:
-            counts[f.severity] += 1
-        return cls(counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO])
+            if f.accepted is not None:
+                accepted += 1
+            else:
+                counts[f.severity] += 1
+        return cls(counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO], accepted)
 
     def to_dict(self) -> dict[str, int]:
-        return {"errors": self.errors, "warnings": self.warnings, "infos": self.infos}
+        return {"errors": self.errors, "warnings": self.warnings, "infos": self.infos, "accepted": self.accepted}
 
     @property
     def ready(self) -> bool:
         return self.errors == 0
 
+    def failed(self, strict: bool = False) -> bool:
+        """Errors fail a run; with --strict, warnings too."""
+        return bool(self.errors or (strict and self.warnings))
+
     def counts(self) -> str:
         parts = [_plural(self.errors, "error"), _plural(self.warnings, "warning")]
         if self.infos:
             parts.append(_plural(self.infos, "note"))
+        if self.accepted:
+            parts.append(f"{self.accepted} accepted")
         return ", ".join(parts)
 
     def line(self, ready_text: str = "ready to submit", not_ready: str = "not ready to submit") -> str:

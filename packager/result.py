@@ -34,11 +34,10 @@ class Score:
 
 
 def _number(value: float | None) -> float | None:
-    """60.0 reads as 60 in JSON; other values keep two decimals at most."""
+    """Scores are always floats in JSON (60.0, 62.5: numbers of one type), rounded to two decimals."""
     if value is None:
         return None
-    rounded = round(value, 2)
-    return int(rounded) if float(rounded).is_integer() else rounded
+    return float(round(value, 2))
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,14 @@ def join_or(items: list[str], conj: str = "or") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
+
+
+def ellipsize(text: str, width: int) -> str:
+    """`text` cut to at most `width` characters at a word, ending in '…' when cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut and text[width - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-—") + "…"

@@ -81,7 +81,10 @@ def _opt(value: float | None) -> str:
 
 def audit_dict(result: AuditResult) -> dict[str, Any]:
     plan = result.plan
+    from packager.report.jsonout import header
+
     data: dict[str, Any] = {
+        **header("audit"),
         "findings": [f.to_dict() for f in result.findings],
         "summary": result.summary.to_dict(),
         "score": result.score.to_dict(),

@@ -11,7 +11,7 @@ from packager.findings import Finding, Severity
 from packager.inventory import FileRecord, Inventory
 from packager.plan import Plan
 from packager.rules import Rules
-from packager.textutil import plural
+from packager.textutil import ellipsize, plural
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,10 @@ def coverage_lines(rows: list[MilestoneCoverage], plan: Plan) -> list[str]:
     for row in rows:
         if row.milestone.endswith(".1"):
             objective = plan.objective(row.objective)
-            out.append(f"  Objective {row.objective}: {objective.title if objective else ''}"[: width + 24])
-        title = row.title if len(row.title) <= width else row.title[: width - 1] + "…"
+            head = f"Objective {row.objective}"
+            title_text = objective.title if objective else ""
+            out.append(f"  {head}: {ellipsize(title_text, width + 22 - len(head))}" if title_text else f"  {head}")
+        title = ellipsize(row.title, width)
         out.append(f"    {row.milestone:<5} {title:<{width}} {row.files:>3} file{'s' if row.files != 1 else ' '}  "
                    f"{row.status}")
     return out

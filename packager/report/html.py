@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -12,7 +13,8 @@ from packager.audit import AuditResult
 from packager.findings import Finding
 from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, verdict
 from packager.report.coverage import coverage
-from packager.textutil import points
+from packager.result import CheckResult
+from packager.textutil import long_date, points
 
 
 def _num(value: Any) -> str:
@@ -60,3 +62,40 @@ def render_batch_html(rows: list[BatchRow]) -> str:
     return _environment().get_template("batch.html.j2").render(
         version=__version__, columns=BATCH_COLUMNS, rows=batch_rows(rows),
     )
+
+
+def render_check_html(result: CheckResult, *, strict: bool = False) -> str:
+    """A printable self-check page in the audit report's style."""
+    from packager.report.text import _milestone_title, _sections
+
+    plan, summary, score = result.plan, result.summary, result.score
+    failed = summary.failed(strict)
+    verdict_text = ("Not ready to submit" if failed else
+                    "Ready to submit, with warnings" if summary.warnings else "Ready to submit")
+    sections = [
+        {"title": s.title, "findings": [f.to_dict() for f in s.findings],
+         "milestones": [{"title": f"Milestone {mid}" + _milestone_title(plan, mid),
+                         "findings": [f.to_dict() for f in items]} for mid, items in s.milestones.items()]}
+        for s in _sections(result.findings, plan)
+    ]
+    final = result.stage.value == "final"
+    rows = coverage(plan, result.inventory, result.findings) if result.inventory is not None and final else []
+    score_rows = [
+        {"number": o, "title": obj.title, "weight": sum(ms.weight or 0 for ms in obj.milestones),
+         "self": (sum(ms.self_score for ms in obj.milestones if ms.self_score is not None)
+                  if any(ms.self_score is not None for ms in obj.milestones) else None)}
+        for o, obj in enumerate(plan.objectives, start=1)
+    ] if final and score.self is not None else []
+    return _environment().get_template("check.html.j2").render(
+        version=__version__, company=plan.company or "Unnamed company", plan=plan, stage=result.stage.value,
+        folder=result.source, day=long_date(_today_for_report()), verdict=verdict_text,
+        verdict_class="bad" if failed else ("warn" if summary.warnings else "good"),
+        summary_line=summary.counts(), score=score, score_rows=score_rows, coverage=rows, sections=sections,
+    )
+
+
+def _today_for_report() -> dt.date:
+    """The day of the report; SOURCE_DATE_EPOCH fixes it for reproducible output."""
+    from packager.clock import build_day
+
+    return build_day()

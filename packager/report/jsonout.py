@@ -1,16 +1,30 @@
-"""The JSON report: one object; keys are a contract and are only ever added to."""
+"""The JSON report: one object; keys are a contract and are only ever added to.
+
+`schema_version` changes only when a key is removed or changes meaning (README: "JSON reports").
+Scores and percentages are always numbers with a decimal point (60.0), counts always integers.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from packager import __version__
 from packager.report.coverage import deliverable_dict
 from packager.result import CheckResult
+
+SCHEMA_VERSION = 1
+
+
+def header(kind: str) -> dict[str, Any]:
+    """The keys every JSON report starts with."""
+    return {"schema_version": SCHEMA_VERSION, "report": kind,
+            "tool": {"name": "packager", "version": __version__}}
 
 
 def check_dict(result: CheckResult) -> dict[str, Any]:
     data: dict[str, Any] = {
+        **header("check"),
         "findings": [f.to_dict() for f in result.findings],
         "summary": result.summary.to_dict(),
         "score": result.score.to_dict(),
