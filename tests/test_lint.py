@@ -249,3 +249,16 @@ def test_coverage_lines_never_cut_mid_word() -> None:
     _code, out, _ = run("check", str(SAMPLE), "--today", "2026-11-26")
     assert "  Objective 1: Strengthen emergency response readiness at all 4 sites by October…" in out
     assert "tool inspectio\n" not in out
+
+
+def test_check_html_is_a_printable_self_check_page(defects: Path, tmp_path: Path) -> None:
+    (defects / "packager.toml").write_text('[[accepted]]\ncheck = "weight-total"\nreason = "Agreed <b>in</b> May."\n')
+    page = tmp_path / "self-check.html"
+    code, _out, _err = run("check", str(defects), "--stage", "proposal", "--format", "html", "-o", str(page),
+                           "--today", "2026-11-26")
+    assert code == 1
+    html = page.read_text(encoding="utf-8")
+    assert "<title>Self-check — " in html and "Not ready to submit" in html
+    assert "@media print" in html and "http://" not in html and "https://" not in html
+    assert "Milestone 1.1" in html and "Objective 2" in html
+    assert "Accepted: Agreed &lt;b&gt;in&lt;/b&gt; May." in html
