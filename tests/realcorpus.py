@@ -43,7 +43,8 @@ from tests import synth
 TODAY = dt.date(2026, 11, 26)  # a fixed "today" for every check of the corpus
 APPROVED = dt.date(2026, 3, 20)
 FONT_DIR = Path(packager.__file__).resolve().parent / "fonts"
-FIXED = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
+FIXED = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)  # when most files were last saved
+TYPED_UP = dt.datetime(2026, 11, 3, 16, 0, tzinfo=dt.UTC)  # minutes typed up after the meeting
 
 Maker = Callable[[Path], None]
 
@@ -747,7 +748,7 @@ def northwind() -> _Folder:
         date="2026-09-30", date_where="content", label="name", features=["date:month-year", "docx"])
     f.add(f"{o2}/2.3 - Safety committee minutes October 2026.docx", "2.3", docx(
         ["Safety committee minutes - October 2026", "Item 2.3: hand injury review accepted.",
-         "Next meeting: November 2026."]), "docx",
+         "Next meeting: November 2026."], created=TYPED_UP), "docx",
         date="2026-10-31", date_where="content", label="name", features=["date:month-year", "docx"])
     f.add(f"{o2}/[2.1] Hand tool inspection log - April 2026.pdf", "2.1", text_pdf(
         [["Monthly hand tool inspection - April 2026", "Tools inspected: 212. Removed from service: 4."]],
@@ -1046,7 +1047,8 @@ def summit() -> _Folder:
         "xlsx", date="2026-09-30", date_where="cell", label="name", features=["date:xlsx-cell"])
     for month, last in (("April", "2026-04-30"), ("July", "2026-07-31"), ("October", "2026-10-31")):
         f.add(f"{o3}/3.3 Contractor safety meeting minutes - {month} 2026.docx", "3.3", docx(
-            [f"Contractor safety meeting - {month} 2026", "Present: 14 contractors.", "Next meeting next quarter."]),
+            [f"Contractor safety meeting - {month} 2026", "Present: 14 contractors.", "Next meeting next quarter."],
+            created=TYPED_UP),
             "docx", date=last, date_where="content", label="name", features=["date:month-year", "docx"])
     f.junk(f"{o3}/.DS_Store")
     f.junk("desktop.ini")
@@ -1156,7 +1158,7 @@ def boreal() -> _Folder:
         date="2026-05-08", date_where="content", label="name", features=["csv"])
     f.add(f"{o3}/3.3 Driver review meeting minutes - October 2026.pdf", "3.3", text_pdf(
         [["Driver review meeting - October 2026", "Present: 11 drivers.", "Defects found on 6 pre-trip forms."]],
-        heading="Milestone 3.3 - Review of pre-trip results"), "text-pdf",
+        heading="Milestone 3.3 - Review of pre-trip results", created=TYPED_UP), "text-pdf",
         date="2026-10-31", date_where="content", label="name", features=["date:month-year"])
     f.junk(f"{o2}/Thumbs.db")
     f.junk(f"{o3}/3.2 Pre-trip forms/desktop.ini")
@@ -1443,10 +1445,12 @@ def shown_date(record: Any, result: Any) -> tuple[dt.date | None, str | None]:
     """(the date the tool decided the document shows, its source), or (None, None)."""
     if record is None:
         return None, None
-    decided = getattr(record, "date", None)
-    if decided is not None and hasattr(decided, "source"):
-        value = getattr(decided, "value", None) or getattr(decided, "date", None)
-        return value, decided.source
+    evidence = getattr(record, "evidence", None)
+    if evidence is not None:  # issue 8's evidence record: decided once, read by everyone
+        decided = getattr(evidence, "date", None)
+        if decided is None:
+            return None, None
+        return getattr(decided, "value", None), getattr(decided, "source", None)
     from packager.evidence import date_evidence
 
     start, deadline = result.plan.window(result.rules)

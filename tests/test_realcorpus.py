@@ -13,6 +13,8 @@ only looks up that result. Behaviours still being implemented are xfailed by fea
 from __future__ import annotations
 
 import contextlib
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +245,46 @@ def test_uncovered_milestone_names_candidates(folder_name: str, defect: Defect, 
     messages = [f.message + " " + f.hint for f in results[folder_name].findings
                 if f.check == defect.check and f.milestone == defect.milestone]
     assert messages and all(any(c in m for m in messages) for c in candidates), messages
+
+
+# --- built names -------------------------------------------------------------------------
+# One clean folder (the one with the most date forms) is built; every deliverable's name in the
+# zip must carry the date a reviewer reads, once, or no date at all (never one the checks did not
+# accept, e.g. a spreadsheet template's creation date).
+
+BUILT = "northwind-paving"
+
+
+@pytest.fixture(scope="session")
+def built_names(corpus: CorpusSpec, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Source path -> file name in the zip, from the built zip's manifest."""
+    from packager.build import build_submission
+
+    out = tmp_path_factory.mktemp("realcorpus-build") / "northwind.zip"
+    build_submission(corpus.folder(BUILT).path, out, allow_errors=True, today=corpus.today)
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith("/manifest.json"))))
+    return {f["source"]: f["path"].rsplit("/", 1)[-1] for f in manifest["files"] if f.get("source")}
+
+
+def _built_cases() -> list[Any]:
+    folder = SPEC.folder(BUILT)
+    return [
+        _param((f.path,), f"{BUILT}::{f.path}", _pending(f.features, {**PENDING_MAPPING, **PENDING_DATES}))
+        for f in folder.deliverables if _readable_date(folder, f)
+    ]
+
+
+@pytest.mark.parametrize("path", _built_cases())
+def test_built_name_keeps_the_date_once(path: str, corpus: CorpusSpec, built_names: dict[str, str]) -> None:
+    from packager.dates import find_dates
+    from packager.naming import split_extension
+
+    truth = corpus.folder(BUILT).file(path)
+    assert path in built_names, f"{path} is not in the built zip"
+    stem, _ext = split_extension(built_names[path])
+    dates = find_dates(stem, "name")
+    assert len(dates) <= 1, f"'{built_names[path]}' carries {len(dates)} dates"
+    assert not dates or date_agrees(truth, dates[0].date), (
+        f"'{built_names[path]}' is dated {dates[0].date}; the document shows {truth.date}"
+    )
