@@ -86,6 +86,16 @@ class AuditResult:
     def archive_findings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.check.startswith("zip-") or f.check == MANIFEST_MISMATCH.id)
 
+    def without_facts(self) -> AuditResult:
+        """The result without each file's inspection facts: what a batch keeps per zip."""
+        if self.inventory is None:
+            return self
+        files = tuple(replace(r, facts=None) for r in self.inventory.files)
+        by_path = {r.path: r for r in files}
+        documents = {role: (by_path.get(r.path) if r is not None else None)
+                     for role, r in self.inventory.documents.items()}
+        return replace(self, inventory=replace(self.inventory, files=files, documents=documents))
+
 
 def _placeholder_plan(year: int) -> Plan:
     return Plan(program="COR", company="(unknown company)", year=year)
@@ -171,7 +181,7 @@ def audit_zip(
         spooled: list[tuple[str, Path, str]] = []
         kept: list[FileRecord] = []
 
-        def spool_each() -> Iterator[tuple[Path, str]]:
+        def spool_each() -> Iterator[tuple[Path, str, str]]:
             for record in wanted:
                 try:
                     target, sha = reader.spool(by_name[record.path], tmp)
@@ -180,7 +190,7 @@ def audit_zip(
                     continue
                 spooled.append((record.path, target, sha))
                 kept.append(record)
-                yield target, record.name
+                yield target, record.name, sha  # hashed once, while spooling
 
         facts = inspect_many(spool_each(), options, progress, workers, total=len(wanted))
         if manifest is not None:

@@ -193,6 +193,18 @@ def stage_option(help_text: str) -> Callable[[F], F]:
     )
 
 
+def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        from packager.cachedir import disable_cache
+
+        disable_cache()
+
+
+no_cache_option = click.option(
+    "--no-cache", is_flag=True, expose_value=False, callback=_no_cache,
+    help="Inspect every file afresh: neither read nor write the facts cache in the user's cache folder.",
+)
+
 today_option = click.option(
     "--today", metavar="YYYY-MM-DD", hidden=True,
     help="Pretend today is this date (for reproducible reports and tests).",
@@ -219,6 +231,7 @@ def main() -> None:
 @lint_options
 @click.option("-q", "--quiet", is_flag=True, help="Only the errors and the summary line.")
 @click.option("--statistics", is_flag=True, help="Also print how many findings each check id has.")
+@no_cache_option
 @today_option
 @handle_errors
 def check(
@@ -291,6 +304,7 @@ def init(folder: Path, program: str, company: str, year: int | None, plan_format
 @rules_option
 @click.option("--force", is_flag=True, help="Replace an existing file at -o even if packager did not build it.")
 @lint_options
+@no_cache_option
 @today_option
 @handle_errors
 def build(
@@ -346,6 +360,7 @@ def build(
               help="A folder of approved plans; each zip gets its company's plan for its year.")
 @rules_option
 @force_option
+@no_cache_option
 @today_option
 @handle_errors
 def audit(
@@ -404,13 +419,17 @@ def audit(
         _emit(text, output, json=fmt == "json")
         sys.exit(ExitCode.FINDINGS if result.summary.errors or result.score.passed is False else ExitCode.OK)
     rows: list[BatchRow] = []
+    details: list[dict[str, Any]] = []  # the JSON of each zip, made as soon as it is audited
     with progress_bar("Auditing zips") as progress:
         for i, path in enumerate(zips, start=1):
             try:
-                rows.append(BatchRow(path, audit_zip(path, rules, today=day, approved=approved,
-                                                     approved_plans=approved_plans)))
+                audited = audit_zip(path, rules, today=day, approved=approved, approved_plans=approved_plans)
+                details.append(audit_dict(audited) if fmt == "json" else {})
+                # Keep only what the batch table needs: a batch of many zips must not hold every file's facts.
+                rows.append(BatchRow(path, audited.without_facts()))
             except InputError as exc:
                 rows.append(BatchRow(path, None, exc.paragraph()))
+                details.append({})
             if progress:
                 progress(i, len(zips))
     if fmt == "csv":
@@ -419,8 +438,8 @@ def audit(
         text = render_batch_html(rows)
     elif fmt == "json":
         text = dumps({"zips": [
-            {"zip": str(r.path), "status": r.status, "problem": r.failure,
-             **(audit_dict(r.result) if r.result else {})} for r in rows]})
+            {"zip": str(r.path), "status": r.status, "problem": r.failure, **detail}
+            for r, detail in zip(rows, details, strict=True)]})
     else:
         text = batch_text(rows)
     _emit(text, output, json=fmt == "json")

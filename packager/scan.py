@@ -7,15 +7,21 @@ milestone by the naming convention, and inspected in parallel worker processes.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
+import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
+from packager import cachedir, factcache
 from packager.classify import classify
 from packager.findings import Finding
 from packager.inspect import FileFacts, InspectOptions, inspect_file
+from packager.inspect.core import hash_file
 from packager.inventory import Inventory, Mapping
 from packager.model import Stage
 from packager.naming import NamingConvention, labels_in_text
@@ -50,50 +56,138 @@ def walk(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
         stack.extend(reversed(subdirs))
 
 
+# What the checks read of a file's text (the labels on its first page); the rest stays in the worker.
+RESULT_TEXT_CHARS = 4000
+# Files per task sent to a worker at most; fewer when there are few files per worker.
+CHUNK_MAX = 32
+
+Job = tuple[Path, str] | tuple[Path, str, str]  # (path, display name[, known SHA-256])
+
+
+def pool_context() -> BaseContext:
+    """The start method the timings were measured with: fork on Linux (Python 3.14 would pick
+    forkserver, a second slower to start), the platform default elsewhere (spawn on macOS and
+    Windows, where fork is unsafe or absent)."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def inspect_for_checks(path: Path, options: InspectOptions, name: str, sha256: str | None = None) -> FileFacts:
+    """A file's facts as the checks use them: from the facts cache when its content was seen
+    before, otherwise inspected (and cached), with the text trimmed to what the checks read."""
+    cache_key = None
+    if cachedir.cache_enabled():
+        digest = sha256 or _regular_file_hash(path)
+        if digest:
+            cache_key = factcache.key(digest, name, options, extra=str(RESULT_TEXT_CHARS))
+            hit = factcache.load(cache_key)
+            if hit is not None:
+                return hit
+            sha256 = digest
+    facts = inspect_file(path, options, name, sha256)
+    if len(facts.text) > RESULT_TEXT_CHARS:
+        facts = replace(facts, text=facts.text[:RESULT_TEXT_CHARS])
+    if cache_key is not None and facts.sha256 == sha256:
+        factcache.store(cache_key, facts)
+    return facts
+
+
+def _regular_file_hash(path: Path) -> str | None:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        return hash_file(path)
+    except OSError:
+        return None
+
+
+def _inspect_chunk(chunk: list[tuple[int, Job]], options: InspectOptions) -> list[tuple[int, FileFacts]]:
+    return [(index, inspect_for_checks(job[0], options, job[1], _sha(job))) for index, job in chunk]
+
+
+def _sha(job: Job) -> str | None:
+    return job[2] if len(job) > 2 else None  # type: ignore[misc]
+
+
+def _chunk_size(total: int, workers: int) -> int:
+    # About 16 tasks per worker keeps both busy to the end without paying per-file round trips.
+    return max(1, min(CHUNK_MAX, total // (workers * 16)))
+
+
+def _largest_first(jobs: list[Job]) -> list[int]:
+    def size(index: int) -> int:
+        try:
+            return os.stat(jobs[index][0]).st_size
+        except OSError:
+            return 0
+
+    return sorted(range(len(jobs)), key=lambda i: (-size(i), i))
+
+
 def inspect_many(
-    jobs: Iterable[tuple[Path, str]],
+    jobs: Iterable[Job],
     options: InspectOptions,
     progress: ProgressFn | None = None,
     workers: int | None = None,
     total: int | None = None,
 ) -> list[FileFacts]:
-    """Inspect files (path, display name) in parallel, preserving order.
+    """Inspect files (path, display name[, SHA-256]) in parallel; results in the order given.
 
-    `jobs` may be a lazy iterator (the audit spools each entry just before yielding it), so the
-    workers start on the first files while later ones are still being produced.
+    A list of jobs is sent to the workers in chunks, largest files first, so both cores stay
+    busy to the end. ``jobs`` may also be a lazy iterator with ``total`` given (the audit spools
+    each entry just before yielding it): then chunks go out in arrival order, and the workers
+    start on the first files while later ones are still being produced.
     """
+    lazy = total is not None
     if total is None:
         jobs = list(jobs)
         total = len(jobs)
     if progress:
         progress(0, total)
     workers = workers or min(os.cpu_count() or 1, 8)
-    results: list[FileFacts] = []
+    results: list[FileFacts | None] = [None] * total
     if total < PARALLEL_MIN_FILES or workers <= 1:
-        for path, name in jobs:
-            results.append(inspect_file(path, options, name))
+        for index, job in enumerate(jobs):
+            results[index] = inspect_for_checks(job[0], options, job[1], _sha(job))
             if progress:
-                progress(len(results), total)
-        return results
-    submitted: list[tuple[Path, str]] = []
+                progress(index + 1, total)
+        return [r for r in results if r is not None]
+    size = _chunk_size(total, workers)
+    submitted: dict[int, Job] = {}
+    if lazy:
+        indexed: Iterable[tuple[int, Job]] = enumerate(jobs)
+    else:
+        listed = list(jobs)
+        indexed = ((i, listed[i]) for i in _largest_first(listed))
     failed: list[int] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = []
-        for path, name in jobs:
-            submitted.append((path, name))
-            futures.append(pool.submit(inspect_file, path, options, name))
-        for index, future in enumerate(futures):
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+        futures: dict[Future[list[tuple[int, FileFacts]]], list[int]] = {}
+        chunk: list[tuple[int, Job]] = []
+        for item in indexed:
+            submitted[item[0]] = item[1]
+            chunk.append(item)
+            if len(chunk) >= size:
+                futures[pool.submit(_inspect_chunk, chunk, options)] = [i for i, _ in chunk]
+                chunk = []
+        if chunk:
+            futures[pool.submit(_inspect_chunk, chunk, options)] = [i for i, _ in chunk]
+        for future in as_completed(futures):
             try:
-                results.append(future.result())
+                for index, facts in future.result():
+                    results[index] = facts
             except Exception:  # the worker died (killed, out of memory) or its result was lost
-                failed.append(index)
-                results.append(_inspector_died(path=None))
+                failed.extend(futures[future])
+            done += len(futures[future])
             if progress:
-                progress(len(results), total)
+                progress(done, total)
     if failed:
+        failed.sort()
         for index, facts in zip(failed, retry_alone([submitted[i] for i in failed], options), strict=True):
             results[index] = facts
-    return results
+    # A lazy source may yield fewer jobs than ``total`` (an entry that could not be spooled).
+    return [results[i] or _inspector_died(submitted[i][0]) for i in range(len(submitted))]
 
 
 def _inspector_died(path: Path | None) -> FileFacts:
@@ -110,7 +204,7 @@ def _size(path: Path | None) -> int:
         return 0
 
 
-def retry_alone(jobs: list[tuple[Path, str]], options: InspectOptions) -> list[FileFacts]:
+def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
     """Inspect files whose worker died, one worker at a time, to find the file that kills it.
 
     When one worker dies every pending file of the pool fails with it. Run again in a one-worker
@@ -121,8 +215,10 @@ def retry_alone(jobs: list[tuple[Path, str]], options: InspectOptions) -> list[F
     pending = list(range(len(jobs)))
     while pending:
         culprit: int | None = None
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            futures = [(i, pool.submit(inspect_file, jobs[i][0], options, jobs[i][1])) for i in pending]
+        with ProcessPoolExecutor(max_workers=1, mp_context=pool_context()) as pool:
+            futures = [
+                (i, pool.submit(inspect_for_checks, jobs[i][0], options, jobs[i][1], _sha(jobs[i]))) for i in pending
+            ]
             for i, future in futures:
                 if culprit is not None:
                     future.cancel()
@@ -152,7 +248,7 @@ def label_mapping(mapping: Mapping, facts: FileFacts | None, naming: NamingConve
         labels |= title_labels
         if mapping.milestone in title_labels and "title" not in sources:
             sources.append("title")
-    text_labels = labels_in_text(facts.text[:4000])
+    text_labels = labels_in_text(facts.text[:RESULT_TEXT_CHARS])
     labels |= text_labels
     if mapping.milestone in text_labels:
         sources.append("first page")

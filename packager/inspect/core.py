@@ -41,10 +41,14 @@ _INSPECTORS: dict[str, _Inspector] = {
 }
 
 
-def inspect_file(path: Path, options: InspectOptions, name: str | None = None) -> FileFacts:
+def inspect_file(
+    path: Path, options: InspectOptions, name: str | None = None, sha256: str | None = None
+) -> FileFacts:
     """Facts about the file at ``path``; ``name`` is its display/original name.
 
-    Every problem reading the file is reported in ``unreadable``; nothing is raised.
+    ``sha256``, when the caller has already hashed the content (the audit's spooler, the facts
+    cache), is trusted and the file is not hashed again. Every problem reading the file is
+    reported in ``unreadable``; nothing is raised.
     """
     path = Path(path)
     display = name if name is not None else path.name
@@ -52,7 +56,7 @@ def inspect_file(path: Path, options: InspectOptions, name: str | None = None) -
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return _bare(0, "it is not a regular file")
-        digest, head = _hash_and_head(path)
+        digest, head = (sha256, _head(path)) if sha256 else _hash_and_head(path)
     except OSError as exc:
         return _bare(0, f"the file cannot be opened ({exc.strerror or type(exc).__name__})")
     kind, mime = sniff(head, display, path)
@@ -82,6 +86,16 @@ def _hash_and_head(path: Path) -> tuple[str, bytes]:
                 head += chunk[: HEAD_BYTES - len(head)]
             digest.update(chunk)
     return digest.hexdigest(), head
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def hash_file(path: Path) -> str:
+    """SHA-256 of a file's content, streamed."""
+    return _hash_and_head(path)[0]
 
 
 def _bare(size: int, problem: str) -> FileFacts:
