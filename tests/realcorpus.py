@@ -73,6 +73,9 @@ class FileTruth:
     label_where: str | None = None  # name | title | header | page-image | folder
     features: frozenset[str] = frozenset()
     make: Maker | None = field(default=None, compare=False, repr=False)
+    # Scans, TIFFs, photos of signs and screenshots: the lines of text drawn into the pixels, in
+    # reading order (ground truth for OCR, issue 10). Empty for files with a text layer.
+    page_text: tuple[str, ...] = ()
 
     @property
     def scanned(self) -> bool:
@@ -187,6 +190,11 @@ def text_pdf(
     return make
 
 
+def _words(make: Maker, lines: Sequence[str]) -> None:
+    """Remember the words a picture maker draws: the page text an OCR engine should read back."""
+    make.page_text = tuple(lines)  # type: ignore[attr-defined]
+
+
 @functools.lru_cache(maxsize=32)
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
@@ -266,6 +274,7 @@ def scan_pdf(
                 pdf.image(buffer, x=0, y=0, w=612, h=792)
         path.write_bytes(bytes(pdf.output()))
 
+    _words(make, [*([heading] if heading else []), *(line for page in pages for line in page)])
     return make
 
 
@@ -278,6 +287,7 @@ def tiff_scan(lines: Sequence[str], dpi: int = 200, heading: str | None = None, 
         compression = "group4" if bilevel else "tiff_lzw"
         image.save(path, "TIFF", compression=compression, dpi=(dpi, dpi))
 
+    _words(make, [*([heading] if heading else []), *lines])
     return make
 
 
@@ -323,6 +333,7 @@ def photo(taken: dt.datetime | None, seed: int, size: tuple[int, int] = (1024, 7
             exif.get_ifd(0x8769)[0x9003] = stamp
         img.save(path, "JPEG", quality=quality, exif=exif.tobytes())
 
+    _words(make, [sign] if sign else [])
     return make
 
 
@@ -345,6 +356,7 @@ def screenshot(lines: Sequence[str], heading: str, size: tuple[int, int] = (1280
         draw.text((285, y + 32), "Completed", fill=(255, 255, 255), font=_font(20, bold=True))
         img.save(path, "PNG", optimize=False)
 
+    _words(make, [heading, *lines])
     return make
 
 
@@ -624,7 +636,7 @@ class _Folder:
         self.files.append(FileTruth(
             path=path, milestone=milestone, role=role, kind=kind,
             date=dt.date.fromisoformat(date) if date else None, date_where=date_where, label_where=label,
-            features=frozenset(features), make=make,
+            features=frozenset(features), make=make, page_text=tuple(getattr(make, "page_text", ())),
         ))
         return path
 
@@ -1174,7 +1186,7 @@ def boreal() -> _Folder:
         old = f.files[i]
         tags = {"signed:scan", "scan:200dpi"} | ({"signed:date-in-name"} if path == docs["acknowledgement"] else set())
         f.files[i] = FileTruth(old.path, None, "document", "scan-pdf", dt.date(2026, 10, 21), "name", None,
-                               frozenset(tags), old.make)
+                               frozenset(tags), old.make, old.page_text)
     return f
 
 

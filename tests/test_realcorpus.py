@@ -106,6 +106,8 @@ def test_corpus_size(corpus: CorpusSpec) -> None:
     assert len(corpus.clean) >= 3 and len(corpus.defective) >= 2
     kinds = {f.kind for f in deliverables}
     assert {"text-pdf", "scan-pdf", "tiff", "photo", "screenshot", "docx", "xlsx", "csv"} <= kinds
+    pictures = [f for f in deliverables if f.kind in ("scan-pdf", "tiff") and "scan:100dpi" not in f.features]
+    assert all(f.page_text for f in pictures), "scans carry the words drawn on them (OCR ground truth)"
     for folder in corpus.folders:
         assert (folder.path / "action-plan.yaml").is_file()
         for f in folder.files:
