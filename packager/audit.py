@@ -77,6 +77,7 @@ class AuditResult:
     objectives: tuple[dict[str, Any], ...] = ()  # per-objective self and QA scores
     entries: int = 0
     approved: str | None = None  # the approved plan scored against (--plan/--plans), when one was given
+    qa: QaScores | None = None  # the reviewer's scores and comments (--scores)
 
     @property
     def summary(self) -> Summary:
@@ -249,7 +250,7 @@ def audit_zip(
         path=path, rules=rules, plan=plan if have_plan else None, findings=tuple(sort_findings(findings)),
         score=score, inventory=inventory, manifest=manifest is not None, unverified=tuple(unverified),
         objectives=tuple(objectives), entries=len(scan.all_names),
-        approved=(approved.source or "the approved plan") if approved is not None else None,
+        approved=(approved.source or "the approved plan") if approved is not None else None, qa=scores,
     )
 
 

@@ -351,9 +351,12 @@ def build(
 )
 @output_option
 @click.option("--worksheet", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write a QA worksheet (CSV, one row per milestone) to fill in with Excel.")
+              help="Write a QA worksheet, one row per milestone, to fill in: .xlsx (a locked workbook with "
+                   "totals) or .csv.")
 @click.option("--scores", "scores_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Read a filled-in QA worksheet and score the submission.")
+@click.option("--amendments", "amendments_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --scores: write a letter (PDF) asking the company for what each milestone still needs.")
 @click.option("--plan", "approved_path", type=click.Path(path_type=Path, dir_okay=False),
               help="The approved plan (YAML or .xlsx) to map and score the zip against.")
 @click.option("--plans", "plans_dir", type=click.Path(path_type=Path, file_okay=False),
@@ -365,7 +368,8 @@ def build(
 @handle_errors
 def audit(
     zips: tuple[Path, ...], fmt: str, output: Path | None, worksheet: Path | None, scores_path: Path | None,
-    approved_path: Path | None, plans_dir: Path | None, rules_spec: str | None, force: bool, today: str | None,
+    amendments_path: Path | None, approved_path: Path | None, plans_dir: Path | None, rules_spec: str | None,
+    force: bool, today: str | None,
 ) -> None:
     """Check received submission ZIPS safely, verify them and score them.
 
@@ -380,6 +384,10 @@ def audit(
     inputs = (*zips, scores_path)
     _guard(output, inputs=(*inputs, worksheet), force=force)
     _guard(worksheet, inputs=(*inputs, output), force=force, option="--worksheet")
+    _guard(amendments_path, inputs=(*inputs, output, worksheet), force=force, option="--amendments")
+    if amendments_path is not None and scores_path is None:
+        raise InputError("the amendments letter needs the reviewer's scores", field="--amendments",
+                         hint="Add --scores with the filled-in QA worksheet")
     rules = load_rules(rules_spec)
     day = _today(today)
     if approved_path is not None and plans_dir is not None:
@@ -394,8 +402,9 @@ def audit(
 
         approved_plans = load_approved_plans(plans_dir, rules)
     single = len(zips) == 1 and fmt != "csv"
-    if (worksheet or scores_path) and len(zips) != 1:
-        raise InputError("--worksheet and --scores work on one zip at a time", field="--worksheet/--scores")
+    if (worksheet or scores_path or amendments_path) and len(zips) != 1:
+        raise InputError("--worksheet, --scores and --amendments work on one zip at a time",
+                         field="--worksheet/--scores")
     if single:
         with progress_bar("Checking entries") as progress:
             result = audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress,
@@ -406,10 +415,20 @@ def audit(
             from packager.atomic import write_bytes_atomic
             from packager.worksheet import worksheet_csv
 
-            write_bytes_atomic(
-                worksheet, worksheet_csv(result.plan, result.inventory, result.findings).encode("utf-8-sig")
-            )
+            if worksheet.suffix.lower() == ".xlsx":
+                from packager.qaxlsx import worksheet_xlsx
+
+                sheet = worksheet_xlsx(result.plan, result.inventory, result.findings, rules)
+            else:
+                sheet = worksheet_csv(result.plan, result.inventory, result.findings).encode("utf-8-sig")
+            write_bytes_atomic(worksheet, sheet)
             echo(f"Wrote {worksheet}", err=True)
+        if amendments_path is not None:
+            from packager.amendments import amendments_pdf
+            from packager.atomic import write_bytes_atomic
+
+            write_bytes_atomic(amendments_path, amendments_pdf(result, day or dt.date.today()))
+            echo(f"Wrote {amendments_path}", err=True)
         if fmt == "json":
             text = dumps(audit_dict(result))
         elif fmt == "html":

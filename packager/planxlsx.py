@@ -553,6 +553,7 @@ def style_header(ws: Any, ncols: int, widths: dict[int, float] | None = None) ->
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     ws.freeze_panes = "A2"
     fit_columns(ws, widths or {})
+    fit_rows(ws)
     print_setup(ws)
 
 
@@ -567,6 +568,23 @@ def print_setup(ws: Any, area: str | None = None) -> None:
     ws.print_title_rows = "1:1"
     if area:
         ws.print_area = area
+
+
+def fit_rows(ws: Any) -> None:
+    """Row heights that show every line of wrapped text (spreadsheet programs do not always grow them)."""
+    import math
+
+    for row in ws.iter_rows(min_row=2):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or (cell.data_type == "f"):
+                continue
+            width = ws.column_dimensions[cell.column_letter].width or 10
+            per_line = max(int(width) - 2, 4)
+            count = sum(max(1, math.ceil(len(part) / per_line)) for part in cell.value.split("\n"))
+            lines = max(lines, count)
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(15 * lines, 400)
 
 
 def fit_columns(ws: Any, minimum: dict[int, float]) -> None:

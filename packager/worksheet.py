@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,11 @@ def _number(text: str) -> float | None:
 
 
 def read_scores(path: Path, plan: Plan) -> QaScores:
-    """Read a filled-in worksheet; InputError names the row and column of any problem."""
+    """Read a filled-in worksheet (CSV or .xlsx); InputError names the row (cell) and column of any problem."""
+    if path.suffix.lower() == ".xlsx":
+        from packager.qaxlsx import read_scores_xlsx
+
+        return read_scores_xlsx(path, plan)
     try:
         size = path.stat().st_size
         if size > MAX_WORKSHEET_BYTES:
@@ -95,39 +100,52 @@ def read_scores(path: Path, plan: Plan) -> QaScores:
     with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     rows = list(csv.reader(io.StringIO(text), dialect))
+    return scores_from_rows(rows, path, plan)
+
+
+def scores_from_rows(
+    rows: list[list[str]], path: Path, plan: Plan, cell: Callable[[int, str | None], str] | None = None
+) -> QaScores:
+    """Scores from the worksheet's rows (CSV, or a workbook's cells as text).
+
+    `cell(row, column)` names a workbook cell ('QA worksheet'!H5) for errors; CSV errors give the line.
+    """
+
+    def fail(problem: str, row: int | None, column: str | None, expected: str | None = None) -> InputError:
+        if cell is not None and row is not None:
+            return InputError(problem, file=path, cell=cell(row, column), field=column, expected=expected)
+        return InputError(problem, file=path, line=row, field=column, expected=expected)
+
     if not rows:
         raise InputError("the worksheet is empty", file=path, expected=f"the columns {', '.join(COLUMNS)}")
     header = [h.strip().lower() for h in rows[0]]
     for needed in ("milestone", "qa_score"):
         if needed not in header:
-            raise InputError(f"the worksheet has no '{needed}' column", file=path, line=1,
-                             expected=f"the columns {', '.join(COLUMNS)}")
+            raise fail(f"the worksheet has no '{needed}' column", 1, None, f"the columns {', '.join(COLUMNS)}")
     col_m, col_s = header.index("milestone"), header.index("qa_score")
     col_c = header.index("qa_comment") if "qa_comment" in header else None
     weights = {mid: ms.weight for _o, mid, ms in plan.milestones()}
     scores: dict[str, float] = {}
     comments: dict[str, str] = {}
     for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+        if not any(value.strip() for value in row):
             continue
         mid = row[col_m].strip() if col_m < len(row) else ""
         if mid not in weights:
-            raise InputError(f"row {number} names milestone '{mid}', which the plan does not have", file=path,
-                             line=number, field="milestone", expected=f"one of {', '.join(weights)}")
+            raise fail(f"row {number} names milestone '{mid}', which the plan does not have", number, "milestone",
+                       f"one of {', '.join(weights)}")
         raw = row[col_s] if col_s < len(row) else ""
         value = _number(raw)
         if value is None:
             problem = "is empty" if not raw.strip() else f"'{raw.strip()}' is not a number"
-            raise InputError(f"row {number} (milestone {mid}): the QA score {problem}", file=path, line=number,
-                             field="qa_score", expected=f"a number from 0 to {weights[mid] or 0:g}")
+            raise fail(f"row {number} (milestone {mid}): the QA score {problem}", number, "qa_score",
+                       f"a number from 0 to {weights[mid] or 0:g}")
         weight = weights[mid] or 0
         if value < 0 or value > weight + 1e-9:
-            raise InputError(f"row {number} (milestone {mid}): the QA score {value:g} is outside 0 to {weight:g}",
-                             file=path, line=number, field="qa_score",
-                             expected=f"a number from 0 up to the milestone's weight ({weight:g})")
+            raise fail(f"row {number} (milestone {mid}): the QA score {value:g} is outside 0 to {weight:g}", number,
+                       "qa_score", f"a number from 0 up to the milestone's weight ({weight:g})")
         if mid in scores:
-            raise InputError(f"row {number}: milestone {mid} is scored twice", file=path, line=number,
-                             field="milestone")
+            raise fail(f"row {number}: milestone {mid} is scored twice", number, "milestone")
         scores[mid] = value
         if col_c is not None and col_c < len(row):
             comments[mid] = row[col_c].strip()

@@ -11,6 +11,7 @@ from typing import Any
 from packager.audit import AuditResult
 from packager.report.coverage import deliverable_dict
 from packager.report.text import render_findings
+from packager.review import MilestoneReview, milestone_reviews
 from packager.textutil import points
 
 
@@ -70,9 +71,24 @@ def render_audit_text(result: AuditResult) -> str:
         for row in result.objectives:
             out.append(f"  Objective {row['objective']}: weight {points(row['weight'])}, self "
                        f"{_opt(row['self'])}, QA {_opt(row['qa'])}")
+        for review in reviews(result):
+            comment = f"  “{one_line(review.comment)}”" if review.comment else ""
+            out.append(f"    {review.milestone:<5} QA {_opt(review.qa_score)} of {_opt(review.weight)}"
+                       f" (self {_opt(review.self_score)}){comment}")
     out.append(f"Verdict: {verdict(result)}")
     out.append(result.summary.counts())
     return "\n".join(out) + "\n"
+
+
+def reviews(result: AuditResult) -> list[MilestoneReview]:
+    """Each milestone's weight, self-score, QA score and comment, and open errors (empty without a plan)."""
+    if result.plan is None:
+        return []
+    return milestone_reviews(result.plan, result.findings, result.qa)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _opt(value: float | None) -> str:
@@ -93,6 +109,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         "unverified": list(result.unverified),
         "approved_plan": result.approved,
         "objectives": list(result.objectives),
+        "milestones": [r.to_dict() for r in reviews(result)],
         "verdict": verdict(result),
     }
     if result.inventory is not None and plan is not None:

@@ -10,8 +10,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from packager import __version__
 from packager.audit import AuditResult
-from packager.findings import Finding
-from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, verdict
+from packager.findings import Finding, Severity
+from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, reviews, verdict
 from packager.report.coverage import coverage
 from packager.result import CheckResult
 from packager.textutil import long_date, points
@@ -42,6 +42,7 @@ def render_audit_html(result: AuditResult) -> str:
         else:
             other.append(f)
     rows = coverage(result.plan, result.inventory, result.findings) if result.plan and result.inventory else []
+    milestone_rows = reviews(result)
     summary = result.summary
     bad = summary.errors or result.score.passed is False
     verdict_class = "bad" if bad else ("warn" if summary.warnings else "good")
@@ -55,7 +56,25 @@ def render_audit_html(result: AuditResult) -> str:
         deliverables=data.get("deliverables", []),
         by_path={k: [f.to_dict() for f in v] for k, v in by_path.items()},
         other_findings=[f.to_dict() for f in other],
+        problems=_problems(result), milestones=[r.to_dict() for r in milestone_rows],
+        has_qa=result.qa is not None,
     )
+
+
+def _problems(result: AuditResult) -> list[dict[str, Any]]:
+    """The errors, grouped by milestone in plan order, then those about the whole submission."""
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    groups: list[dict[str, Any]] = []
+    if result.plan is not None:
+        for _o, mid, ms in result.plan.milestones():
+            found = [f.to_dict() for f in errors if f.milestone == mid]
+            if found:
+                groups.append({"label": f"Milestone {mid}" + (f" — {ms.title}" if ms.title else ""), "findings": found})
+    known = {mid for _o, mid, _ms in result.plan.milestones()} if result.plan is not None else set()
+    rest = [f.to_dict() for f in errors if f.milestone not in known]
+    if rest:
+        groups.append({"label": "Whole submission", "findings": rest})
+    return groups
 
 
 def render_batch_html(rows: list[BatchRow]) -> str:
