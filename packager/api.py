@@ -33,7 +33,7 @@ def load_folder_plan(folder: Path, plan_path: Path | None, rules: Rules) -> Plan
         plan_path = find_plan_file(folder)
         if plan_path is None:
             raise InputError(
-                f"there is no {PLAN_FILENAME} in this folder",
+                f"there is no {PLAN_FILENAME} (or action-plan.xlsx) in this folder",
                 file=folder,
                 hint="Create one with 'packager init FOLDER', or name it with --plan FILE",
             )

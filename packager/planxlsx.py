@@ -577,7 +577,7 @@ def fit_rows(ws: Any) -> None:
     for row in ws.iter_rows(min_row=2):
         lines = 1
         for cell in row:
-            if not isinstance(cell.value, str) or (cell.data_type == "f"):
+            if not isinstance(cell.value, str) or cell.data_type == "f" or not cell.alignment.wrap_text:
                 continue
             width = ws.column_dimensions[cell.column_letter].width or 10
             per_line = max(int(width) - 2, 4)
@@ -663,6 +663,9 @@ def plan_workbook(plan: Plan, rules: Rules) -> bytes:
         set_cell(ws, f"A{r}", label, font=Font(bold=True))
         set_cell(ws, f"B{r}", values.get(field))
     ws[f"B{rows['approved']}"].number_format = "yyyy-mm-dd"
+    for r in rows.values():
+        ws[f"B{r}"].alignment = Alignment(horizontal="left")
+        ws[f"B{r}"].fill = PatternFill("solid", fgColor="FFF2CC")
     programs = ",".join(sorted(rules.programs))
     _validation(ws, "list", f"B{rows['program']}", formula1=f'"{programs}"', error=f"Pick one of {programs}.",
                 prompt="Pick the program from the list.")
@@ -684,7 +687,8 @@ def plan_workbook(plan: Plan, rules: Rules) -> bytes:
         set_cell(ws, f"A{r}", key)
         set_cell(ws, f"B{r}", rules.eligibility[key].label if key in rules.eligibility else "")
         answer = plan.eligibility.get(key)
-        set_cell(ws, f"C{r}", None if answer is None else ("yes" if answer else "no"))
+        set_cell(ws, f"C{r}", None if answer is None else ("yes" if answer else "no"),
+                 fill=PatternFill("solid", fgColor="FFF2CC"))
     _validation(ws, "list", f"C2:C{max(len(keys), 1) + 1}", formula1='"yes,no"', error="Answer yes or no.",
                 prompt="yes or no")
     style_header(ws, 3, {3: 10})
@@ -737,9 +741,10 @@ def plan_workbook(plan: Plan, rules: Rules) -> bytes:
     _validation(ws, "list", f"J2:J{last}", formula1='"yes,no"', error="Answer yes or no.",
                 prompt="Is the objective based on your last certification audit?")
     style_header(ws, 14, {2: 30, 3: 30, 4: 16, 5: 12, 9: 30})
-    for col in "BCI":
-        for row in range(2, r):
-            ws[f"{col}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+    for row in range(2, r):
+        for col in "ABCDEFGHIJ":
+            ws[f"{col}{row}"].alignment = Alignment(wrap_text=col in "BCI", vertical="top")
+    fit_rows(ws)
     ws.print_area = f"A1:N{max(r - 1, 2)}"
 
     ws = wb.create_sheet("Notes")

@@ -49,7 +49,7 @@ def test_errors_exit_1_with_summary(tmp_path: Path) -> None:
     ("setup", "expected"),
     [
         ("missing", "the submission folder does not exist"),
-        ("noplan", "there is no action-plan.yaml in this folder"),
+        ("noplan", "there is no action-plan.yaml (or action-plan.xlsx) in this folder"),
         ("badyaml", "line 2: this is not valid YAML"),
         ("badweight", "field 'objectives[1].milestones[1].weight' (milestone 1.1): the value 'ten' is not a number"),
     ],
