@@ -28,7 +28,7 @@ from packager.errors import InputError
 from packager.evidence import date_evidence
 from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inventory import FileRecord
-from packager.layout import DOCS_FOLDER, deliverable_name, descriptive_part, objective_folder, top_folder
+from packager.layout import DOCS_FOLDER, Layout, Wanted, descriptive_part, path_budget, plan_layout
 from packager.model import Stage
 from packager.naming import split_extension
 from packager.outputs import check_output
@@ -138,8 +138,12 @@ def _compress(record: FileRecord, path: Path, rules: Rules) -> bool:
     return True
 
 
-def plan_deliverables(result: CheckResult, folder: Path, top: str) -> tuple[list[Planned], list[str]]:
-    """Place every mapped deliverable under its objective folder with its canonical name."""
+def plan_deliverables(
+    result: CheckResult, folder: Path, stage: Stage,
+) -> tuple[list[Planned], list[str], Layout]:
+    """Place every mapped deliverable under its objective folder with its canonical name.
+
+    The layout (top folder, objective folders, names) is decided here, once, for the whole zip."""
     plan, rules = result.plan, result.rules
     assert result.inventory is not None
     known = {mid for _o, mid, _ms in plan.milestones()}
@@ -148,46 +152,44 @@ def plan_deliverables(result: CheckResult, folder: Path, top: str) -> tuple[list
         if f.path:
             by_path.setdefault(f.path, []).append(f)
     start, end = plan.window(rules)
-    planned: list[Planned] = []
     excluded: list[str] = []
-    used: set[str] = set()
-    for record in result.inventory.deliverables:
+    chosen: list[tuple[FileRecord, Wanted]] = []
+    records = result.inventory.deliverables if stage is Stage.FINAL else ()
+    for record in records:
         mid = record.mapping.milestone
         if mid is None or mid not in known or record.facts is None:
             excluded.append(record.path)
             continue
-        o = int(mid.split(".")[0])
-        objective = plan.objectives[o - 1]
-        folder_name = objective_folder(o, objective.title, rules.build.max_title_length)
         best = date_evidence(record, start, end).best
-        date = best.date.isoformat() if best else None
         _stem, ext = split_extension(record.name)
         milestone = plan.milestone(mid)
         fallback = (milestone.deliverable if milestone else None) or "Deliverable"
-        prefix = f"{top}/{folder_name}/"
-        room = rules.build.max_path_length - 1 - len(prefix)
-        name = deliverable_name(mid, descriptive_part(record.mapping.title, fallback), date, ext, room)
-        arcname = prefix + name
-        n = 2
-        while arcname.casefold() in used:
-            stem, dot, e = name.rpartition(".")
-            arcname = f"{prefix}{stem} ({n}){dot}{e}" if dot else f"{prefix}{name} ({n})"
-            n += 1
-        used.add(arcname.casefold())
+        chosen.append((record, Wanted(int(mid.split(".")[0]), mid, descriptive_part(record.mapping.title, fallback),
+                                      best.date.isoformat() if best else None, ext)))
+    fixed = [f"{DOCS_FOLDER}/{name}.pdf" for name in SIGNED_NAMES.values()]
+    fixed += [f"{DOCS_FOLDER}/{spec.filename}" for spec in documents_for(stage.value)]
+    layout = plan_layout(
+        plan, stage, [w for _r, w in chosen],
+        budget=path_budget(rules.build.windows_path_limit, rules.build.extraction_prefix),
+        max_title_length=rules.build.max_title_length, fixed_names=fixed,
+    )
+    planned: list[Planned] = []
+    for i, (record, wanted) in enumerate(chosen):
+        assert record.facts is not None
         source = folder.joinpath(*record.path.split("/"))
         planned.append(
             Planned(
-                arcname=arcname, role="deliverable", size=record.size, sha256=record.facts.sha256,
-                source=record.path, source_path=source, compress=_compress(record, source, rules),
-                objective=o, milestone=mid, date=date, pages=record.facts.pages,
-                status=_status(by_path.get(record.path, [])),
+                arcname=layout.path(i, wanted.objective), role="deliverable", size=record.size,
+                sha256=record.facts.sha256, source=record.path, source_path=source,
+                compress=_compress(record, source, rules), objective=wanted.objective, milestone=wanted.milestone,
+                date=wanted.date, pages=record.facts.pages, status=_status(by_path.get(record.path, [])),
                 dates=tuple(
                     {"date": d.date.isoformat(), "source": d.source, "text": d.text}
                     for d in [*record.facts.dates, *record.name_dates]
                 ),
             )
         )
-    return planned, excluded
+    return planned, excluded, layout
 
 
 def plan_signed(result: CheckResult, folder: Path, top: str, stage: Stage) -> list[Planned]:
@@ -235,7 +237,7 @@ def split_parts(deliverables: list[Planned], split_mb: float | None) -> list[lis
 def _context(
     result: CheckResult, deliverables: list[Planned], part_of: dict[int, int], part: dict[str, int] | None,
     open_findings: list[Finding], signed: list[Planned], generated: list[dict[str, Any]], built: dt.datetime,
-    top: str,
+    top: str, folders: dict[int, str],
 ) -> dict[str, Any]:
     plan, rules = result.plan, result.rules
     objectives = []
@@ -265,8 +267,8 @@ def _context(
         score = sum(scores) if scores else None
         objectives.append({
             "number": o, "title": objective.title,
-            "short_title": objective_folder(o, objective.title, rules.build.max_title_length).partition(" - ")[2],
-            "folder": objective_folder(o, objective.title, rules.build.max_title_length),
+            "short_title": folders[o].partition(" - ")[2],
+            "folder": folders[o],
             "weight": weight, "self_score": score,
             "percent": round(score / weight * 100, 2) if score is not None and weight else None,
             "notes": objective.notes, "audit_recommendation": objective.audit_recommendation,
@@ -377,11 +379,9 @@ def build_submission(
     if on_stage:
         on_stage("Writing the zip")
     rules, plan = result.rules, result.plan
-    top = top_folder(plan, stage)
     built = build_time(today)
-    deliverables, excluded = (
-        plan_deliverables(result, folder, top) if stage is Stage.FINAL else ([], [])
-    )
+    deliverables, excluded, layout = plan_deliverables(result, folder, stage)
+    top = layout.top
     signed = plan_signed(result, folder, top, stage)
     parts = split_parts(deliverables, split_mb)
     part_of = {o: i for i, objs in enumerate(parts, start=1) for o in objs}
@@ -410,7 +410,7 @@ def build_submission(
             for s in carried_docs
         ]
         context = _context(result, deliverables, part_of, part if len(parts) > 1 else None, open_findings,
-                           signed, generated_meta, built, top)
+                           signed, generated_meta, built, top, layout.folders)
         target = part_path(output, number, len(parts))
         sources = [ZipItem(p.arcname, source=p.source_path, compress=p.compress, sha256=p.sha256)
                    for p in [*part_signed, *in_part]]

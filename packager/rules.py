@@ -121,7 +121,8 @@ class ArchiveRules:
 @dataclass(frozen=True)
 class BuildRules:
     email_limit_mb: float = 18.0
-    max_path_length: int = 150
+    windows_path_limit: int = 260
+    extraction_prefix: int = 70
     max_title_length: int = 60
     store_types: tuple[str, ...] = ()
 

@@ -26,6 +26,7 @@ from fpdf import FPDF
 from fpdf.errors import FPDFException
 from fpdf.fonts import FontFace, TextStyle, TTFFont
 from fpdf.html import HTML2FPDF
+from markupsafe import Markup, escape
 
 from packager import __version__
 from packager.documents.specs import FINAL_DOCUMENTS, PROPOSAL_DOCUMENTS
@@ -82,6 +83,17 @@ def _oneline(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+WORD_BREAK = "<wbr>"  # where a long token may wrap; laid out as a zero-width space
+
+
+def _breakable(value: Any) -> Markup:
+    """A check id or path that may wrap after "-", "/" or "_" (not in the middle of a word).
+
+    The text is escaped; only the break points are markup."""
+    text = escape(_oneline(value))
+    return Markup(re.sub(r"(?<=[-/_])(?=\S)", WORD_BREAK, str(text)))
+
+
 def _sentence(value: Any) -> str:
     """First letter in capitals, the rest untouched ('the COR …' -> 'The COR …')."""
     text = _oneline(value)
@@ -107,6 +119,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "percent": _percent,
     "dash": _dash,
     "oneline": _oneline,
+    "breakable": _breakable,
     "sentence": _sentence,
     "yesno": _yesno,
     "isodate": _isodate,
@@ -382,7 +395,7 @@ def html_to_pdf(
     """
     branding = branding or Branding(Theme())
     theme = branding.theme
-    html = printable(html)
+    html = printable(html).replace(WORD_BREAK, "\u200b")  # the `breakable` filter's break points
     title = printable(" ".join(title.split()))
     header_text = printable(" ".join(header_text.split()))
     moment = _aware(fixed_date)
