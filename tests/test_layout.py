@@ -54,8 +54,8 @@ def test_descriptions_cut_at_words_when_nothing_else_can_give(  # a tiny budget 
     description = name.removeprefix("1.1 - ").removesuffix(" - 2026-05-14.pdf")
     assert "Drill report for the Calgary north yard evacuation".startswith(description)
     assert not description.endswith((" the", " for"))
-    assert "Drill report for the Calgary north yard evacuation".split(" ")[len(description.split(" ")) - 1] == \
-        description.split(" ")[-1]  # whole words only
+    full = "Drill report for the Calgary north yard evacuation"
+    assert (full + " ").startswith(description + " ")  # whole words only
 
 
 def test_two_different_files_never_share_a_description() -> None:
