@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from packager.dates import find_dates
 from packager.model import Stage
 from packager.plan import Plan
 
@@ -90,6 +91,9 @@ def descriptive_part(title: str | None, fallback: str) -> str:
     """The file's own description, without the milestone label or dates it already carries."""
     text = title or ""
     text = _LEADING_LABEL.sub("", text, count=1)
+    # Any date the name carries ('Sept 3 2026', '2026-05-14'): the built name adds the date once, at its end.
+    for found in sorted(find_dates(text, "name"), key=lambda d: -len(d.text)):
+        text = text.replace(found.text, " ")
     text = _DATE_TEXT.sub(" ", text)
     text = re.sub(r"[\s_\-.]+", " ", text).strip(" -_.")
     return text or fallback
