@@ -32,15 +32,17 @@ def amendments_context(result: AuditResult, today: dt.date) -> dict[str, Any]:
                          field="--amendments", hint="Give --scores with the filled-in QA worksheet")
     days = rules.deadlines.amendments_response_days
     rows = []
-    for review in milestone_reviews(plan, result.findings, qa):
-        if not review.needs_more:
-            continue
-        comment = review.comment if len(review.comment) <= MAX_COMMENT else review.comment[: MAX_COMMENT - 1] + "…"
+    needing = [r for r in milestone_reviews(plan, result.findings, qa) if r.needs_more]
+    # Keep the letter to one or two pages: with many milestones, fewer problems each (the report has all).
+    shown = MAX_ERRORS_SHOWN if len(needing) <= 8 else 1
+    limit = MAX_COMMENT if len(needing) <= 8 else MAX_COMMENT // 3
+    for review in needing:
+        comment = review.comment if len(review.comment) <= limit else review.comment[: limit - 1] + "…"
         rows.append({
             "milestone": review.milestone, "title": review.title, "weight": review.weight,
             "qa_score": review.qa_score, "qa_comment": comment,
-            "open_errors": list(review.errors[:MAX_ERRORS_SHOWN]),
-            "more_errors": max(0, len(review.errors) - MAX_ERRORS_SHOWN),
+            "open_errors": list(review.errors[:shown]),
+            "more_errors": max(0, len(review.errors) - shown),
         })
     program = rules.program(plan.program)
     percent = qa.percent(rules)

@@ -168,3 +168,6 @@ def test_cli_audit_with_plan_shows_it(received: dict[str, Path]) -> None:
                                        "--today", "2026-11-26"])
     assert result.exit_code == 0, result.output
     assert f"Scored against the approved plan: {received['xlsx']}" in result.stdout
+    html = CliRunner().invoke(main, ["audit", str(received["macos"]), "--plan", str(received["xlsx"]),
+                                     "--format", "html", "--today", "2026-11-26"]).stdout
+    assert "Scored against the approved plan:" in html

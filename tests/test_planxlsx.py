@@ -215,6 +215,7 @@ def _soffice(args: list[str], tmp_path: Path) -> None:
 def test_libreoffice_keeps_validation_and_totals(tmp_path: Path) -> None:
     def off_by_five(wb: Any) -> None:
         wb["Milestones"]["F8"].value = 20  # 25 -> 20: the total becomes 95
+        wb["Milestones"]["F2"].value = "=6+6"  # a formula: LibreOffice saves its value, 12
 
     source = tmp_path / "plan.xlsx"
     source.write_bytes(edited(off_by_five))
@@ -224,6 +225,7 @@ def test_libreoffice_keeps_validation_and_totals(tmp_path: Path) -> None:
     # Saved by LibreOffice: still loads, with the same model, and keeps the drop-downs and validation.
     plan = load_plan(saved, RULES)
     assert plan.total_weight == 95
+    assert plan.milestone("1.1").weight == 12  # type: ignore[union-attr]
     wb = load_workbook(saved)
     kinds = {dv.type for dv in wb["Milestones"].data_validations.dataValidation}
     assert {"list", "date", "decimal"} <= kinds

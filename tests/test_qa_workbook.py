@@ -172,3 +172,18 @@ def test_libreoffice_computes_the_qa_totals(built: dict[str, Path], tmp_path: Pa
     totals = wb["Totals"]
     assert [totals[f"E{r}"].value for r in range(2, 6)] == [26, 25, 35, 86]
     assert totals["C7"].value == 86 and totals["C9"].value == "passes"
+
+
+def test_amendments_letter_lists_open_errors(built: dict[str, Path], tmp_path: Path) -> None:
+    import zipfile
+
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(built["zip"]) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            if "/3.2 - " not in info.filename:
+                dst.writestr(info, src.read(info))
+    result = audit_zip(broken, RULES, today=TODAY, scores_path=built["filled"], workers=1)
+    reader = PdfReader(io.BytesIO(amendments_pdf(result, TODAY)))
+    assert len(reader.pages) <= 2
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert "Open problem: Milestone 3.2" in text

@@ -57,7 +57,7 @@ def render_audit_html(result: AuditResult) -> str:
         by_path={k: [f.to_dict() for f in v] for k, v in by_path.items()},
         other_findings=[f.to_dict() for f in other],
         problems=_problems(result), milestones=[r.to_dict() for r in milestone_rows],
-        has_qa=result.qa is not None,
+        has_qa=result.qa is not None, approved=result.approved,
     )
 
 
