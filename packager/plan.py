@@ -144,7 +144,8 @@ def find_plan_file(folder: Path) -> Path | None:
 
     `packager init` writes both; the coordinator fills in one of them, so the newer one is the plan.
     """
-    found = [folder / name for name in PLAN_FILENAMES if (folder / name).is_file()]
+    # A name that exists but is not a regular file (a pipe, a folder) is returned so loading it says so.
+    found = [folder / name for name in PLAN_FILENAMES if (folder / name).exists()]
     if not found:
         return None
     return max(found, key=lambda p: (p.stat().st_mtime_ns, -PLAN_FILENAMES.index(p.name)))

@@ -5,22 +5,26 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from packager.csvsafe import csv_text, csv_unsafe
 from packager.errors import InputError
 from packager.findings import Finding
 from packager.inventory import Inventory
 from packager.plan import Plan
 from packager.rules import Rules
+from packager.safeio import read_regular_file
 
 COLUMNS = [
     "objective", "milestone", "milestone_title", "weight", "self_score", "deliverables", "findings",
     "qa_score", "qa_comment",
 ]
 MAX_WORKSHEET_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -49,15 +53,13 @@ def worksheet_csv(plan: Plan, inventory: Inventory | None, findings: tuple[Findi
     for f in findings:
         if f.milestone:
             notes[f.milestone].append(f"{f.severity.value} {f.check}: {f.message}")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    rows: list[list[object]] = [list(COLUMNS)]
     for o, mid, ms in plan.milestones():
-        writer.writerow([
+        rows.append([
             o, mid, ms.title or "", _num(ms.weight), _num(ms.self_score),
             "; ".join(files[mid]), " | ".join(notes[mid]), "", "",
         ])
-    return out.getvalue()
+    return csv_text(rows)  # every cell formula-safe: titles, file names and messages are untrusted
 
 
 def _num(value: float | None) -> str:
@@ -71,35 +73,62 @@ def _number(text: str) -> float | None:
     if "," in text and "." not in text:
         text = text.replace(",", ".")  # Excel in a French-Canadian locale
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # 'nan' and 'inf' are not scores
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """Worksheet text: BOMs decide; otherwise UTF-8, then Windows-1252 (Excel's 'CSV' on Windows)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("the worksheet says it is UTF-16 text but is damaged", file=path,
+                             hint="Save it again from Excel as 'CSV UTF-8 (Comma delimited)'") from None
+    if b"\x00" in raw[:4096]:
+        raise InputError("the worksheet is not a text CSV file (it holds NUL bytes: UTF-16 without a BOM, or a "
+                         "workbook)", file=path, hint="Save it from Excel as 'CSV UTF-8 (Comma delimited)'")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _rows(text: str, dialect: type[csv.Dialect] | csv.Dialect, path: Path) -> list[list[str]]:
+    """Every row, cells with the formula guard removed; a cell over the csv limit names its line."""
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append([csv_unsafe(cell) for cell in row])
+            if len(rows) > MAX_ROWS:
+                raise InputError(f"the worksheet has more than {MAX_ROWS:,} rows", file=path,
+                                 expected="one row per milestone")
+    except csv.Error as exc:
+        problem = (f"a cell is longer than the {csv.field_size_limit():,} characters a worksheet cell may hold"
+                   if "field larger" in str(exc) else f"it is not a well-formed CSV file ({exc})")
+        raise InputError(problem, file=path, line=reader.line_num or None,
+                         hint="Open it in Excel, shorten or fix that row, and save it as CSV again") from None
+    return rows
 
 
 def read_scores(path: Path, plan: Plan) -> QaScores:
-    """Read a filled-in worksheet (CSV or .xlsx); InputError names the row (cell) and column of any problem."""
+    """Read a filled-in worksheet (CSV or .xlsx); InputError names the row (cell) and column of any problem.
+
+    A CSV must be a regular file of at most MAX_WORKSHEET_BYTES; UTF-8 (with or without BOM),
+    UTF-16 with a BOM (Excel's "Unicode text") and Windows-1252 are read.
+    """
     if path.suffix.lower() == ".xlsx":
         from packager.qaxlsx import read_scores_xlsx
 
         return read_scores_xlsx(path, plan)
-    try:
-        size = path.stat().st_size
-        if size > MAX_WORKSHEET_BYTES:
-            raise InputError(f"the worksheet is {size:,} bytes, far too large", file=path)
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("the worksheet does not exist", file=path, field="--scores") from None
-    except UnicodeDecodeError:
-        try:
-            text = path.read_bytes().decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputError("the worksheet is not a text CSV file", file=path) from None
-    except OSError as exc:
-        raise InputError(f"the worksheet cannot be read ({exc.strerror})", file=path) from None
+    text = _decode(read_regular_file(path, MAX_WORKSHEET_BYTES, "worksheet", field="--scores"), path)
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
     with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = _rows(text, dialect, path)
     return scores_from_rows(rows, path, plan)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from packager.errors import InputError
+from packager.safeio import read_regular_file
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 
@@ -98,24 +99,20 @@ def load_yaml_text(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"this is not valid YAML ({exc})", file=source) from None
+    except RecursionError:
+        raise InputError(
+            "the blocks are nested too deeply to read (hundreds of levels of lists or blocks inside each other)",
+            file=source, expected="a plan a few levels deep, as 'packager init' writes it",
+        ) from None
 
 
 def load_yaml_file(path: Path, what: str = "file") -> Any:
-    """Load a YAML file written by a person, or raise InputError naming the file."""
+    """Load a YAML file written by a person, or raise InputError naming the file.
+
+    It must be a regular file (a pipe or a device is refused at once) of at most MAX_YAML_BYTES.
+    """
+    raw = read_regular_file(path, MAX_YAML_BYTES, what)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"the {what} does not exist", file=path) from None
-    except OSError as exc:
-        raise InputError(f"the {what} cannot be read ({exc.strerror})", file=path) from None
-    if not path.is_file():
-        raise InputError(f"the {what} is not a file", file=path)
-    if size > MAX_YAML_BYTES:
-        raise InputError(
-            f"the {what} is {size:,} bytes, too large to be a plan or rules file", file=path
-        )
-    try:
-        raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
@@ -123,6 +120,4 @@ def load_yaml_file(path: Path, what: str = "file") -> Any:
             file=path,
             hint="Save it as UTF-8 from your editor",
         ) from None
-    except OSError as exc:
-        raise InputError(f"the {what} cannot be read ({exc.strerror})", file=path) from None
     return load_yaml_text(text, str(path))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from packager.audit import AuditResult
+from packager.csvsafe import csv_text
 from packager.report.coverage import deliverable_dict
 from packager.report.text import render_findings
 from packager.review import MilestoneReview, milestone_reviews
@@ -143,11 +142,8 @@ def batch_rows(rows: list[BatchRow]) -> list[list[str]]:
 
 
 def batch_csv(rows: list[BatchRow]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(BATCH_COLUMNS)
-    writer.writerows(batch_rows(rows))
-    return buf.getvalue()
+    """One row per zip; every cell is formula-safe (zip names and company names are untrusted)."""
+    return csv_text([BATCH_COLUMNS, *batch_rows(rows)])
 
 
 def batch_text(rows: list[BatchRow]) -> str:
