@@ -63,6 +63,14 @@ PLAN_UNREADABLE = declare(
     "Ask the company for a zip built with 'packager build', or for a corrected action-plan.yaml.",
 )
 
+NOTHING_TO_AUDIT = declare(
+    "submission-empty", Severity.ERROR, "archive",
+    "Received zip: it is empty, or it has no plan and none of its files maps to a milestone, so there is "
+    "nothing to verify or score.",
+    "Ask the company for the submission zip built with 'packager build' (it carries the plan, the index and "
+    "the evidence filed by milestone).",
+)
+
 
 @dataclass(frozen=True)
 class AuditResult:
@@ -105,9 +113,75 @@ def _placeholder_plan(year: int) -> Plan:
 def _load_manifest(data: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # bad JSON, 5,000-digit numbers, deep nesting
         return None
     return value if isinstance(value, dict) and isinstance(value.get("files"), list) else None
+
+
+_FILE_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    # field: (accepted types, required)
+    "path": (str, True), "sha256": (str, True), "role": (str, False), "milestone": (str, False),
+    "objective": (int, False), "size": (int, False), "source": (str, False), "date": (str, False),
+}
+MAX_FIELD_FINDINGS = 20
+
+
+def _clean_manifest(manifest: dict[str, Any], name: str, findings: list[Finding]) -> dict[str, Any]:
+    """The manifest with only well-formed file entries; every malformed field is a finding naming it.
+
+    A received manifest is untrusted data: a path that is a list, a size with 5,000 digits or a
+    milestone that is a block must become findings, not crashes.
+    """
+    problems: list[str] = []
+    files: list[dict[str, Any]] = []
+    for i, entry in enumerate(manifest.get("files", [])):
+        if not isinstance(entry, dict):
+            problems.append(f"files[{i + 1}] is {_kind(entry)}, not a block of fields")
+            continue
+        bad = False
+        for field_name, (types, required) in _FILE_FIELDS.items():
+            value = entry.get(field_name)
+            if value is None:
+                if required:
+                    problems.append(f"files[{i + 1}].{field_name} is missing")
+                    bad = True
+                continue
+            if not isinstance(value, types) or isinstance(value, bool) or (
+                isinstance(value, int) and not 0 <= value < 2**63
+            ) or (isinstance(value, str) and len(value) > 4096):
+                problems.append(f"files[{i + 1}].{field_name} is {_kind(value)}")
+                bad = bad or required
+                entry = {k: v for k, v in entry.items() if k != field_name}
+        if not bad:
+            files.append(entry)
+    if "plan" in manifest and not isinstance(manifest["plan"], dict):
+        findings.append(PLAN_UNREADABLE.finding(
+            f"The plan in '{name}' cannot be used: field 'plan' is {_kind(manifest['plan'])}, not a block of "
+            "fields.", path=name))
+    for problem in problems[:MAX_FIELD_FINDINGS]:
+        findings.append(MANIFEST_MISMATCH.finding(
+            f"'{name}' is malformed: {problem}, so that entry cannot be verified.", path=name))
+    if len(problems) > MAX_FIELD_FINDINGS:
+        findings.append(MANIFEST_MISMATCH.finding(
+            f"'{name}' has {len(problems) - MAX_FIELD_FINDINGS:,} more malformed fields.", path=name))
+    return {**manifest, "files": files}
+
+
+def _kind(value: object) -> str:
+    """What a value from untrusted JSON is, in words, without echoing a huge value."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a block of fields"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int):
+        return "a number out of range" if not 0 <= value < 2**63 else "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return f"text of {len(value):,} characters" if len(value) > 4096 else "text"
+    return "empty"
 
 
 def audit_zip(
@@ -148,7 +222,9 @@ def audit_zip(
                 manifest = _load_manifest(reader.read_bytes(manifest_entry, MAX_MANIFEST_BYTES))
             except EntryError as exc:
                 findings.append(exc.finding)
-            if manifest is None:
+            if manifest is not None:
+                manifest = _clean_manifest(manifest, manifest_entry.name, findings)
+            else:
                 findings.append(MANIFEST_MISMATCH.finding(
                     f"'{manifest_entry.name}' is not a readable packager manifest, so the files cannot be "
                     "verified against it.", path=manifest_entry.name))
@@ -227,6 +303,8 @@ def audit_zip(
     else:
         for record in inventory.deliverables:
             findings.extend(deliverable_checks.check_record(ctx, record))
+        if not any(r.mapping.milestone for r in inventory.deliverables):
+            findings.append(_nothing_to_audit(len(scan.all_names), len(inventory.files)))
         unverified.append(
             "There is no plan in the zip (no manifest.json or action-plan.yaml): milestone coverage, self-scores "
             "and the signed pages could not be verified, and dates were checked against the calendar year only."
@@ -268,8 +346,9 @@ def _pick_approved(plans: ApprovedPlans, inner: Plan | None, path: Path) -> Plan
 
 
 def _manifest_year(manifest: dict[str, Any] | None) -> int | None:
-    year = ((manifest or {}).get("plan") or {}).get("year") if manifest else None
-    return year if isinstance(year, int) else None
+    plan = manifest.get("plan") if manifest else None
+    year = plan.get("year") if isinstance(plan, dict) else None
+    return year if isinstance(year, int) and not isinstance(year, bool) and 1990 <= year <= 2100 else None
 
 
 def _magic_archive(path: Path) -> bool:
@@ -288,6 +367,9 @@ def _plan(
         except InputError as exc:
             findings.append(PLAN_UNREADABLE.finding(f"The plan in manifest.json cannot be used: {exc.paragraph()}"))
             return None
+        except UNTRUSTED_DATA_ERRORS as exc:
+            findings.append(PLAN_UNREADABLE.finding(f"The plan in manifest.json cannot be used: {_data_error(exc)}."))
+            return None
     for entry in entries:
         if entry.name == plan_entry:
             try:
@@ -304,8 +386,35 @@ def _plan(
                 findings.append(PLAN_UNREADABLE.finding(f"'{entry.name}' is not UTF-8 text.", path=entry.name))
             except InputError as exc:
                 findings.append(PLAN_UNREADABLE.finding(f"The plan cannot be used: {exc.paragraph()}", path=entry.name))
+            except UNTRUSTED_DATA_ERRORS as exc:
+                findings.append(PLAN_UNREADABLE.finding(f"The plan cannot be used: {_data_error(exc)}.",
+                                                        path=entry.name))
             return None
     return None
+
+
+def _nothing_to_audit(entries: int, files: int) -> Finding:
+    if entries == 0:
+        message = "The zip is empty: it holds no plan and no evidence."
+    elif files == 0:
+        message = (f"The zip holds {entries:,} entries but no file that could be evidence, and no plan "
+                   "(no manifest.json or action-plan.yaml).")
+    else:
+        message = (f"The zip holds no plan (no manifest.json or action-plan.yaml) and none of its {files:,} files "
+                   "is named or filed under a milestone, so nothing in it can be verified.")
+    return NOTHING_TO_AUDIT.finding(message)
+
+
+# What untrusted plan data can raise beyond InputError: depth, values Python cannot hold.
+UNTRUSTED_DATA_ERRORS = (RecursionError, ValueError, TypeError, OverflowError, KeyError, AttributeError)
+
+
+def _data_error(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to read"
+    if isinstance(exc, OverflowError | ValueError):
+        return "it holds a number or date out of any usable range"
+    return "its fields have the wrong types"
 
 
 def _verify_manifest(

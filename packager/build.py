@@ -6,6 +6,7 @@ and renamed into place when complete. Same inputs give byte-identical zips.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -35,7 +36,7 @@ from packager.outputs import check_output
 from packager.plan import plan_to_data
 from packager.result import CheckResult
 from packager.rules import Rules
-from packager.safetext import printable_path
+from packager.safetext import escape_unsafe, printable_path, strip_unsafe_deep
 from packager.scan import ProgressFn
 from packager.textutil import long_date, plural
 from packager.zipwriter import CHUNK, SourceChanged, ZipItem, worth_deflating, write_zip
@@ -331,7 +332,9 @@ def _manifest(
         "excluded": excluded,
         "findings": [f.to_dict() for f in result.findings],
     }
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    # Control, bidi and undecodable characters (from file names) as \\u escapes: valid JSON, same strings.
+    text = escape_unsafe(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False), json=True)
+    return (text + "\n").encode("utf-8")
 
 
 def part_path(output: Path, number: int, count: int) -> Path:
@@ -376,6 +379,8 @@ def build_submission(
                           progress=progress, config=config)
     if result.summary.failed(config.strict) and not allow_errors:
         raise BuildRefused(result)
+    # Invisible and control characters (reported as file-name-unsafe) never reach a zip name or a PDF.
+    result = dataclasses.replace(result, plan=strip_unsafe_deep(result.plan))
     if on_stage:
         on_stage("Writing the zip")
     rules, plan = result.rules, result.plan
@@ -385,9 +390,9 @@ def build_submission(
     signed = plan_signed(result, folder, top, stage)
     parts = split_parts(deliverables, split_mb)
     part_of = {o: i for i, objs in enumerate(parts, start=1) for o in objs}
-    open_findings = [
+    open_findings = strip_unsafe_deep([
         f for f in result.findings if f.severity is not Severity.INFO and f.accepted is None
-    ] if result.summary.failed(config.strict) else []
+    ] if result.summary.failed(config.strict) else [])
     specs = documents_for(stage.value)
     for number, objectives in enumerate(parts, start=1):
         target = part_path(output, number, len(parts))

@@ -449,6 +449,14 @@ def audit(
             except InputError as exc:
                 rows.append(BatchRow(path, None, exc.paragraph()))
                 details.append({})
+            except OSError as exc:
+                rows.append(BatchRow(path, None, os_input_error(exc, "it could not be read", path).paragraph()))
+                details.append({})
+            except Exception as exc:  # one bad zip is one failed row; the rest of the queue goes on
+                if os.environ.get("PACKAGER_DEBUG"):
+                    raise
+                rows.append(BatchRow(path, None, f"{path}: it could not be audited ({type(exc).__name__})."))
+                details.append({})
             if progress:
                 progress(i, len(zips))
     if fmt == "csv":

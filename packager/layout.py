@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from packager.dates import find_dates
 from packager.model import Stage
 from packager.plan import Plan
+from packager.safetext import strip_unsafe
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _SPACES = re.compile(r"\s+")
@@ -34,7 +35,7 @@ DOCS_FOLDER = "00 Submission Documents"
 
 def safe_component(text: str, max_length: int = 80) -> str:
     """A file or folder name any Windows, macOS or Linux unzip tool accepts."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", strip_unsafe(text))  # no bidi, zero-width or undecodable bytes
     text = _UNSAFE.sub("-", text)
     text = _SPACES.sub(" ", text).strip()
     if len(text) > max_length:

@@ -197,6 +197,7 @@ def plan_from_data(data: object, source: str, rules: Rules) -> Plan:
         )
     _check_eligibility_keys(plan, rules, data, source)
     _check_scores(data, source)
+    _check_dates(plan, data, source)
     return _replace(plan, program=program, source=source)
 
 
@@ -216,6 +217,25 @@ def _check_eligibility_keys(plan: Plan, rules: Rules, data: object, source: str)
                 line=lines.get(key),
                 field=f"eligibility.{key}",
                 expected=f"one of {', '.join(sorted(known))}",
+            )
+
+
+PLAUSIBLE_YEARS = (1990, 2100)
+
+
+def _check_dates(plan: Plan, data: object, source: str) -> None:
+    """Dates beyond any plan (year 9999) cannot be placed in a window or a zip: unusable input."""
+    low, high = PLAUSIBLE_YEARS
+    lines = data.key_lines if isinstance(data, LocatedDict) else {}
+    dated: list[tuple[str, dt.date | None, int | None]] = [("approved", plan.approved, lines.get("approved"))]
+    for o, mid, ms in plan.milestones():
+        m = int(mid.split(".")[1])
+        dated.append((f"objectives[{o}].milestones[{m}].target_date", ms.target_date, None))
+    for field_name, when, line in dated:
+        if when is not None and not low <= when.year <= high:
+            raise InputError(
+                f"{when.isoformat()} is not a plausible date", file=source, line=line, field=field_name,
+                expected=f"a date between {low} and {high}, written YYYY-MM-DD",
             )
 
 

@@ -12,7 +12,11 @@ build removes them from names and documents, and cli.py escapes them before prin
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import TypeVar, cast
+
+T = TypeVar("T")
 
 # C0 controls, DEL and C1 controls; bidi embeddings, overrides and isolates; marks that
 # change direction or are invisible (LRM, RLM, ALM, zero-width space/joiners, word joiner,
@@ -24,7 +28,7 @@ _UNSAFE_CLASS = (
 )
 UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
 _TERMINAL_CLASS = _UNSAFE_CLASS.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f")  # keeps tab and line break
-_UNSAFE_FOR_TERMINAL = re.compile(f"[{_TERMINAL_CLASS}]")
+TERMINAL_UNSAFE = re.compile(f"[{_TERMINAL_CLASS}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -61,13 +65,33 @@ def strip_unsafe(text: str) -> str:
     return UNSAFE.sub(lambda m: " " if m.group(0) in "\t\n\r\x0b\x0c" else "", text)
 
 
+def strip_unsafe_deep(value: T) -> T:
+    """``value`` with ``strip_unsafe`` applied to every string inside it (dataclasses, tuples, lists, dicts)."""
+    return cast(T, _deep(value))
+
+
+def _deep(value: object) -> object:
+    if isinstance(value, str):
+        return strip_unsafe(value) if UNSAFE.search(value) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _deep(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_deep(v) for v in value)
+    if isinstance(value, list):
+        return [_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {_deep(k): _deep(v) for k, v in value.items()}
+    return value
+
+
 def escape_unsafe(text: str, *, json: bool = False) -> str:
     """Every unsafe character written as a visible escape, e.g. '\\u202e'; other text unchanged.
 
     A surrogate that stands for a raw byte is shown as '\\xNN' (as '\\udcNN' when ``json``, so
     JSON text stays valid and decodes to the same string). Line breaks and tabs are kept.
     """
-    return _UNSAFE_FOR_TERMINAL.sub(_escape_json if json else _escape_one, text)
+    return TERMINAL_UNSAFE.sub(_escape_json if json else _escape_one, text)
 
 
 def _escape_json(m: re.Match[str]) -> str:

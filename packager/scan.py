@@ -18,8 +18,10 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from packager import cachedir, factcache
+from packager.checks.registry import declare
 from packager.classify import classify
-from packager.findings import Finding
+from packager.errors import os_cause
+from packager.findings import Finding, Severity
 from packager.inspect import FileFacts, InspectOptions, inspect_file
 from packager.inspect.core import hash_file
 from packager.inventory import Inventory, Mapping
@@ -27,6 +29,7 @@ from packager.model import Stage
 from packager.naming import NamingConvention, labels_in_text
 from packager.plan import Plan
 from packager.rules import Rules
+from packager.safetext import printable_path
 
 ProgressFn = Callable[[int, int], None]
 
@@ -34,26 +37,57 @@ ProgressFn = Callable[[int, int], None]
 PARALLEL_MIN_FILES = 8
 
 
-def walk(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Every regular file below `folder` as (relative posix path, entry), sorted, links not followed."""
+FOLDER_UNREADABLE = declare(
+    "folder-unreadable", Severity.WARNING, "mapping",
+    "A folder or file inside the submission folder could not be read (permission denied, a path too long for "
+    "the system, removed during the check), so what it holds was not checked.",
+    "Make sure you can open that folder or file (check its permissions, or shorten the folder names), then "
+    "run the check again.",
+)
+
+WalkProblem = tuple[str, OSError]
+
+
+def walk(folder: Path, problems: list[WalkProblem] | None = None) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every regular file below `folder` as (relative posix path, entry), sorted, links not followed.
+
+    A folder that cannot be listed is added to `problems` (relative path, error), never silently dropped.
+    """
     stack: list[tuple[str, Path]] = [("", folder)]
     while stack:
         prefix, current = stack.pop()
         try:
             with os.scandir(current) as it:
                 entries = sorted(it, key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            if problems is not None:
+                problems.append((prefix.rstrip("/") or ".", exc))
             continue
         subdirs = []
         for entry in entries:
             rel = f"{prefix}{entry.name}"
-            if entry.is_symlink():
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                subdirs.append((rel + "/", Path(entry.path)))
-            elif entry.is_file(follow_symlinks=False):
-                yield rel, entry
+            try:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append((rel + "/", Path(entry.path)))
+                elif entry.is_file(follow_symlinks=False):
+                    yield rel, entry
+            except OSError as exc:
+                if problems is not None:
+                    problems.append((rel, exc))
         stack.extend(reversed(subdirs))
+
+
+def walk_findings(problems: list[WalkProblem]) -> list[Finding]:
+    """One folder-unreadable finding per folder or file that could not be read."""
+    return [
+        FOLDER_UNREADABLE.finding(
+            f"'{printable_path(rel)}' could not be read ({os_cause(exc)}), so what it holds was not checked.",
+            path=printable_path(rel),
+        )
+        for rel, exc in problems
+    ]
 
 
 # What the checks read of a file's text (the labels on its first page); the rest stays in the worker.
@@ -280,7 +314,13 @@ def scan_folder(
             plan_rel = plan_path.resolve().relative_to(folder.resolve()).as_posix()
         except ValueError:
             plan_rel = None
-    sized = [(rel, entry.stat(follow_symlinks=False).st_size) for rel, entry in walk(folder)]
+    problems: list[WalkProblem] = []
+    sized: list[tuple[str, int]] = []
+    for rel, entry in walk(folder, problems):
+        try:
+            sized.append((rel, entry.stat(follow_symlinks=False).st_size))
+        except OSError as exc:  # removed meanwhile, or a path beyond the system's limit
+            problems.append((rel, exc))
     classified = classify(sized, naming, documents=plan.documents.named(), window=window, plan=plan_rel)
     records = list(classified.records)
 
@@ -309,4 +349,4 @@ def scan_folder(
         documents=documents,
         document_paths=classified.document_paths,
     )
-    return inventory, []
+    return inventory, walk_findings(problems)

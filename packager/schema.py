@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import math
 import types
 import typing
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -18,6 +19,9 @@ from packager.errors import InputError
 from packager.yamlio import LocatedDict, LocatedList
 
 T = TypeVar("T")
+
+MAX_TEXT = 10_000  # characters in any one text field (a title, a note, a name)
+MAX_NUMBER = 10**15  # larger numbers (or longer integers) are refused with the field named
 
 _EXPECT = {
     int: "a whole number",
@@ -57,7 +61,8 @@ def _describe(value: Any) -> str:
         return "a block of 'name: value' pairs"
     if isinstance(value, list):
         return "a list"
-    return f"'{value}'"
+    text = str(value)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
 
 
 def convert(tp: Any, value: Any, where: Where) -> Any:
@@ -118,17 +123,23 @@ def _scalar(tp: Any, value: Any, where: Where) -> Any:
         if isinstance(value, bool):
             return value
     elif tp is int:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            _check_number(value, where)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
     elif tp is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
+            _check_number(value, where)
             return float(value)
     elif tp is str:
         if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise where.fail(f"is {len(value):,} characters long, far too long", f"at most {MAX_TEXT:,} characters")
             return value.strip()
         if isinstance(value, int | float) and not isinstance(value, bool):
+            _check_number(value, where)
             return str(value)
         if isinstance(value, dt.date):
             return value.isoformat()
@@ -143,6 +154,14 @@ def _scalar(tp: Any, value: Any, where: Where) -> Any:
             except ValueError:
                 pass
     raise where.fail(f"the value {_describe(value)} is not {expected}")
+
+
+def _check_number(value: int | float, where: Where) -> None:
+    """NaN and infinity are not numbers, and nothing in a plan or rules file needs more than 15 digits."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise where.fail(f"'{value}' is not a number", "a number such as 10 or 7.5")
+    if abs(value) > MAX_NUMBER:
+        raise where.fail("the number is far too large", f"a number of at most {MAX_NUMBER:,}")
 
 
 def field_names(cls: type) -> list[str]:

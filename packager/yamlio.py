@@ -53,7 +53,13 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
                 field=str(key),
                 hint="Keep one of them",
             )
-        out[key] = loader.construct_object(value_node, deep=True)
+        try:
+            out[key] = loader.construct_object(value_node, deep=True)
+        except InputError as exc:
+            if exc.field is not None:
+                raise
+            raise InputError(exc.problem, line=exc.line, field=str(key), expected=exc.expected,
+                             hint=exc.hint) from None
         out.key_lines[key] = key_node.start_mark.line + 1
     return out
 
@@ -73,6 +79,19 @@ def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return str(node.value)
 
 
+MAX_INT_DIGITS = 30
+
+
+def _int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # Python refuses to convert integers of over 4,300 digits; no field needs more than a few.
+    digits = sum(c.isdigit() for c in str(node.value))
+    if digits > MAX_INT_DIGITS:
+        raise InputError(f"a number of {digits:,} digits is far too large", line=node.start_mark.line + 1,
+                         expected="an ordinary number")
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)  # type: ignore[arg-type]
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)  # type: ignore[arg-type]
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)  # type: ignore[arg-type]
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from packager.checks.context import Context, Stage
 from packager.checks.registry import declare
 from packager.findings import Finding, Severity
 from packager.inventory import FileRecord
+from packager.safetext import describe, escape_unsafe, printable_path, unsafe_chars
 from packager.textutil import plural
 
 FAMILY = "mapping"
@@ -41,7 +42,8 @@ DUPLICATE = declare(
 NAME_UNSAFE = declare(
     "file-name-unsafe", Severity.WARNING, FAMILY,
     "A name Windows cannot extract (<>:\"|?*, control characters, a trailing dot or space, reserved names "
-    "like CON, NUL or COM1), or a path over 200 characters.",
+    "like CON, NUL or COM1), a path over 200 characters, a name that is not valid UTF-8, or invisible "
+    "characters (bidi overrides, zero-width) in a file name, the company name or a title.",
     "Rename the file or folder using letters, numbers, spaces, '-', '_' and '.', and keep the whole path "
     "short.",
 )
@@ -56,12 +58,17 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?
 
 
 def unsafe_name_reason(path: str, max_length: int) -> str | None:
-    """Why Windows could not extract `path`, or None."""
+    """Why Windows could not extract `path` (or why it could deceive a reader), or None."""
     for part in path.split("/"):
         bad = sorted(set(_BAD_CHARS.findall(part)))
         if bad:
             shown = " ".join(repr(c)[1:-1] if ord(c) < 32 else c for c in bad)
             return f"'{part}' contains characters Windows does not allow in names ({shown})"
+        hidden = unsafe_chars(part)
+        if any(0xDC80 <= ord(c) <= 0xDCFF for c in hidden):
+            return f"'{printable_path(part)}' is not valid UTF-8 text (bytes shown as \\xNN)"
+        if hidden:
+            return f"'{escape_unsafe(part)}' contains invisible or control characters ({describe(hidden)})"
         if part.endswith((".", " ")):
             return f"'{part}' ends with a dot or a space"
         if _RESERVED.match(part):
@@ -71,7 +78,29 @@ def unsafe_name_reason(path: str, max_length: int) -> str | None:
     return None
 
 
+def plan_text_findings(ctx: Context) -> Iterator[Finding]:
+    """Every stage: the company name and titles become folder names and PDF text, so invisible and
+    control characters in them are reported (the build removes them)."""
+    plan = ctx.plan
+    texts: list[tuple[str, str, int | None, str | None]] = [("The company name", plan.company, None, None)]
+    for o, obj in enumerate(plan.objectives, start=1):
+        texts.append((f"The title of objective {o}", obj.title, o, None))
+    for o, mid, ms in plan.milestones():
+        texts.append((f"The title of milestone {mid}", ms.title or "", o, mid))
+    for what, text, number, milestone in texts:
+        hidden = unsafe_chars(text)
+        if hidden:
+            yield NAME_UNSAFE.finding(
+                f"{what} contains invisible or control characters ({describe(hidden)}): "
+                f"'{escape_unsafe(text[:80])}'. They are left out of the zip's names and documents.",
+                objective=number, milestone=milestone,
+                hint="Retype the text in the plan; characters copied from web pages or chats can carry hidden "
+                "direction or formatting marks.",
+            )
+
+
 def run(ctx: Context) -> Iterator[Finding]:
+    yield from plan_text_findings(ctx)
     if ctx.stage is not Stage.FINAL or ctx.inventory is None:
         return
     inventory = ctx.inventory
