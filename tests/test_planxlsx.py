@@ -234,3 +234,45 @@ def test_libreoffice_keeps_validation_and_totals(tmp_path: Path) -> None:
     assert cached["L2"].value == 95  # the total, computed by LibreOffice
     _soffice(["--convert-to", "pdf", "--outdir", str(out), str(source)], tmp_path)
     assert (out / "plan.pdf").stat().st_size > 1000
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=30).map(
+    str.strip).filter(bool)
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Any:
+    import datetime as dt
+
+    from packager.plan import Auditor, ExecutiveSummary, Milestone, Objective, Person, Plan
+
+    year = draw(st.integers(2020, 2030))
+    day = st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    points = st.integers(0, 40).map(lambda n: n / 2)
+
+    def milestone() -> Milestone:
+        return Milestone(title=draw(_TEXT), assigned_to=draw(st.none() | _TEXT), target_date=draw(st.none() | day),
+                         deliverable=draw(st.none() | _TEXT), weight=draw(points), self_score=draw(st.none() | points))
+
+    objectives = tuple(
+        Objective(title=draw(_TEXT), audit_recommendation=draw(st.booleans()), notes=draw(st.none() | _TEXT),
+                  milestones=tuple(milestone() for _ in range(draw(st.integers(1, 3)))))
+        for _ in range(draw(st.integers(1, 4))))
+    return Plan(
+        program=draw(st.sampled_from(["COR", "SECOR"])), company=draw(_TEXT), year=year, objectives=objectives,
+        approved=draw(st.none() | day), previous_plan_score=draw(st.none() | points),
+        eligibility=draw(st.dictionaries(st.sampled_from(sorted(RULES.eligibility)), st.booleans(), max_size=3)),
+        senior_representative=draw(st.none() | st.builds(Person, _TEXT, st.none() | _TEXT)),
+        auditors=tuple(draw(st.lists(st.builds(Auditor, _TEXT, st.none() | _TEXT), max_size=2))),
+        participants=tuple(draw(st.lists(_TEXT, max_size=2))), contact=draw(st.none() | _TEXT),
+        summary=ExecutiveSummary(results=draw(st.none() | _TEXT), strengths=tuple(draw(st.lists(_TEXT, max_size=2))),
+                                 recommendations=tuple(draw(st.lists(_TEXT, max_size=2)))),
+    )
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=plans())
+def test_any_plan_round_trips_through_the_workbook(plan: Any) -> None:
+    back = load_plan_xlsx_bytes(plan_workbook(plan, RULES), "plan.xlsx", RULES)
+    assert back == plan
+    assert load_plan_text(write_plan_yaml(back), "plan.yaml", RULES) == plan
