@@ -359,6 +359,7 @@ def build_submission(
     on_stage: Callable[[str], None] | None = None,
     force: bool = False,
     config: Config | None = None,
+    write_progress: ProgressFn | None = None,
 ) -> BuildResult:
     """Check `folder`, then write the submission zip(s) to `output`.
 
@@ -366,6 +367,7 @@ def build_submission(
     this tool built (or `force` is given). `config` (default: the folder's packager.toml) selects
     checks and accepts findings; accepted findings never block the build and are listed, with their
     reasons, in the index and manifest. With `config.strict`, warnings block the build like errors.
+    `write_progress(done, total)` follows the bytes of evidence copied into the zip(s).
     """
     if templates_dir is not None and not templates_dir.is_dir():
         raise InputError("the templates folder does not exist", file=templates_dir, field="--templates")
@@ -402,6 +404,14 @@ def build_submission(
         docs = len(specs) if number == 1 else 1
         _within_audit_limits(target, [*(signed if number == 1 else []), *in_part], docs + 1, rules)
     header = f"{plan.company} \u2014 {plan.program} Action Plan {plan.year}"
+    copied = [0]
+    to_copy = sum(p.size for p in [*signed, *deliverables]) or 1
+
+    def copied_bytes(n: int) -> None:
+        copied[0] += n
+        if write_progress is not None:
+            write_progress(min(copied[0], to_copy), to_copy)
+
     outputs: list[Path] = []
     sizes: list[int] = []
     entries = 0
@@ -431,7 +441,7 @@ def build_submission(
                         ZipItem(f"{top}/{DOCS_FOLDER}/{MANIFEST}", data=manifest)]
 
             try:
-                sizes.append(write_zip(target, sources, built, then=late_items))
+                sizes.append(write_zip(target, sources, built, then=late_items, progress=copied_bytes))
             except SourceChanged as exc:
                 raise InputError(
                     "this file changed while the zip was being built, so the checks no longer describe it",
@@ -439,6 +449,8 @@ def build_submission(
                 ) from None
         entries += len(sources) + len(carried_docs) + 1
         outputs.append(target)
+    if write_progress is not None:
+        write_progress(to_copy, to_copy)
     findings = list(result.findings)
     limit = rules.build.email_limit_mb
     for target, size in zip(outputs, sizes, strict=True):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -89,24 +90,46 @@ def _guard(output: Path | None, *, folder: Path | None = None, inputs: tuple[Pat
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when it is a terminal; otherwise nothing."""
+    """A progress bar on stderr when it is a terminal; otherwise nothing.
+
+    The time left is the whole run's average rate applied to what remains (steadier than a window of
+    the last few steps when files differ in size); the bar closes on its own line when done."""
     if not sys.stderr.isatty():
         yield None
         return
     bar: Any = None
+    closed = False
+    started = 0.0
 
     def update(done: int, total: int) -> None:
-        nonlocal bar
+        nonlocal bar, closed, started
+        if closed or total <= 0:
+            return
         if bar is None:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            started = time.monotonic()
+            bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=False,
+                                    item_show_func=lambda text: text)
             bar.__enter__()
-        bar.update(done - bar.pos)
+        bar.update(max(0, done - bar.pos), current_item=steady_eta(time.monotonic() - started, done, total))
+        if done >= total:
+            bar.__exit__(None, None, None)
+            closed = True
 
     try:
         yield update
     finally:
-        if bar is not None:
+        if bar is not None and not closed:
             bar.__exit__(None, None, None)
+
+
+def steady_eta(elapsed: float, done: int, total: int) -> str:
+    """'about 2 min left', from the average rate so far; '' until there is enough to go on."""
+    if done <= 0 or done >= total or elapsed < 1.0:
+        return ""
+    left = elapsed / done * (total - done)
+    if left < 60:
+        return f"about {max(1, round(left / 5) * 5)} s left"
+    return f"about {round(left / 60)} min left"
 
 
 def _today(value: str | None) -> dt.date | None:
@@ -140,6 +163,18 @@ plan_option = click.option(
     "--plan", "plan_path", type=click.Path(path_type=Path),
     help="The plan file, if not FOLDER/action-plan.yaml.",
 )
+
+
+def shell_quote(text: str, windows: bool | None = None) -> str:
+    """`text` as one argument that works when pasted: bare when safe, else quoted for this system's shell."""
+    import re
+    import shlex
+
+    if re.fullmatch(r"[\w@%+=:,./\\-]+", text):
+        return text
+    if windows if windows is not None else os.name == "nt":
+        return '"' + text.replace('"', '""') + '"'
+    return '"' + text + '"' if not re.search(r'[$`"\\!]', text) else shlex.quote(text)
 
 
 def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -287,8 +322,8 @@ def init(folder: Path, program: str, company: str, year: int | None, plan_format
         echo(f"created  {folder / rel}")
     for rel in result.kept:
         echo(f"kept     {folder / rel} (already there, not overwritten)")
-    echo(f"Next: fill in {' or '.join(n for n in result.plans)}, then run 'packager check "
-               f"{folder} --stage proposal'.")
+    echo(f"Next: fill in {' or '.join(n for n in result.plans)}, then run:")
+    echo(f"  packager check {shell_quote(str(folder))} --stage proposal")
 
 
 @main.command()
@@ -319,11 +354,11 @@ def build(
 
     config = _config(folder, select, ignore, strict)
     try:
-        with progress_bar("Checking files") as progress:
+        with progress_bar("Checking files") as progress, progress_bar("Writing the zip") as writing:
             result = build_submission(
                 folder, output, stage=Stage(stage), allow_errors=allow_errors, split_mb=split_mb,
                 templates_dir=templates_dir, plan_path=plan_path, rules_spec=rules_spec,
-                today=_today(today), progress=progress, force=force, config=config,
+                today=_today(today), progress=progress, force=force, config=config, write_progress=writing,
             )
     except BuildRefused as refused:
         blocking = ("error", "warning") if config.strict else ("error",)
@@ -499,6 +534,30 @@ def plan_convert(source: Path, target: Path, rules_spec: str | None, force: bool
     data = plan_workbook(plan, rules) if is_workbook(target) else write_plan_yaml(plan).encode("utf-8")
     write_bytes_atomic(target, data)
     echo(f"Wrote {target}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="The folder to write the forms to (outside the submission folder), e.g. 'forms'.")
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="A folder of templates (and logo.png, theme.yaml) overriding the built-in ones.")
+@plan_option
+@rules_option
+@click.option("--force", is_flag=True, help="Replace existing files of the same names.")
+@today_option
+@handle_errors
+def forms(folder: Path, out_dir: Path, templates_dir: Path | None, plan_path: Path | None, rules_spec: str | None,
+          force: bool, today: str | None) -> None:
+    """Write the pages to sign (acknowledgement, Auditor Maintenance) for FOLDER, without a build."""
+    from packager.forms import write_forms
+
+    result = write_forms(folder, out_dir, plan_path=plan_path, rules_spec=rules_spec, templates_dir=templates_dir,
+                         today=_today(today), force=force)
+    for path in result.written:
+        echo(f"Wrote {path}")
+    echo("Next: print them, have them signed and dated, scan them into admin/ and name them under "
+         "documents.acknowledgement and documents.auditor_maintenance in the plan.")
 
 
 @main.command("checks")

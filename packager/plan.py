@@ -90,7 +90,7 @@ class Plan:
     objectives: tuple[Objective, ...] = ()
     approved: dt.date | None = None
     previous_plan_score: float | None = None
-    eligibility: dict[str, bool] = field(default_factory=dict)
+    eligibility: dict[str, bool | None] = field(default_factory=dict)  # None: not answered yet
     senior_representative: Person | None = None
     auditors: tuple[Auditor, ...] = ()
     participants: tuple[str, ...] = ()

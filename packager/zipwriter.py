@@ -71,23 +71,28 @@ def worth_deflating(path: Path) -> bool:
 
 
 def write_zip(
-    target: Path, items: Iterable[ZipItem], when: dt.datetime, then: Callable[[], Iterable[ZipItem]] | None = None
+    target: Path, items: Iterable[ZipItem], when: dt.datetime, then: Callable[[], Iterable[ZipItem]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write `items`, then the items `then()` returns, to `target` atomically; return the size in bytes.
 
     `then` lets slow in-memory items (rendered PDFs, the manifest) be produced while the big files are
     copied. The central directory, which is what every tool lists, is sorted by name either way.
+    `progress` is called with the number of bytes of each chunk copied from a source file.
     """
     stamp = zip_timestamp(when)
     with atomic_output(target) as raw, ZipFile(raw, "w", allowZip64=True) as zf:
-        _write_items(zf, sorted(items, key=lambda i: i.arcname), stamp)
+        _write_items(zf, sorted(items, key=lambda i: i.arcname), stamp, progress)
         if then is not None:
-            _write_items(zf, sorted(then(), key=lambda i: i.arcname), stamp)
+            _write_items(zf, sorted(then(), key=lambda i: i.arcname), stamp, progress)
         zf.filelist.sort(key=lambda info: info.filename)
     return os.path.getsize(target)
 
 
-def _write_items(zf: ZipFile, ordered: list[ZipItem], stamp: tuple[int, int, int, int, int, int]) -> None:
+def _write_items(
+    zf: ZipFile, ordered: list[ZipItem], stamp: tuple[int, int, int, int, int, int],
+    progress: Callable[[int], None] | None = None,
+) -> None:
     for item in ordered:
         info = _Utf8ZipInfo(item.arcname, date_time=stamp)
         info.create_system = 3  # unix, so the mode bits below are honoured everywhere
@@ -107,6 +112,8 @@ def _write_items(zf: ZipFile, ordered: list[ZipItem], stamp: tuple[int, int, int
                 while chunk := _read_source(src, item.source):
                     digest.update(chunk)
                     dst.write(chunk)
+                    if progress is not None:
+                        progress(len(chunk))
             if item.sha256 is not None and digest.hexdigest() != item.sha256:
                 raise SourceChanged(item.source)
         else:

@@ -21,15 +21,16 @@ SIGNOFF = declare(
     "signoff-missing", Severity.ERROR, FAMILY,
     "Final stage: no signed, dated acknowledgement by the senior company representative "
     "(documents.acknowledgement), or no senior representative named in the plan.",
-    "Print the Senior Representative Acknowledgement that 'packager build' generates, have the "
-    "senior representative sign and date it, scan it into admin/ and name it under "
-    "documents.acknowledgement.",
+    "Write the form with 'packager forms FOLDER -o forms' (build needs the signed copy first), print "
+    "the Senior Representative Acknowledgement, have the senior representative sign and date it, scan "
+    "it into admin/ and name it under documents.acknowledgement.",
 )
 AUDITOR_SIGNATURE = declare(
     "auditor-signature-missing", Severity.ERROR, FAMILY,
     "Final stage: no signed Auditor Maintenance page (documents.auditor_maintenance).",
-    "Print the Auditor Maintenance page that 'packager build' generates, have each auditor "
-    "sign it, scan it into admin/ and name it under documents.auditor_maintenance.",
+    "Write the form with 'packager forms FOLDER -o forms' (build needs the signed copy first), print "
+    "the Auditor Maintenance page, have each auditor sign it, scan it into admin/ and name it under "
+    "documents.auditor_maintenance.",
 )
 
 

@@ -31,8 +31,8 @@ WEIGHT_TOTAL = declare(
 )
 FIELD_MISSING = declare(
     "milestone-field-missing", Severity.ERROR, FAMILY,
-    "A milestone has no person responsible (assigned_to), target date, deliverable or weight.",
-    "Fill in assigned_to, target_date, deliverable and weight for every milestone.",
+    "A milestone has no title, person responsible (assigned_to), target date, deliverable or weight.",
+    "Fill in title, assigned_to, target_date, deliverable and weight for every milestone.",
 )
 NO_AUDIT_OBJECTIVE = declare(
     "no-audit-objective", Severity.ERROR, FAMILY,
@@ -46,7 +46,15 @@ TARGET_OUTSIDE = declare(
     "Move the target date inside the plan window: after approval and no later than the final-submission deadline.",
 )
 
+OBJECTIVE_TITLE = declare(
+    "objective-title-missing", Severity.ERROR, FAMILY,
+    "An objective has no title (an empty 'title:').",
+    "Write the objective as what will be done, how much and by when, e.g. 'Train all 40 field workers in "
+    "fall protection by June 30, 2026'.",
+)
+
 REQUIRED_FIELDS = (
+    ("title", "title (title)"),
     ("assigned_to", "person responsible (assigned_to)"),
     ("target_date", "target date (target_date)"),
     ("deliverable", "deliverable (deliverable)"),
@@ -72,9 +80,13 @@ def run(ctx: Context) -> Iterator[Finding]:
                 f"between {mbounds.min} and {mbounds.max}.",
                 objective=o,
             )
+    for o, objective in enumerate(plan.objectives, start=1):
+        if not (objective.title or "").strip():
+            yield OBJECTIVE_TITLE.finding(f"Objective {o} has no title.", objective=o)
     weights_missing = False
     for o, mid, ms in plan.milestones():
-        missing = [label for name, label in REQUIRED_FIELDS if getattr(ms, name) in (None, "")]
+        missing = [label for name, label in REQUIRED_FIELDS if not str(getattr(ms, name) or "").strip()
+                   and getattr(ms, name) != 0]
         if missing:
             weights_missing |= ms.weight is None
             yield FIELD_MISSING.finding(

@@ -30,8 +30,7 @@ def run(ctx: Context) -> Iterator[Finding]:
     for o, objective in enumerate(ctx.plan.objectives, start=1):
         title = objective.title.strip()
         if not title:
-            yield NOT_SMART.finding(f"Objective {o} has no title yet.", objective=o)
-            continue
+            continue  # objective-title-missing (an error) says so
         gaps: list[str] = []
         if len(title.split()) < smart.min_title_words:
             gaps.append("it is too short to say specifically what will be done")
