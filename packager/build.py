@@ -131,9 +131,14 @@ def _status(findings: list[Finding]) -> str:
 
 
 def _compress(record: FileRecord, path: Path, rules: Rules) -> bool:
-    kind = record.facts.kind if record.facts else None
+    """Deflate or store, decided from the checks' facts; the file is probed only when they cannot tell."""
+    facts = record.facts
+    kind = facts.kind if facts else None
     if kind in rules.build.store_types:
         return False
+    if kind == "pdf" and facts is not None and facts.page_facts and not facts.encrypted:
+        # Scanned pages are JPEG or fax data that deflate does not shrink; text PDFs shrink a little.
+        return not any(p.image_only for p in facts.page_facts)
     if kind in ("pdf", "tiff", "unknown", None):
         return worth_deflating(path)
     return True
@@ -206,7 +211,7 @@ def plan_signed(result: CheckResult, folder: Path, top: str, stage: Stage) -> li
         sha = record.facts.sha256 if record.facts else sha256_file(source)
         out.append(
             Planned(arcname=arcname, role="signed", size=record.size, sha256=sha, source=record.path,
-                    source_path=source, compress=worth_deflating(source), document=role)
+                    source_path=source, compress=_compress(record, source, result.rules), document=role)
         )
     return out
 

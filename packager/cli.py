@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 import click
 
 from packager import __version__
-from packager.checks import REGISTRY, Stage
 from packager.errors import ExitCode, InputError, os_input_error
+from packager.model import Stage
 from packager.safetext import for_terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -573,6 +573,8 @@ def list_checks(rules_spec: str | None) -> None:
         from packager.rules import load_rules
 
         click.echo(describe_profile(load_rules(rules_spec)) + "\n")
+    from packager.checks import REGISTRY
+
     for check_id in sorted(REGISTRY):
         c = REGISTRY[check_id]
         echo(f"{c.id} ({c.severity.value})\n  When: {c.applies}\n  Fix:  {c.hint}\n")
