@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -142,13 +141,22 @@ def _edit_two(folder: Path, mix: str, edit: int) -> None:
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds of the whole process tree, peak RSS (MiB) of any one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, _, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = 0
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+    """Wall seconds, CPU seconds of the whole process tree, peak RSS (MiB) of any one process.
+
+    GNU time reports the peak RSS, so this (large) process's pages, copied by fork before exec,
+    do not count; without it the figure falls back to wait4's.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
+        gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+        full = [gnu_time, "-f", "%M", "-o", rss_file.name, *cmd] if gnu_time else cmd
+        start = time.perf_counter()
+        proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        _, _, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = 0
+        text = rss_file.read().strip().splitlines()
+    rss_kib = int(text[-1]) if gnu_time and text and text[-1].isdigit() else usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime, rss_kib // 1024
 
 
 def one_run(folder: Path, out: Path, mix: str, run_no: int, cache: Path) -> dict[str, tuple[float, float, int]]:
@@ -247,7 +255,6 @@ def main() -> None:
             for kind, (n, seconds) in sorted(cpu_per_file(folder).items()):
                 print(f"  {kind:6} {1000 * seconds:7.2f} ms  (n={n})")
         sys.stdout.flush()
-    _ = resource  # peak RSS comes from wait4 per command
 
 
 if __name__ == "__main__":

@@ -103,3 +103,40 @@ def test_numpy_sharpness_equals_the_pillow_filters(seed: int) -> None:
 
 def test_sharpness_of_tiny_images_is_zero() -> None:
     assert laplacian_variance(Image.new("L", (2, 50))) == 0.0
+
+
+def test_raw_content_read_equals_pypdfs(tmp_path: Path) -> None:
+    path = synth.make_text_pdf(tmp_path / "doc.pdf", pages=4)
+    reader = PdfReader(path)
+    for page in reader.pages:
+        contents = page.get_contents()
+        assert contents is not None
+        assert pdf_module._raw_flate_object(reader, page.raw_get("/Contents"), 10**6) == contents.get_data()
+
+
+def _pdf_with_objects(objects: list[bytes]) -> bytes:
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Root 1 0 R /Size {len(objects) + 1} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_raw_content_read_leaves_unusual_objects_to_pypdf(tmp_path: Path) -> None:
+    body = b"BT /F1 12 Tf (Hi) Tj ET"
+    path = tmp_path / "indirect-length.pdf"
+    path.write_bytes(_pdf_with_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length 5 0 R >>\nstream\n" + body + b"\nendstream",
+        str(len(body)).encode(),
+    ]))
+    reader = PdfReader(path)
+    assert pdf_module._raw_flate_object(reader, reader.pages[0].raw_get("/Contents"), 10**6) is None
+    assert pdf_module._stream_shows_text(reader, 0)  # pypdf's own reading still decides

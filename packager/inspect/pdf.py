@@ -687,7 +687,12 @@ def _stream_shows_text(reader: PdfReader | None, index: int) -> bool:
     if reader is None:
         return False
     try:
-        contents = _resolve(reader.pages[index].get("/Contents"))
+        contents = reader.pages[index].get("/Contents")
+        if isinstance(contents, IndirectObject):
+            data = _raw_flate_object(reader, contents, CONTENT_CAP)
+            if data is not None:
+                return not _INLINE_IMAGE.search(data) and _shows_characters(data)
+        contents = _resolve(contents)
         streams = list(contents) if isinstance(contents, ArrayObject) else [contents]
         room = CONTENT_CAP
         for ref in streams[:64]:
@@ -704,6 +709,44 @@ def _stream_shows_text(reader: PdfReader | None, index: int) -> bool:
     except Exception:
         return False
     return False
+
+
+_STREAM_HEADER = re.compile(
+    rb"\s*(\d+)\s+(\d+)\s+obj\s*<<\s*((?:/[A-Za-z]+\s*(?:/[A-Za-z]+|\d+)\s*)*)>>\s*stream\r?\n"
+)
+_HEADER_ENTRY = re.compile(rb"/([A-Za-z]+)\s*(/[A-Za-z]+|\d+)")
+
+
+def _raw_flate_object(reader: PdfReader, ref: IndirectObject, cap: int) -> bytes | None:
+    """A content stream read straight from the file, without pypdf's object parser.
+
+    Only the plain shape is taken: ``N G obj << /Length n /Filter /FlateDecode >> stream``
+    with a direct length and nothing else in the dictionary; anything else gives None (and
+    pypdf reads the object instead).
+    """
+    try:
+        offset = reader.xref.get(ref.generation, {}).get(ref.idnum)
+        if not isinstance(offset, int) or offset <= 0:
+            return None
+        stream = reader.stream
+        stream.seek(offset)
+        head = stream.read(256)
+        m = _STREAM_HEADER.match(head)
+        if m is None or int(m.group(1)) != ref.idnum or int(m.group(2)) != ref.generation:
+            return None
+        entries = {k: v for k, v in _HEADER_ENTRY.findall(m.group(3))}
+        length = entries.pop(b"Length", b"")
+        if not length.isdigit() or set(entries) - {b"Filter"} or entries.get(b"Filter", b"/FlateDecode") != (
+            b"/FlateDecode"
+        ):
+            return None
+        stream.seek(offset + m.end())
+        raw = stream.read(int(length))
+        if b"Filter" not in entries:
+            return raw[:cap]
+        return zlib.decompressobj().decompress(raw, cap)
+    except (OSError, ValueError, zlib.error, AttributeError):
+        return None
 
 
 def _bounded_stream_data(stream: Any, cap: int) -> bytes | None:
