@@ -37,7 +37,7 @@ from packager.plan import plan_to_data
 from packager.result import CheckResult
 from packager.rules import Rules
 from packager.safetext import escape_unsafe, printable_path, strip_unsafe_deep
-from packager.scan import ProgressFn
+from packager.scan import ProgressFn, pool_context
 from packager.textutil import long_date, plural
 from packager.zipwriter import CHUNK, SourceChanged, ZipItem, worth_deflating, write_zip
 
@@ -434,7 +434,7 @@ def build_submission(
         target = part_path(output, number, len(parts))
         sources = [ZipItem(p.arcname, source=p.source_path, compress=p.compress, sha256=p.sha256)
                    for p in [*part_signed, *in_part]]
-        with ProcessPoolExecutor(max_workers=min(2, len(carried_docs))) as pool:
+        with ProcessPoolExecutor(max_workers=min(2, len(carried_docs)), mp_context=pool_context()) as pool:
             # The documents render in worker processes while the evidence is copied into the zip.
             futures = [pool.submit(_render, spec, context, templates_dir, built, header, top) for spec in carried_docs]
 
