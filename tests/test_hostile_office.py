@@ -1,0 +1,80 @@
+"""Hostile office XML: unclosed tags by the hundred thousand (quadratic for a regex), entity bombs, and
+relationship parts without an end. The work is bounded by size; the outcome is asserted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from packager.audit import audit_zip
+from packager.inspect import InspectOptions, inspect_file, office
+from packager.rules import load_rules
+from tests.synth import make_odt, make_office
+
+RULES = load_rules(None)
+OPTIONS = InspectOptions(rules=RULES.deliverables)
+LINES = ("Milestone 1.2 drill report", "Date: May 14, 2026")
+
+
+def rewrite(path: Path, member: str, tail: bytes, *, replace: bytes | None = None) -> Path:
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    parts[member] = (replace if replace is not None else parts[member]) + tail
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+MAIN = {"docx": "word/document.xml", "pptx": "ppt/slides/slide1.xml", "xlsx": "xl/sharedStrings.xml"}
+OPEN_TAG = {"docx": b"<w:t ", "pptx": b"<a:t ", "xlsx": b"<t ", "odt": b"<text:p "}
+
+
+@pytest.mark.parametrize("kind", ["docx", "pptx", "xlsx", "odt"])
+def test_unclosed_tags_are_read_in_one_pass(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"1.2 - Drill.{kind}"
+    if kind == "odt":
+        make_odt(path, paragraphs=LINES)
+        member = "content.xml"
+    else:
+        make_office(path, kind, paragraphs=LINES)
+        member = MAIN[kind]
+    tail = OPEN_TAG[kind] * (office.MEMBER_CAP // len(OPEN_TAG[kind]))  # the whole member cap
+    rewrite(path, member, tail)
+    facts = inspect_file(path, OPTIONS)
+    assert facts.unreadable is None
+    assert "Milestone 1.2" in facts.text
+    assert dt.date(2026, 5, 14) in {d.date for d in facts.dates}
+
+
+def test_entity_expansion_is_refused(tmp_path: Path) -> None:
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><w:document xmlns:w="x"><w:body><w:p><w:r>'
+            b"<w:t>&c;&c;&c;&c;&c;&c;&c;&c;</w:t></w:r></w:p></w:body></w:document>")
+    path = rewrite(make_office(tmp_path / "b.docx", "docx", paragraphs=LINES), "word/document.xml", b"",
+                   replace=bomb)
+    facts = inspect_file(path, OPTIONS)
+    assert "aaaa" not in facts.text
+
+
+def test_unclosed_relationships_and_dde_tags(tmp_path: Path) -> None:
+    path = make_office(tmp_path / "r.docx", "docx", paragraphs=LINES)
+    rewrite(path, "_rels/.rels", b"<Relationship " * 200_000)
+    rewrite(path, "word/document.xml", b"<w:instrText " * 200_000)
+    facts = inspect_file(path, OPTIONS)
+    assert "Milestone 1.2" in facts.text
+    assert not facts.active_content
+
+
+def test_received_zip_with_a_hostile_docx_is_audited(tmp_path: Path) -> None:
+    doc = make_office(tmp_path / "d.docx", "docx", paragraphs=LINES)
+    rewrite(doc, "word/document.xml", b"<w:t " * 60_000)
+    received = tmp_path / "in.zip"
+    with zipfile.ZipFile(received, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(doc, "Top/Objective 1/1.2 - Drill - 2026-05-14.docx")
+    result = audit_zip(received, RULES, today=dt.date(2026, 11, 26), workers=1)
+    assert result.inventory is not None and len(result.inventory.files) == 1
+    assert "submission-empty" not in {f.check for f in result.findings}
