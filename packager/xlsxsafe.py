@@ -19,7 +19,7 @@ from packager.errors import InputError
 
 MAX_XLSX_BYTES = 20 * 1024 * 1024
 MAX_PARTS = 2_000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_UNCOMPRESSED = 64 * 1024 * 1024  # a plan or QA workbook unpacks to well under 1 MB
 MAX_RATIO = 200.0
 RATIO_MIN_BYTES = 1024 * 1024
 
@@ -106,7 +106,7 @@ def formula_cells(data: bytes, sheet: str) -> set[str]:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
         ws = wb[sheet]
         out = set()
-        for row in ws.iter_rows():
+        for row in ws.iter_rows(max_row=5_000, max_col=30):
             for cell in row:
                 value = getattr(cell, "value", None)
                 if isinstance(value, str) and value.startswith("="):

@@ -276,3 +276,26 @@ def test_any_plan_round_trips_through_the_workbook(plan: Any) -> None:
     back = load_plan_xlsx_bytes(plan_workbook(plan, RULES), "plan.xlsx", RULES)
     assert back == plan
     assert load_plan_text(write_plan_yaml(back), "plan.yaml", RULES) == plan
+
+
+def test_workbook_unpacking_to_too_much_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import packager.xlsxsafe as xlsxsafe
+
+    monkeypatch.setattr(xlsxsafe, "MAX_UNCOMPRESSED", 10_000)
+    with pytest.raises(InputError) as info:
+        load_plan_xlsx_bytes(WORKBOOK, "plan.xlsx", RULES)
+    assert "unpacks to far more data than a workbook holds; it was not opened" in str(info.value)
+
+
+def test_hostile_zip_plan_workbook_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    import zipfile
+
+    from packager.audit import audit_zip
+
+    hostile = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(hostile, "w") as zf:
+        zf.writestr("Acme/action-plan.xlsx", b"PK\x03\x04 not really a workbook")
+        zf.writestr("Acme/Objective 1/1.1 - Notes - 2026-05-01.txt", "Milestone 1.1 notes, May 1, 2026\n")
+    result = audit_zip(hostile, RULES, workers=1)
+    unreadable = [f for f in result.findings if f.check == "plan-unreadable"]
+    assert unreadable and "is not an .xlsx workbook" in unreadable[0].message
