@@ -36,6 +36,7 @@ from packager.checks.registry import declare
 from packager.checks.scoring import score_below_pass
 from packager.classify import classify, find_root, manifest_path, plan_path
 from packager.errors import InputError
+from packager.evidence import decide
 from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inspect import InspectOptions
 from packager.inventory import FileRecord, Inventory
@@ -43,7 +44,7 @@ from packager.naming import NamingConvention
 from packager.plan import Plan, load_plan_text, plan_from_data
 from packager.result import Score
 from packager.rules import Rules
-from packager.scan import ProgressFn, inspect_many, label_mapping
+from packager.scan import ProgressFn, inspect_many
 from packager.worksheet import QaScores, read_scores
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
@@ -279,8 +280,7 @@ def audit_zip(
             # Archives named as such were flagged by the scan; this catches ones hiding under another name.
             if (fact.kind in ("zip", "archive") or _magic_archive(target)) and not is_archive_name(name):
                 findings.append(nested_archive_finding(name, by_content=True))
-            mapping = label_mapping(record.mapping, fact, naming) if record.role == "deliverable" else record.mapping
-            records.append(replace(record, facts=fact, mapping=mapping))
+            records.append(decide(replace(record, facts=fact), naming, rules.deliverables, window, today))
 
     by_path = {r.path: r for r in records}
     documents = {

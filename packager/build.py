@@ -26,7 +26,6 @@ from packager.clock import build_time
 from packager.config import Config, load_config
 from packager.documents import DocumentSpec, documents_for, render_pdf
 from packager.errors import InputError
-from packager.evidence import date_evidence
 from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inventory import FileRecord
 from packager.layout import DOCS_FOLDER, Layout, Wanted, descriptive_part, path_budget, plan_layout
@@ -157,7 +156,6 @@ def plan_deliverables(
     for f in result.findings:
         if f.path:
             by_path.setdefault(f.path, []).append(f)
-    start, end = plan.window(rules)
     excluded: list[str] = []
     chosen: list[tuple[FileRecord, Wanted]] = []
     records = result.inventory.deliverables if stage is Stage.FINAL else ()
@@ -166,12 +164,13 @@ def plan_deliverables(
         if mid is None or mid not in known or record.facts is None:
             excluded.append(record.path)
             continue
-        best = date_evidence(record, start, end).best
+        # The date the checks accepted, the user's own (from the name) first; never a metadata date.
+        accepted = record.evidence.accepted_date if record.evidence else None
         _stem, ext = split_extension(record.name)
         milestone = plan.milestone(mid)
         fallback = (milestone.deliverable if milestone else None) or "Deliverable"
         chosen.append((record, Wanted(int(mid.split(".")[0]), mid, descriptive_part(record.mapping.title, fallback),
-                                      best.date.isoformat() if best else None, ext)))
+                                      accepted.isoformat() if accepted else None, ext)))
     fixed = [f"{DOCS_FOLDER}/{name}.pdf" for name in SIGNED_NAMES.values()]
     fixed += [f"{DOCS_FOLDER}/{spec.filename}" for spec in documents_for(stage.value)]
     layout = plan_layout(
@@ -190,8 +189,8 @@ def plan_deliverables(
                 compress=_compress(record, source, rules), objective=wanted.objective, milestone=wanted.milestone,
                 date=wanted.date, pages=record.facts.pages, status=_status(by_path.get(record.path, [])),
                 dates=tuple(
-                    {"date": d.date.isoformat(), "source": d.source, "text": d.text}
-                    for d in [*record.facts.dates, *record.name_dates]
+                    {"date": d.value.isoformat(), "source": d.source, "text": d.text, "confidence": d.confidence}
+                    for d in (record.evidence.dates if record.evidence else ())
                 ),
             )
         )

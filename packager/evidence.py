@@ -1,38 +1,264 @@
-"""Which date a deliverable carries: content over file name over metadata."""
+"""Decide, once, what a file's evidence is: milestone and label, the date it shows, legibility.
+
+`decide` runs once per file after inspection (for a folder and for a received zip alike) and
+stores its answer on the record (`FileRecord.mapping` and `FileRecord.evidence`). Checks, built
+names, the index, the manifest, the reports and audit read that answer; none decides again.
+
+Text read by OCR flows in like the text layer: its dates carry the source "ocr" and a
+confidence, and its first lines are the document's header like any other text.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import replace
 
 from packager.dates import FoundDate
+from packager.inspect import FileFacts
 from packager.inventory import FileRecord
+from packager.model import (
+    HEADER,
+    SHOWN_SOURCES,
+    SOURCE_CONFIDENCE,
+    TITLE,
+    DateStatus,
+    DocumentDate,
+    Evidence,
+    Legibility,
+    Mapping,
+    MilestoneSource,
+)
+from packager.naming import NamingConvention, TextLabel
+from packager.rules import DeliverableRules
 
-RANK = {"content": 0, "name": 1, "metadata": 2}
+RANK = {"content": 0, "ocr": 1, "name": 2, "metadata": 3}
 
 
-@dataclass(frozen=True)
-class DateEvidence:
-    best: FoundDate | None  # the date the document shows, or None
-    in_window: bool  # some content or name date falls inside the plan window (and not in the future)
-    metadata_only: bool  # the only dates are metadata dates
+def decide(
+    record: FileRecord,
+    naming: NamingConvention,
+    rules: DeliverableRules,
+    window: tuple[dt.date, dt.date],
+    today: dt.date,
+) -> FileRecord:
+    """The record with its milestone completed by the document's own labels, and its evidence."""
+    facts = record.facts
+    mapping = record.mapping
+    if record.role == "deliverable" and facts is not None:
+        mapping = label_mapping(mapping, facts, naming)
+    evidence = replace(
+        _dates(record, window, today),
+        legibility=legibility(facts, rules) if facts is not None else Legibility(),
+    )
+    return replace(record, mapping=mapping, evidence=evidence)
+
+
+# --- milestone and label -------------------------------------------------------------------------
+
+
+def _source(where: str, label: TextLabel, origin: str) -> MilestoneSource:
+    return MilestoneSource(where, label.milestone, label.objective, label.text, origin)
+
+
+def label_mapping(mapping: Mapping, facts: FileFacts, naming: NamingConvention) -> Mapping:
+    """Add the document's own labels (its title, its header) and decide whether all sources agree.
+
+    A milestone named in the header or the title labels the document. One mentioned further
+    down ("linked to milestone 1.2 training") is neither a label nor a conflict.
+    """
+    origin = "ocr" if _ocr_only(facts) else "text"
+    written: list[MilestoneSource] = []
+    if facts.title:
+        written += [_source(TITLE, label, "metadata") for label in naming.title_labels(facts.title)]
+    written += [_source(HEADER, label, origin) for label in naming.header_labels(facts.text)]
+    if not written:
+        return mapping
+    sources = (*mapping.sources, *written)
+    named = sorted({s.milestone for s in written if s.milestone})
+    if mapping.conflict:
+        return replace(mapping, sources=sources)
+    if mapping.milestone is None:
+        # Filed without a milestone in its folder or name: the document's own label decides, when
+        # there is exactly one and it fits the objective folder it sits in.
+        if len(named) == 1 and mapping.objective in (None, int(named[0].split(".")[0])):
+            where = tuple(dict.fromkeys(s.where for s in written if s.milestone == named[0]))
+            return replace(mapping, objective=int(named[0].split(".")[0]), milestone=named[0],
+                           label_sources=(*mapping.label_sources, *where), sources=sources)
+        if len(named) == 1 and mapping.objective is not None:
+            conflict = (f"it is in the folder of objective {mapping.objective} but the document itself is "
+                        f"labelled milestone {named[0]}")
+            return replace(mapping, objective=None, conflict=conflict, sources=sources)
+        return replace(mapping, sources=sources)
+    if mapping.milestone in named:
+        where = tuple(dict.fromkeys(s.where for s in written if s.milestone == mapping.milestone))
+        return replace(mapping, label_sources=(*mapping.label_sources, *where), sources=sources)
+    conflict = (f"it is filed under milestone {mapping.milestone} but the document itself is labelled "
+                f"{', '.join(named)}")
+    return replace(mapping, objective=None, milestone=None, conflict=conflict, sources=sources)
+
+
+def _ocr_only(facts: FileFacts) -> bool:
+    return any(d.source == "ocr" for d in facts.dates) and not any(d.source == "content" for d in facts.dates)
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+def _confidence(found: FoundDate) -> float:
+    base = getattr(found, "confidence", None)
+    value = float(base) if isinstance(base, int | float) else SOURCE_CONFIDENCE.get(found.source, 0.5)
+    return round(value * (0.5 if found.ambiguous else 1.0), 3)
+
+
+def _document_date(found: FoundDate) -> DocumentDate:
+    return DocumentDate(found.date, found.source, found.text, _confidence(found), found.ambiguous)
+
+
+def _swap(value: dt.date) -> dt.date | None:
+    try:
+        return value.replace(month=value.day, day=value.month)
+    except ValueError:
+        return None
+
+
+def settle_ambiguous(found: list[FoundDate]) -> list[FoundDate]:
+    """Day/month versus month/day, settled by the other evidence: a date the name, the metadata or
+    an unambiguous date in the document gives that matches one of the two readings."""
+    others = {d.date for d in found if not d.ambiguous}
+    settled: list[FoundDate] = []
+    for d in found:
+        if d.ambiguous:
+            other = _swap(d.date)
+            if d.date in others:
+                d = replace(d, ambiguous=False)
+            elif other is not None and other in others:
+                d = replace(d, date=other, ambiguous=False)
+        settled.append(d)
+    return settled
 
 
 def all_dates(record: FileRecord) -> list[FoundDate]:
+    """Every date read for a file (content, OCR, name, metadata), settled and ranked by source."""
     content = list(record.facts.dates) if record.facts else []
-    return sorted(
-        [*content, *record.name_dates], key=lambda d: RANK.get(d.source, 9)
+    dates = settle_ambiguous([*content, *record.name_dates])
+    return sorted(dates, key=lambda d: RANK.get(d.source, 9))
+
+
+def _dates(record: FileRecord, window: tuple[dt.date, dt.date], today: dt.date) -> Evidence:
+    start, deadline = window
+    end = min(deadline, today)
+    dates = all_dates(record)
+    shown = [d for d in dates if d.source in SHOWN_SOURCES]
+    inside = [d for d in shown if start <= d.date <= end]
+    names = [d for d in inside if d.source == "name"]
+    name_date = _document_date(names[0]) if names else None
+    every = tuple(_document_date(d) for d in dates)
+    if inside:
+        return Evidence(date=_document_date(inside[0]), status=DateStatus.ACCEPTED, name_date=name_date,
+                        dates=every)
+    if shown:
+        return Evidence(date=_document_date(shown[0]), status=DateStatus.OUT_OF_RANGE, dates=every)
+    metadata = [d for d in dates if d.source == "metadata"]
+    if metadata:
+        return Evidence(date=_document_date(metadata[0]), status=_unread_or(record, DateStatus.METADATA_ONLY),
+                        dates=every)
+    return Evidence(date=None, status=_unread_or(record, DateStatus.NONE), dates=every)
+
+
+def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
+    """A document whose words could not be read (an image, a scanned page without OCR) is unverified."""
+    facts = record.facts
+    if facts is None:
+        return DateStatus.UNVERIFIED
+    if facts.unreadable is not None or facts.encrypted:
+        return DateStatus.UNVERIFIED
+    if facts.image is not None:
+        return DateStatus.UNVERIFIED
+    if facts.kind == "pdf" and not facts.text.strip():
+        return DateStatus.UNVERIFIED
+    return status
+
+
+# --- legibility ----------------------------------------------------------------------------------
+
+
+def _pages(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    shown = ", ".join(str(n) for n in numbers[:6]) + (" …" if len(numbers) > 6 else "")
+    return f"pages {shown}"
+
+
+def legibility(facts: FileFacts, rules: DeliverableRules) -> Legibility:
+    """Can a reviewer read the file? Each problem is a sentence with the measured value and threshold."""
+    reasons: list[str] = []
+    blank: list[int] = []
+    image_only = False
+    if facts.unreadable:
+        reasons.append(_unreadable_reason(facts.unreadable))
+    elif facts.kind == "pdf":
+        if facts.pages == 0:
+            reasons.append("it has no pages")
+        pages = facts.page_facts
+        blank = [p.number for p in pages if p.blank]
+        image_only = bool(pages) and not any(p.has_text for p in pages)
+        if pages and len(blank) == len(pages):
+            reasons.append("every page is blank")
+            blank = []
+        low = [(p.number, p.dpi) for p in pages
+               if p.image_only and p.dpi is not None and p.dpi + 0.5 < rules.min_dpi]
+        if low:
+            worst = min(d for _n, d in low)
+            reasons.append(
+                f"{_pages([n for n, _d in low])} {'was' if len(low) == 1 else 'were'} scanned at "
+                f"{worst:.0f} DPI; the minimum is {rules.min_dpi:g} DPI"
+            )
+    elif facts.image is not None:
+        image = facts.image
+        image_only = True
+        short = min(image.width, image.height)
+        if short < rules.min_image_short_side:
+            reasons.append(
+                f"the image is only {image.width} × {image.height} pixels; the short side must be at least "
+                f"{rules.min_image_short_side}"
+            )
+        if image.contrast < rules.blank_stddev:
+            reasons.append(f"the image is blank or nearly uniform (contrast {image.contrast:.1f})")
+        elif not _crisp(image, rules):
+            # White paper with dark ink is not washed out however little ink there is: the range
+            # between the paper and the darkest ink decides, not the average spread.
+            if image.contrast < rules.min_contrast and _ink(image) < rules.min_ink_range:
+                reasons.append(
+                    f"the image is washed out (contrast {image.contrast:.1f}; the minimum is {rules.min_contrast:g})"
+                )
+            if image.sharpness < rules.min_sharpness:
+                reasons.append(
+                    f"the image is blurred (sharpness {image.sharpness:.1f}; the minimum is {rules.min_sharpness:g})"
+                )
+    return Legibility(tuple(reasons), tuple(blank), facts.unreadable, image_only)
+
+
+def _ink(image: object) -> float:
+    value = getattr(image, "ink_range", None)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _crisp(image: object, rules: DeliverableRules) -> bool:
+    """A black-and-white scan: paper and ink far apart, almost no grey between them."""
+    midtones = getattr(image, "midtones", None)
+    return (
+        isinstance(midtones, int | float)
+        and midtones <= rules.crisp_midtones
+        and _ink(image) >= rules.min_ink_range
     )
 
 
-def date_evidence(record: FileRecord, start: dt.date, end: dt.date) -> DateEvidence:
-    """Pick the date that dates the document: the first content (then name) date in the window."""
-    dates = all_dates(record)
-    shown = [d for d in dates if d.source in ("content", "name")]
-    inside = [d for d in shown if start <= d.date <= end]
-    if inside:
-        return DateEvidence(inside[0], True, False)
-    if shown:
-        return DateEvidence(shown[0], False, False)
-    metadata = [d for d in dates if d.source == "metadata"]
-    return DateEvidence(metadata[0] if metadata else None, False, bool(metadata))
+def _unreadable_reason(problem: str) -> str:
+    if problem == "the file is empty":
+        return "the file is empty"
+    if "ermission" in problem:
+        return "it cannot be read: permission denied"
+    return f"it cannot be opened ({problem})"
+
+
+__all__ = ["all_dates", "decide", "label_mapping", "legibility", "settle_ambiguous"]

@@ -1,25 +1,18 @@
-"""The scanned submission: every file, what it is, and which milestone it belongs to."""
+"""The scanned submission: every file, what it is, and which milestone it belongs to.
+
+`Mapping` and `Evidence` (the per-file decisions) live in packager.model.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from packager.model import Evidence, Mapping
+
 if TYPE_CHECKING:
     from packager.dates import FoundDate
     from packager.inspect import FileFacts
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """Which objective and milestone a file belongs to, and how we know."""
-
-    objective: int | None = None
-    milestone: str | None = None
-    # Where the milestone was named: "folder", "name", "title", "first page", "manifest".
-    label_sources: tuple[str, ...] = ()
-    conflict: str | None = None
-    title: str | None = None  # the descriptive part of the file name
 
 
 @dataclass(frozen=True)
@@ -31,6 +24,7 @@ class FileRecord:
     mapping: Mapping = field(default_factory=Mapping)
     facts: FileFacts | None = None
     name_dates: tuple[FoundDate, ...] = ()
+    evidence: Evidence | None = None  # decided once after inspection (packager.evidence.decide)
 
     @property
     def name(self) -> str:
@@ -49,3 +43,6 @@ class Inventory:
     @property
     def deliverables(self) -> tuple[FileRecord, ...]:
         return tuple(f for f in self.files if f.role == "deliverable")
+
+
+__all__ = ["FileRecord", "Inventory", "Mapping"]

@@ -1,8 +1,10 @@
-"""The naming convention: which objective and milestone a path names.
+"""The naming convention: which objective and milestone a path or a document's label names.
 
-Patterns come from the rules (naming.*). Matching is case-insensitive on the name without
-its extension; spaces, '_', '-' and '.' are separators. When the folder and the file name
-disagree we report the conflict rather than guess.
+Every grammar comes from the rules (naming.*): folder and file-name forms, the milestone written
+in a document's header or title (`label_in_text`), how many first lines make the header, and the
+words that make a milestone a mere mention. Matching is case-insensitive on the name without its
+extension; spaces, '_', '-' and '.' are separators. When sources disagree we report the conflict
+rather than guess.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from packager.inventory import Mapping
+from packager.model import FOLDER, NAME, Mapping, MilestoneSource
 from packager.rules import NamingRules
 
 
@@ -22,6 +24,16 @@ class NameMatch:
     objective: int | None
     milestone: int | None
     title: str | None
+
+
+@dataclass(frozen=True)
+class TextLabel:
+    """A milestone written in a document's text or title."""
+
+    milestone: str  # "1.2"
+    objective: int
+    text: str  # the words matched
+    start: int  # offset in the text
 
 
 def _normalise(name: str) -> str:
@@ -35,24 +47,6 @@ def split_extension(name: str) -> tuple[str, str]:
     if not dot or not stem or not ext or " " in ext or len(ext) > 8 or ext.isdigit():
         return name, ""
     return stem, ext
-
-
-LABEL_IN_TEXT = re.compile(
-    r"\b(?:milestone|ms)\s*#?\s*(?P<o>\d{1,2})\.(?P<m>\d{1,2})(?![\d.])"
-    r"|\b(?:objective|obj)\s*(?P<o2>\d{1,2})[\s,;\-–:]*(?:milestone|ms)\s*(?P<m2>\d{1,2})(?!\d)"
-    r"|\bO(?P<o3>\d{1,2})[\s\-]?M(?P<m3>\d{1,2})\b",
-    re.IGNORECASE,
-)
-
-
-def labels_in_text(text: str) -> set[str]:
-    """Milestone ids named in document text, e.g. 'Milestone 1.2' or 'Objective 1 Milestone 2'."""
-    found: set[str] = set()
-    for m in LABEL_IN_TEXT.finditer(text):
-        o = m.group("o") or m.group("o2") or m.group("o3")
-        ms = m.group("m") or m.group("m2") or m.group("m3")
-        found.add(f"{int(o)}.{int(ms)}")
-    return found
 
 
 class NamingConvention:
@@ -71,6 +65,18 @@ class NamingConvention:
     def _file(self) -> list[re.Pattern[str]]:
         return [re.compile(p, re.IGNORECASE) for p in self.rules.file]
 
+    @cached_property
+    def _label(self) -> list[re.Pattern[str]]:
+        return [re.compile(p, re.IGNORECASE) for p in self.rules.label_in_text]
+
+    @cached_property
+    def _mention(self) -> re.Pattern[str] | None:
+        words = sorted(self.rules.mention_before, key=len, reverse=True)
+        if not words:
+            return None
+        alternatives = "|".join(r"\s+".join(re.escape(w) for w in phrase.split()) for phrase in words)
+        return re.compile(rf"(?:^|[^\w])(?:{alternatives})\W*$", re.IGNORECASE)
+
     @staticmethod
     def _match(patterns: list[re.Pattern[str]], name: str) -> NameMatch | None:
         text = _normalise(name)
@@ -78,12 +84,11 @@ class NamingConvention:
             m = pattern.match(text)
             if m:
                 groups = m.groupdict()
-                o, ms, title = groups.get("o"), groups.get("m"), groups.get("title")
-                return NameMatch(
-                    int(o) if o else None,
-                    int(ms) if ms else None,
-                    (title or "").strip(" _-.") or None,
-                )
+                o, ms = groups.get("o"), groups.get("m")
+                title = " ".join(
+                    part.strip(" _-.()[]") for part in (groups.get("title"), groups.get("tail")) if part
+                ).strip()
+                return NameMatch(int(o) if o else None, int(ms) if ms else None, title or None)
         return None
 
     def objective_folder(self, name: str) -> NameMatch | None:
@@ -95,6 +100,38 @@ class NamingConvention:
     def file_name(self, name: str) -> NameMatch | None:
         stem, _ext = split_extension(name)
         return self._match(self._file, stem)
+
+    def labels_in_text(self, text: str) -> list[TextLabel]:
+        """Every milestone named in `text` ('Milestone 1.2', 'Objective 2 - Milestone 2.1' = 2.1), in order."""
+        found: list[TextLabel] = []
+        taken: list[tuple[int, int]] = []
+        for pattern in self._label:
+            for m in pattern.finditer(text):
+                if any(m.start() < end and start < m.end() for start, end in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                o, ms = int(m.group("o")), int(m.group("m"))
+                found.append(TextLabel(f"{o}.{ms}", o, " ".join(m.group(0).split()), m.start()))
+        return sorted(found, key=lambda label: label.start)
+
+    def header_labels(self, text: str) -> list[TextLabel]:
+        """Milestones that label a document: named in its first lines, and not as a mention."""
+        lines = [line for line in text.splitlines() if line.strip()][: max(0, self.rules.header_lines)]
+        labels: list[TextLabel] = []
+        for line in lines:
+            for label in self.labels_in_text(line):
+                before = line[: label.start]
+                if self._mention is not None and self._mention.search(before):
+                    continue  # "linked to milestone 1.2 training": a mention, not a label
+                labels.append(label)
+        return labels
+
+    def title_labels(self, title: str) -> list[TextLabel]:
+        """Milestones a document's title names, as a file name or as words."""
+        match = self.file_name(title + ".x")
+        if match and match.objective is not None and match.milestone is not None:
+            return [TextLabel(f"{match.objective}.{match.milestone}", match.objective, title.strip(), 0)]
+        return self.labels_in_text(title)
 
     def is_ignored(self, rel_path: str) -> bool:
         for part in rel_path.split("/"):
@@ -112,12 +149,14 @@ class NamingConvention:
         *dirs, filename = rel_path.split("/")
         folder_o: int | None = None
         folder_m: int | None = None
+        folder_text = ""
         conflicts: list[str] = []
         for d in dirs:
             if folder_o is None:
                 match = self.objective_folder(d)
                 if match is not None:
                     folder_o = match.objective
+                    folder_text = d
                     continue
             match = self.milestone_folder(d)
             if match is None:
@@ -129,6 +168,7 @@ class NamingConvention:
             if folder_o is None:
                 folder_o = match.objective
             folder_m = match.milestone
+            folder_text = d
         name = self.file_name(filename)
         name_o = name.objective if name else None
         name_m = name.milestone if name else None
@@ -142,10 +182,18 @@ class NamingConvention:
         objective = folder_o if folder_o is not None else name_o
         number = name_m if name_m is not None else folder_m
         sources: list[str] = []
+        named: list[MilestoneSource] = []
+        if folder_o is not None:
+            fm = f"{folder_o}.{folder_m}" if folder_m is not None else None
+            named.append(MilestoneSource(FOLDER, fm, folder_o, folder_text))
+        if name_m is not None or name_o is not None:
+            no = name_o if name_o is not None else objective
+            nm = f"{no}.{name_m}" if no is not None and name_m is not None else None
+            named.append(MilestoneSource(NAME, nm, no, split_extension(filename)[0]))
         if name_m is not None and objective is not None:
-            sources.append("name")
+            sources.append(NAME)
         if folder_m is not None:
-            sources.append("folder")
+            sources.append(FOLDER)
         title = name.title if name else None
         if title is None:
             title = split_extension(filename)[0]
@@ -158,4 +206,5 @@ class NamingConvention:
             label_sources=tuple(sources),
             conflict="; ".join(conflicts) or None,
             title=title,
+            sources=tuple(named),
         )

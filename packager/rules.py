@@ -89,6 +89,8 @@ class DeliverableRules:
     min_image_short_side: int = 600
     min_sharpness: float = 40.0
     min_contrast: float = 18.0
+    min_ink_range: float = 96.0
+    crisp_midtones: float = 0.04
     blank_stddev: float = 4.0
     text_pages: int = 3
     max_pages_examined: int = 40
@@ -103,6 +105,9 @@ class NamingRules:
     objective_folder: tuple[str, ...] = ()
     milestone_folder: tuple[str, ...] = ()
     file: tuple[str, ...] = ()
+    label_in_text: tuple[str, ...] = ()
+    header_lines: int = 6
+    mention_before: tuple[str, ...] = ()
     admin_folders: tuple[str, ...] = ("admin",)
     ignore: tuple[str, ...] = ()
     max_path_length: int = 200
@@ -283,17 +288,17 @@ def _validate(rules: Rules, data: object, source: str) -> None:
         raise fail(("deadlines", "amendments_response_days"), "must be at least one day", "a number of days, e.g. 30")
     if not 0 < rules.scoring.pass_mark <= 100:
         raise fail(("scoring", "pass_mark"), "the pass mark must be a percentage", "1 to 100")
-    for group in ("objective_folder", "milestone_folder", "file"):
+    for group in ("objective_folder", "milestone_folder", "file", "label_in_text"):
         for pattern in getattr(rules.naming, group):
             try:
                 compiled = re.compile(pattern)
             except re.error as exc:
                 raise fail(("naming", group), f"the pattern {pattern!r} is invalid ({exc})") from None
-            needed = {"o"} if group == "objective_folder" else {"m"}
+            needed = {"o"} if group == "objective_folder" else {"o", "m"} if group == "label_in_text" else {"m"}
             if not needed <= set(compiled.groupindex):
                 raise fail(
                     ("naming", group),
-                    f"the pattern {pattern!r} has no named group {sorted(needed)[0]!r}",
+                    f"the pattern {pattern!r} has no named group {sorted(needed - set(compiled.groupindex))[0]!r}",
                 )
     for kind in rules.deliverables.allowed_types:
         if kind not in rules.deliverables.extensions:

@@ -21,12 +21,13 @@ from packager import cachedir, factcache
 from packager.checks.registry import declare
 from packager.classify import classify
 from packager.errors import os_cause
+from packager.evidence import decide
 from packager.findings import Finding, Severity
 from packager.inspect import FileFacts, InspectOptions, inspect_file
 from packager.inspect.core import hash_file
-from packager.inventory import Inventory, Mapping
+from packager.inventory import Inventory
 from packager.model import Stage
-from packager.naming import NamingConvention, labels_in_text
+from packager.naming import NamingConvention
 from packager.plan import Plan
 from packager.rules import Rules
 from packager.safetext import printable_path
@@ -266,33 +267,6 @@ def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
     return [facts if facts is not None else _inspector_died(None) for facts in out]
 
 
-def label_mapping(mapping: Mapping, facts: FileFacts | None, naming: NamingConvention) -> Mapping:
-    """Add the PDF title and first-page text as label sources, and flag a disagreeing label."""
-    if facts is None:
-        return mapping
-    sources = list(mapping.label_sources)
-    labels: set[str] = set()
-    if facts.title:
-        match = naming.file_name(facts.title)
-        if match and match.objective is not None and match.milestone is not None:
-            labels.add(f"{match.objective}.{match.milestone}")
-            if f"{match.objective}.{match.milestone}" == mapping.milestone:
-                sources.append("title")
-        title_labels = labels_in_text(facts.title)
-        labels |= title_labels
-        if mapping.milestone in title_labels and "title" not in sources:
-            sources.append("title")
-    text_labels = labels_in_text(facts.text[:RESULT_TEXT_CHARS])
-    labels |= text_labels
-    if mapping.milestone in text_labels:
-        sources.append("first page")
-    conflict = mapping.conflict
-    if mapping.milestone and labels and mapping.milestone not in labels and conflict is None:
-        named = ", ".join(sorted(labels))
-        conflict = f"it is filed under milestone {mapping.milestone} but the document itself is labelled {named}"
-    return replace(mapping, label_sources=tuple(sources), conflict=conflict)
-
-
 def scan_folder(
     folder: Path,
     plan: Plan,
@@ -333,9 +307,7 @@ def scan_folder(
         options, progress, workers,
     )
     for i, f in zip(to_inspect, facts, strict=True):
-        record = records[i]
-        mapping = label_mapping(record.mapping, f, naming) if record.role == "deliverable" else record.mapping
-        records[i] = replace(record, facts=f, mapping=mapping)
+        records[i] = decide(replace(records[i], facts=f), naming, rules.deliverables, window, today)
 
     by_path = {r.path: r for r in records}
     documents = {

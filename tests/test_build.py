@@ -100,7 +100,7 @@ def test_manifest_hashes_every_entry(built: Path) -> None:
     deliverable = listed[f"{TOP}/Objective 1 - Strengthen emergency response/1.2 - Emergency response plan rev 3 - 2026-06-20.pdf"]
     assert deliverable["milestone"] == "1.2" and deliverable["objective"] == 1
     assert deliverable["source"] == "Objective 1 - Emergency response/1.2 - Emergency response plan rev 3 - 2026-06-20.pdf"
-    assert {"date": "2026-06-20", "source": "name", "text": "2026-06-20"} in deliverable["dates"]
+    assert {"date": "2026-06-20", "source": "name", "text": "2026-06-20", "confidence": 1.0} in deliverable["dates"]
     assert manifest["tool"]["name"] == "packager" and manifest["rules"]["profile"] == "acsa-cor-secor"
     assert manifest["plan"]["company"] == "Northwind Paving Ltd."
     assert manifest["score"]["self"] == 93

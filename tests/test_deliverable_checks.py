@@ -64,10 +64,10 @@ def write(rel: str, data: bytes) -> Plant:
 
 
 CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
-    ("unmapped", text_pdf("notes.pdf"), [
+    ("unmapped", text_pdf("notes.pdf", ["Evidence", "Completed May 20, 2026"]), [
         ("deliverable-unmapped", "warning", "'notes.pdf' is not part of any milestone: neither its folder nor its name names an objective and milestone."),
     ]),
-    ("unmapped in objective folder", text_pdf(f"{O1}/notes.pdf"), [
+    ("unmapped in objective folder", text_pdf(f"{O1}/notes.pdf", ["Evidence", "Completed May 20, 2026"]), [
         ("deliverable-unmapped", "warning", "'notes.pdf' is not part of any milestone: it is in the folder of objective 1 but its name does not start with a milestone number."),
     ]),
     ("milestone not in plan", text_pdf(f"{O1}/1.9 - Extra - 2026-05-20.pdf", ["Milestone 1.9", "May 20, 2026"]), [
@@ -178,7 +178,7 @@ def test_planted_defect(tmp_path: Path, name: str, plant: Plant, expected: list[
 
 
 ALL_AT_ONCE: list[tuple[Plant, str]] = [
-    (text_pdf("notes.pdf"), "deliverable-unmapped"),
+    (text_pdf("notes.pdf", ["Evidence", "Completed May 20, 2026"]), "deliverable-unmapped"),
     (text_pdf(f"{O2}/1.2 - Misfiled - 2026-05-20.pdf"), "mapping-conflict"),
     (remove(f"{O3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf"), "milestone-no-deliverable"),
     (write(f"{O1}/1.2 - Undated.txt", b"Milestone 1.2 - debrief notes"), "deliverable-undated"),

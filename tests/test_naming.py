@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from packager.naming import NamingConvention, labels_in_text, split_extension
+from packager.naming import NamingConvention, split_extension
 from packager.rules import load_rules
 
 NAMING = NamingConvention(load_rules().naming)
@@ -89,7 +89,7 @@ def test_ignored(path: str, ignored: bool) -> None:
 
 def test_labels_in_text() -> None:
     text = "Milestone 1.2 - Drill report. See also Objective 3, Milestone 1 and O2-M4. Rev 1.5."
-    assert labels_in_text(text) == {"1.2", "3.1", "2.4"}
+    assert {label.milestone for label in NAMING.labels_in_text(text)} == {"1.2", "3.1", "2.4"}
 
 
 def test_split_extension() -> None:
@@ -118,3 +118,51 @@ def test_root_file_names_round_trip(o: int, m: int, sep: str, title: str, form: 
 def test_any_name_never_raises(name: str) -> None:
     NAMING.map_path(name.replace("/", "_") or "x")
     NAMING.map_path("Objective 1/" + (name.replace("/", "_") or "x"))
+
+
+@pytest.mark.parametrize(
+    ("path", "milestone", "title"),
+    [
+        ("Objective 1/1-2 Drill report.pdf", "1.2", "Drill report"),
+        ("Objective 1/1_3_Drill report.pdf", "1.3", "Drill report"),
+        ("Objective 1/1.2.1 Drill report.pdf", "1.2", "Drill report"),  # a sub-number under 1.2
+        ("[2.3] Glove survey.pdf", "2.3", "Glove survey"),
+        ("(2.3) Glove survey.pdf", "2.3", "Glove survey"),
+        ("Objective 1/Fall protection rescue plan - Milestone 1.2 - 2026-05-10.pdf", "1.2",
+         "Fall protection rescue plan 2026-05-10"),
+        ("Objective 1/2026-05-28 1.3 Ladder inspection.pdf", "1.3", "Ladder inspection"),
+        ("OBJ 2 MS 1 Inspection log.pdf", "2.1", "Inspection log"),
+        ("Objective 2 - Milestone 2.1 Inspection log.pdf", "2.1", "Inspection log"),
+        ("01 - Emergency response/1.2 Drill.pdf", "1.2", "Drill"),
+        ("Objective 4/Fit test photos (4.2)/IMG_0001.jpg", "4.2", "IMG_0001"),
+        ("Objective 2/Milestone 2 - Supervisor training/sign-in.pdf", "2.2", "sign-in"),
+        # not milestones: version and section numbers, dates
+        ("ERP v1.2.pdf", None, "ERP v1.2"),
+        ("Objective 1/ERP rev 2.3.pdf", None, "ERP rev 2.3"),
+        ("Objective 1/Procedure section 3.2.1.pdf", None, "Procedure section 3.2.1"),
+        ("Objective 1/14-05-2026 drill.pdf", None, "14-05-2026 drill"),
+        ("Objective 1/10_05_2026 drill.pdf", None, "10_05_2026 drill"),
+    ],
+)
+def test_name_and_folder_forms(path: str, milestone: str | None, title: str) -> None:
+    mapping = NAMING.map_path(path)
+    assert (mapping.milestone, mapping.title, mapping.conflict) == (milestone, title, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ("Milestone 1.2 - Drill report\nMay 14, 2026", ["1.2"]),
+        ("ACME Construction\nObjective 2 - Milestone 2.1\nInspection log", ["2.1"]),  # 2.1, not 2.2
+        ("ACME | Milestone 3.1 | Toolbox talks", ["3.1"]),
+        ("Objective 3, Milestone 2: schedule", ["3.2"]),
+        ("O2-M4 checklist", ["2.4"]),
+        ("Title: MS 1.2.1 drill debrief", ["1.2"]),
+        ("Toolbox talk\nThis talk is linked to milestone 1.2 training.", []),  # a mention
+        ("Toolbox talk\nSee Milestone 1.3 for the schedule", []),
+        ("ERP v1.2\nrev 2.3, section 3.2.1", []),  # version and section numbers
+        ("a\nb\nc\nd\ne\nf\nMilestone 1.2 at the bottom of the page", []),  # below the header
+    ],
+)
+def test_header_labels(text: str, labels: list[str]) -> None:
+    assert [label.milestone for label in NAMING.header_labels(text)] == labels

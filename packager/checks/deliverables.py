@@ -10,9 +10,9 @@ from typing import Any
 
 from packager.checks.context import Context, Stage
 from packager.checks.registry import declare
-from packager.evidence import date_evidence
 from packager.findings import Finding, Severity
 from packager.inventory import FileRecord
+from packager.model import DateStatus, Evidence
 from packager.naming import split_extension
 from packager.textutil import long_date
 
@@ -51,8 +51,8 @@ ENCRYPTED = declare(
 )
 UNLABELLED = declare(
     "deliverable-unlabelled", Severity.WARNING, FAMILY,
-    "Neither the file name, the PDF title nor the first page names the milestone. A warning when checking "
-    "your folder (the build renames files with the milestone); an error in a received zip.",
+    "Neither the file name, the document's title nor its header (first lines) names the milestone. A warning "
+    "when checking your folder (the build renames files with the milestone); an error in a received zip.",
     "Start the file name with the milestone number (e.g. '1.2 - …'), or put 'Milestone 1.2' in the "
     "document's header or title.",
 )
@@ -107,6 +107,14 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
     loc: dict[str, Any] = {
         "path": record.path, "objective": record.mapping.objective, "milestone": record.mapping.milestone,
     }
+    evidence = record.evidence or Evidence()
+    if _cannot_be_read(record):
+        # An empty file, or one the system refuses to open, is illegible whatever its name says.
+        if record.mapping.milestone is not None:
+            yield ILLEGIBLE.finding(
+                f"'{record.name}' is not legible: {'; '.join(evidence.legibility.problems)}.", **loc
+            )
+        return
     yield from _type(ctx, record, loc)
     if facts.kind not in ctx.rules.deliverables.allowed_types and facts.kind not in MACRO_KINDS:
         return  # nothing more to learn from a file a reviewer cannot open
@@ -125,10 +133,16 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
         yield ENCRYPTED.finding(message, **loc)
         if not facts.empty_password:
             return
-    yield from _legibility(ctx, record, loc)
+    yield from _legibility(record, evidence, loc)
     if facts.unreadable is None:
-        yield from _dates(ctx, record, loc)
+        yield from _dates(ctx, record, evidence, loc)
     yield from _label(ctx, record, loc)
+
+
+def _cannot_be_read(record: FileRecord) -> bool:
+    facts = record.facts
+    assert facts is not None
+    return facts.size == 0 or (facts.unreadable is not None and not facts.sha256)
 
 
 def _type(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
@@ -155,55 +169,19 @@ def _type(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fin
         )
 
 
-def _legibility(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
-    facts = record.facts
-    assert facts is not None
-    rules = ctx.rules.deliverables
-    reasons: list[str] = []
-    if facts.unreadable:
-        reasons.append(f"it cannot be opened ({facts.unreadable})")
-    elif facts.kind == "pdf":
-        if facts.pages == 0:
-            reasons.append("it has no pages")
-        pages = facts.page_facts
-        blank = [p.number for p in pages if p.blank]
-        if pages and len(blank) == len(pages):
-            reasons.append("every page is blank")
-        elif blank:
-            yield ILLEGIBLE.finding(
-                f"'{record.name}' has blank pages ({_pages(blank)} of {facts.pages}).",
-                severity=Severity.WARNING,
-                hint="Remove blank pages (often the backs of scanned sheets), or rescan if content is missing.",
-                **loc,
-            )
-        low = [(p.number, p.dpi) for p in pages if p.image_only and p.dpi is not None and p.dpi + 0.5 < rules.min_dpi]
-        if low:
-            worst = min(d for _n, d in low)
-            reasons.append(
-                f"{_pages([n for n, _d in low])} {'was' if len(low) == 1 else 'were'} scanned at "
-                f"{worst:.0f} DPI; the minimum is {rules.min_dpi:g} DPI"
-            )
-    elif facts.image is not None:
-        image = facts.image
-        short = min(image.width, image.height)
-        if short < rules.min_image_short_side:
-            reasons.append(
-                f"the image is only {image.width} × {image.height} pixels; the short side must be at least "
-                f"{rules.min_image_short_side}"
-            )
-        if image.contrast < rules.blank_stddev:
-            reasons.append(f"the image is blank or nearly uniform (contrast {image.contrast:.1f})")
-        else:
-            if image.contrast < rules.min_contrast:
-                reasons.append(
-                    f"the image is washed out (contrast {image.contrast:.1f}; the minimum is {rules.min_contrast:g})"
-                )
-            if image.sharpness < rules.min_sharpness:
-                reasons.append(
-                    f"the image is blurred (sharpness {image.sharpness:.1f}; the minimum is {rules.min_sharpness:g})"
-                )
-    if reasons:
-        yield ILLEGIBLE.finding(f"'{record.name}' is not legible: {'; '.join(reasons)}.", **loc)
+def _legibility(record: FileRecord, evidence: Evidence, loc: dict[str, Any]) -> Iterator[Finding]:
+    legibility = evidence.legibility
+    if legibility.blank_pages:
+        facts = record.facts
+        assert facts is not None
+        yield ILLEGIBLE.finding(
+            f"'{record.name}' has blank pages ({_pages(list(legibility.blank_pages))} of {facts.pages}).",
+            severity=Severity.WARNING,
+            hint="Remove blank pages (often the backs of scanned sheets), or rescan if content is missing.",
+            **loc,
+        )
+    if legibility.problems:
+        yield ILLEGIBLE.finding(f"'{record.name}' is not legible: {'; '.join(legibility.problems)}.", **loc)
 
 
 def _pages(numbers: list[int]) -> str:
@@ -213,41 +191,52 @@ def _pages(numbers: list[int]) -> str:
     return f"pages {shown}"
 
 
-def _dates(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
+def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, Any]) -> Iterator[Finding]:
     start, deadline = ctx.window
-    end = min(deadline, ctx.today)
-    evidence = date_evidence(record, start, end)
-    best = evidence.best
-    if best is None:
+    best = evidence.date
+    status = evidence.status
+    if status is DateStatus.UNVERIFIED:
+        properties = (f" Its file properties say {long_date(best.value)}, but those are not shown on the document."
+                      if best is not None else "")
+        yield UNDATED.finding(
+            f"Could not verify the date on '{record.name}': its content is an image whose words cannot be read "
+            f"here, and its name carries no date.{properties}",
+            severity=Severity.WARNING,
+            hint="Add the date the document shows to its file name as YYYY-MM-DD, e.g. "
+            "'1.2 - Drill report - 2026-05-14.pdf', so it can be verified.",
+            **loc,
+        )
+        return
+    if best is None or status is DateStatus.NONE:
         yield UNDATED.finding(f"'{record.name}' shows no date, on the document or in its name.", **loc)
         return
-    if evidence.metadata_only:
+    if status is DateStatus.METADATA_ONLY:
         yield UNDATED.finding(
             f"'{record.name}' shows no date; the only date is hidden in the file's properties "
-            f"({long_date(best.date)}).",
+            f"({long_date(best.value)}).",
             severity=Severity.WARNING,
             hint="The document itself must show a date: add it to the header, or add it to the file name as "
             "YYYY-MM-DD.",
             **loc,
         )
         return
-    if not evidence.in_window:
-        where = "the document" if best.source == "content" else "its name"
-        if best.date > ctx.today:
+    if status is DateStatus.OUT_OF_RANGE:
+        where = "its name" if best.source == "name" else "the document"
+        if best.value > ctx.today:
             why = f"which is in the future (today is {long_date(ctx.today)})"
-        elif best.date < start:
+        elif best.value < start:
             approved = "approved" if ctx.plan.approved else "started"
             why = f"before the plan was {approved} on {long_date(start)}"
         else:
             why = f"after the final-submission deadline of {long_date(deadline)}"
         yield OUT_OF_RANGE.finding(
-            f"'{record.name}' is dated {long_date(best.date)} ({where} says \u201c{best.text}\u201d), {why}.",
+            f"'{record.name}' is dated {long_date(best.value)} ({where} says \u201c{best.text}\u201d), {why}.",
             **loc,
         )
     if best.ambiguous:
         yield DATE_AMBIGUOUS.finding(
             f"'{record.name}' has the date \u201c{best.text}\u201d, which could be day/month or month/day; "
-            f"it was read as {long_date(best.date)}.",
+            f"it was read as {long_date(best.value)}.",
             **loc,
         )
 
@@ -256,7 +245,7 @@ def _label(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fi
     mapping = record.mapping
     if mapping.milestone is None or mapping.conflict:
         return
-    if {"name", "title", "first page"} & set(mapping.label_sources):
+    if mapping.label:
         return
     severity = Severity.ERROR if ctx.received else Severity.WARNING
     extra = "" if ctx.received else " 'packager build' will add the milestone to its name."

@@ -36,6 +36,8 @@ class ImageFacts:
     contrast: float  # standard deviation of 0-255 luminance
     exif_date: datetime.date | None
     orientation: int | None
+    ink_range: float | None = None  # median luminance minus the darkest 0.05 %: paper against ink
+    midtones: float | None = None  # share of pixels that are neither paper nor ink (64..191)
 
 
 @dataclass(frozen=True)

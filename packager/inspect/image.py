@@ -97,8 +97,29 @@ def _inspect(path: Path, base: FileFacts, formats: tuple[str, ...]) -> FileFacts
         contrast=round(ImageStat.Stat(gray).stddev[0], 2),
         exif_date=exif_date,
         orientation=orientation,
+        **tones(gray),
     )
     return replace(base, image=facts, dates=(*base.dates, *exif_dates))
+
+
+def tones(gray: Image.Image) -> dict[str, float]:
+    """Paper-to-ink range (median minus the darkest 0.05 %) and the share of grey pixels."""
+    histogram = gray.histogram()[:256]
+    total = sum(histogram)
+    if total <= 0:
+        return {"ink_range": 0.0, "midtones": 0.0}
+
+    def percentile(share: float) -> int:
+        target, running = share * total, 0
+        for value, count in enumerate(histogram):
+            running += count
+            if running >= target:
+                return value
+        return 255
+
+    ink, median = percentile(0.0005), percentile(0.5)
+    midtones = sum(histogram[64:192]) / total
+    return {"ink_range": float(median - ink), "midtones": round(midtones, 4)}
 
 
 def laplacian_variance(gray: Image.Image) -> float:

@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from packager.evidence import date_evidence
 from packager.findings import Finding, Severity
 from packager.inventory import FileRecord, Inventory
 from packager.plan import Plan
@@ -60,11 +59,10 @@ def coverage_lines(rows: list[MilestoneCoverage], plan: Plan) -> list[str]:
 
 
 def deliverable_dict(record: FileRecord, plan: Plan, rules: Rules) -> dict[str, Any]:
-    """One entry of the JSON `deliverables` list."""
+    """One entry of the JSON `deliverables` list: the evidence record, as decided once."""
     facts = record.facts
-    start, end = plan.window(rules)
-    evidence = date_evidence(record, start, end)
-    dates = [*(facts.dates if facts else ()), *record.name_dates]
+    evidence = record.evidence
+    best = evidence.date if evidence else None
     return {
         "path": record.path,
         "objective": record.mapping.objective,
@@ -73,10 +71,18 @@ def deliverable_dict(record: FileRecord, plan: Plan, rules: Rules) -> dict[str, 
         "size": record.size,
         "sha256": facts.sha256 if facts else None,
         "pages": facts.pages if facts else None,
-        "date": evidence.best.date.isoformat() if evidence.best else None,
+        "date": best.value.isoformat() if best else None,
+        "date_source": best.source if best else None,
+        "date_status": evidence.status.value if evidence else None,
         "dates": [
-            {"date": d.date.isoformat(), "source": d.source, "text": d.text, "ambiguous": d.ambiguous}
-            for d in dates
+            {"date": d.value.isoformat(), "source": d.source, "text": d.text, "ambiguous": d.ambiguous,
+             "confidence": d.confidence}
+            for d in (evidence.dates if evidence else ())
         ],
-        "label": list(record.mapping.label_sources),
+        "label": list(record.mapping.label),
+        "milestone_sources": [
+            {"where": s.where, "milestone": s.milestone, "text": s.text} for s in record.mapping.sources
+        ],
+        "agree": record.mapping.agree,
+        "legible": evidence.legibility.legible if evidence else None,
     }

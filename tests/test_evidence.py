@@ -1,0 +1,99 @@
+"""The evidence record, decided once: milestone sources and label, the date the document shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from packager.dates import FoundDate, find_dates
+from packager.evidence import decide
+from packager.inspect import FileFacts
+from packager.inventory import FileRecord
+from packager.model import DateStatus
+from packager.naming import NamingConvention, split_extension
+from packager.rules import load_rules
+
+RULES = load_rules()
+NAMING = NamingConvention(RULES.naming)
+WINDOW = (dt.date(2026, 4, 30), dt.date(2026, 11, 30))
+TODAY = dt.date(2026, 11, 26)
+
+
+def record(path: str, text: str = "", title: str | None = None, dates: tuple[FoundDate, ...] = (),
+           kind: str = "pdf") -> FileRecord:
+    stem = split_extension(path.rsplit("/", 1)[-1])[0]
+    facts = FileFacts(kind=kind, mime="application/pdf", size=10, sha256="x", pages=1, text=text, title=title,
+                      dates=dates or tuple(find_dates(text, "content", WINDOW)))
+    base = FileRecord(path=path, size=10, mapping=NAMING.map_path(path), facts=facts,
+                      name_dates=tuple(find_dates(stem, "name", WINDOW)))
+    return decide(base, NAMING, RULES.deliverables, WINDOW, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "title", "milestone", "label", "conflict"),
+    [
+        ("Objective 1/1.2 - Drill.pdf", "Milestone 1.2 - Drill\nMay 14, 2026", None, "1.2", ("name", "header"), None),
+        ("Objective 1/Milestone 2/drill.pdf", "Drill\nMay 14, 2026", None, "1.2", (), None),  # a folder is no label
+        ("Objective 1/drill.pdf", "Milestone 1.2 - Drill\nMay 14, 2026", None, "1.2", ("header",), None),
+        ("Objective 1/drill.pdf", "Drill\nMay 14, 2026", "1.3 - Drill", "1.3", ("title",), None),
+        ("Objective 1/1.2 - Drill.pdf", "Drill\nThis is linked to milestone 1.3 training.", None, "1.2", ("name",),
+         None),  # a body mention is neither a label nor a conflict
+        ("Objective 1/1.2 - Drill.pdf", "Milestone 2.1 - Inspection", None, None, ("name",),
+         "it is filed under milestone 1.2 but the document itself is labelled 2.1"),
+        ("Objective 1/drill.pdf", "Milestone 2.1 - Inspection", None, None, (),
+         "it is in the folder of objective 1 but the document itself is labelled milestone 2.1"),
+        ("Objective 2/inspection.pdf", "ACME\nObjective 2 - Milestone 2.1\nInspection", None, "2.1", ("header",), None),
+    ],
+)
+def test_milestone_and_label(path: str, text: str, title: str | None, milestone: str | None,
+                             label: tuple[str, ...], conflict: str | None) -> None:
+    mapping = record(path, text, title).mapping
+    assert (mapping.milestone, mapping.label, mapping.conflict) == (milestone, label, conflict)
+    assert mapping.agree is (conflict is None)
+
+
+META = FoundDate(dt.date(2026, 10, 20), "metadata", "D:20261020")
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "dates", "status", "date", "built"),
+    [
+        # the user's own date goes into the built name, whatever the content's first date is
+        ("Objective 1/1.2 - drill 14-05-2026.pdf", "Printed June 1, 2026", (), DateStatus.ACCEPTED,
+         "2026-06-01", "2026-05-14"),
+        ("Objective 1/1.2 - drill.pdf", "Held May 20, 2026", (), DateStatus.ACCEPTED, "2026-05-20", "2026-05-20"),
+        # a metadata date is never the document's date, nor the built name's
+        ("Objective 1/1.2 - drill.pdf", "no date here", (META,), DateStatus.METADATA_ONLY, "2026-10-20", None),
+        ("Objective 1/1.2 - drill.pdf", "Held Feb 2, 2026", (), DateStatus.OUT_OF_RANGE, "2026-02-02", None),
+        # an out-of-range name date is not carried; the accepted content date is
+        ("Objective 1/1.2 - drill 2025-03-01.pdf", "Held May 20, 2026", (), DateStatus.ACCEPTED, "2026-05-20",
+         "2026-05-20"),
+        ("Objective 1/1.2 - drill.pdf", "nothing", (), DateStatus.NONE, None, None),
+    ],
+)
+def test_document_date(path: str, text: str, dates: tuple[FoundDate, ...], status: DateStatus,
+                       date: str | None, built: str | None) -> None:
+    facts_dates = (*find_dates(text, "content", WINDOW), *dates)
+    evidence = record(path, text, dates=facts_dates).evidence
+    assert evidence is not None
+    assert evidence.status is status
+    assert (evidence.date.value.isoformat() if evidence.date else None) == date
+    assert (evidence.accepted_date.isoformat() if evidence.accepted_date else None) == built
+
+
+def test_ambiguous_day_month_settled_by_the_name() -> None:
+    # 06/07/2026 is June 7 or July 6, both inside the window; the name says 2026-07-06.
+    evidence = record("Objective 1/1.2 - drill 2026-07-06.pdf", "Held 06/07/2026").evidence
+    assert evidence is not None and evidence.date is not None
+    assert evidence.date.value == dt.date(2026, 7, 6) and not evidence.date.ambiguous
+
+
+def test_ambiguous_day_month_that_stays_is_noted() -> None:
+    evidence = record("Objective 1/1.2 - drill.pdf", "Held 06/07/2026").evidence
+    assert evidence is not None and evidence.date is not None and evidence.date.ambiguous
+
+
+def test_image_only_scan_without_a_name_date_is_unverified() -> None:
+    evidence = record("Objective 1/1.2 - scan.pdf", "", dates=(META,)).evidence
+    assert evidence is not None and evidence.status is DateStatus.UNVERIFIED
