@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from packager.model import Evidence, Mapping
+from packager.model import DocumentDate, Evidence, Mapping
 
 if TYPE_CHECKING:
     from packager.dates import FoundDate
@@ -25,6 +25,11 @@ class FileRecord:
     facts: FileFacts | None = None
     name_dates: tuple[FoundDate, ...] = ()
     evidence: Evidence | None = None  # decided once after inspection (packager.evidence.decide)
+
+    @property
+    def date(self) -> DocumentDate | None:
+        """The date the document shows, as decided once (None before inspection or when it shows none)."""
+        return self.evidence.date if self.evidence is not None else None
 
     @property
     def name(self) -> str:
