@@ -191,7 +191,7 @@ def test_cli_exit_2_names_the_cell(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(row=st.integers(min_value=2, max_value=8), col=st.sampled_from("CDEFG"),
        value=st.one_of(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12), st.floats(allow_nan=False, allow_infinity=False), st.integers()))
 def test_any_cell_value_loads_or_names_its_cell(row: int, col: str, value: object) -> None:
@@ -270,7 +270,7 @@ def plans(draw: st.DrawFn) -> Any:
     )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=plans())
 def test_any_plan_round_trips_through_the_workbook(plan: Any) -> None:
     back = load_plan_xlsx_bytes(plan_workbook(plan, RULES), "plan.xlsx", RULES)
