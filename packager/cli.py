@@ -291,7 +291,7 @@ def check(
     elif fmt == "html":
         from packager.report.html import render_check_html
 
-        text = render_check_html(result, strict=config.strict)
+        text = render_check_html(result, strict=config.strict, today=_today(today))
     else:
         colour = use_colour(output)
         text = render_check(result, style=make_style(colour), quiet=quiet, statistics=statistics,

@@ -262,3 +262,21 @@ def test_check_html_is_a_printable_self_check_page(defects: Path, tmp_path: Path
     assert "@media print" in html and "http://" not in html and "https://" not in html
     assert "Milestone 1.1" in html and "Objective 2" in html
     assert "Accepted: Agreed &lt;b&gt;in&lt;/b&gt; May." in html
+    assert "November 26, 2026" in html  # the report's day (here --today)
+
+
+def test_check_html_shows_the_same_finding_once_with_its_files(tmp_path: Path) -> None:
+    from packager.model import Stage
+    from packager.report.html import render_check_html
+    from packager.result import CheckResult, Score
+    from packager.rules import load_rules
+    from tests.plans import plan_from, valid_plan
+
+    photos = tuple(
+        Finding("duplicate-deliverable", Severity.WARNING, f"'IMG_{n}.jpg' is a copy.", "Keep one.",
+                path=f"Objective 1/IMG_{n}.jpg", objective=1, milestone="1.1") for n in range(3))
+    result = CheckResult(plan=plan_from(valid_plan()), rules=load_rules(None), stage=Stage.PROPOSAL,
+                         findings=photos, score=Score(None, 60.0))
+    html = render_check_html(result)
+    assert html.count("duplicate-deliverable") == 1 and "on 3 files" in html
+    assert html.count('<li class="path">') == 3

@@ -83,18 +83,21 @@ def render_batch_html(rows: list[BatchRow]) -> str:
     )
 
 
-def render_check_html(result: CheckResult, *, strict: bool = False) -> str:
-    """A printable self-check page in the audit report's style."""
-    from packager.report.text import _milestone_title, _sections
+def render_check_html(result: CheckResult, *, strict: bool = False, today: dt.date | None = None) -> str:
+    """A printable self-check page in the audit report's style (the same finding on many files once)."""
+    from packager.report.text import _milestone_title, _sections, merge_same
+
+    def entries(findings: list[Finding]) -> list[dict[str, Any]]:
+        return [{**e.finding.to_dict(), "paths": list(e.paths)} for e in merge_same(findings)]
 
     plan, summary, score = result.plan, result.summary, result.score
     failed = summary.failed(strict)
     verdict_text = ("Not ready to submit" if failed else
                     "Ready to submit, with warnings" if summary.warnings else "Ready to submit")
     sections = [
-        {"title": s.title, "findings": [f.to_dict() for f in s.findings],
+        {"title": s.title, "findings": entries(s.findings),
          "milestones": [{"title": f"Milestone {mid}" + _milestone_title(plan, mid),
-                         "findings": [f.to_dict() for f in items]} for mid, items in s.milestones.items()]}
+                         "findings": entries(items)} for mid, items in s.milestones.items()]}
         for s in _sections(result.findings, plan)
     ]
     final = result.stage.value == "final"
@@ -107,14 +110,14 @@ def render_check_html(result: CheckResult, *, strict: bool = False) -> str:
     ] if final and score.self is not None else []
     return _environment().get_template("check.html.j2").render(
         version=__version__, company=plan.company or "Unnamed company", plan=plan, stage=result.stage.value,
-        folder=result.source, day=long_date(_today_for_report()), verdict=verdict_text,
+        folder=result.source, day=long_date(_today_for_report(today)), verdict=verdict_text,
         verdict_class="bad" if failed else ("warn" if summary.warnings else "good"),
         summary_line=summary.counts(), score=score, score_rows=score_rows, coverage=rows, sections=sections,
     )
 
 
-def _today_for_report() -> dt.date:
+def _today_for_report(today: dt.date | None) -> dt.date:
     """The day of the report; SOURCE_DATE_EPOCH fixes it for reproducible output."""
     from packager.clock import build_day
 
-    return build_day()
+    return build_day(today)
