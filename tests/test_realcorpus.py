@@ -37,37 +37,21 @@ from tests.realcorpus import (
     unplanted_errors,
 )
 
-# Feature tag -> why the cases carrying it do not pass yet (issue 8 is being implemented).
+# Feature tag -> why the cases carrying it do not pass yet. Remove a tag once its cases pass.
 PENDING_MAPPING: dict[str, str] = {
-    "name:dash": "issue 8: '1-2 …' names are not read yet",
-    "name:underscore": "issue 8: '1_3_…' names are not read yet",
-    "name:sub-number": "issue 8: '1.2.1 …' sub-numbers are not read yet",
-    "name:bracket": "issue 8: '[2.3] …' names are not read yet",
-    "name:milestone-after": "issue 8: 'Description - Milestone 1.2 - date' is not read yet",
-    "name:date-first": "issue 8: 'YYYY-MM-DD 1.3 …' is not read yet",
-    "folder:parenthesised": "issue 8: folders such as 'Fit test photos (4.2)' are not read yet",
-    "header:objective-milestone": "issue 8: 'Objective 2 - Milestone 2.1' is read as 2.2",
     "scan:label-on-page-only": "issue 10: the label is only on the scanned page (needs OCR)",
-    "body-mention-only": "issue 8: 'linked to milestone 1.2' in the body is taken as a label, a false conflict",
 }
 PENDING_ERRORS: dict[str, str] = {
-    "header:objective-milestone": "issue 8: 'Objective 2 - Milestone 2.1' is read as 2.2, a false mapping-conflict",
     "signed:date-in-name": "issue 8: a date in a signed page's file name does not count yet",
-    "scan:few-lines": "issue 8: a crisp scan with a few lines of text is called washed out",
-    "date:page-only-no-metadata": "issue 8: an unverifiable screenshot should be a warning, not 'undated'",
-    "empty-file": "issue 8: a 0-byte file is 'unrecognised format' instead of deliverable-illegible",
-    "body-mention-only": "issue 8: 'linked to milestone 1.2' in the body is taken as a label, a false conflict",
 }
 PENDING_DEFECTS: dict[str, str] = {
-    "empty-file": "issue 8: a 0-byte file is 'unrecognised format' instead of deliverable-illegible",
-    "signed:generated-blank": "issue 8: the blank generated acknowledgement passes as signed",
+    "signed:generated-blank": "issue 8: the blank page 'packager build' generates passes as signed",
 }
 PENDING_DATES: dict[str, str] = {
     "date:xlsx-cell": "issue 8: typed date cells in .xlsx are not read yet",
     "date:month-year": "issue 8: 'May 2026' does not date a monthly record yet",
     "date:last-page": "issue 8: a date on the last page of a PDF is not read yet",
     "date:name-over-content": "issue 8: the date the user wrote in the name is replaced by the first date inside",
-    "date:dmy-resolved-by-name": "issue 8: 04/05/2026 is not resolved with the date in the name",
 }
 PENDING_MESSAGES: dict[str, str] = {
     "candidates": "issue 8: milestone-no-deliverable does not name the unmapped files in the objective's folder yet",
@@ -272,7 +256,7 @@ def built_names(corpus: CorpusSpec, tmp_path_factory: pytest.TempPathFactory) ->
 def _built_cases() -> list[Any]:
     folder = SPEC.folder(BUILT)
     return [
-        _param((f.path,), f"{BUILT}::{f.path}", _pending(f.features, {**PENDING_MAPPING, **PENDING_DATES}))
+        _param((f.path,), f"{BUILT}::{f.path}", _pending(f.features, PENDING_MAPPING))
         for f in folder.deliverables if _readable_date(folder, f)
     ]
 
