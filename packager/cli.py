@@ -89,12 +89,12 @@ def _guard(output: Path | None, *, folder: Path | None = None, inputs: tuple[Pat
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr when it is a terminal; otherwise nothing.
 
     The time left is the whole run's average rate applied to what remains (steadier than a window of
     the last few steps when files differ in size); the bar closes on its own line when done."""
-    if not sys.stderr.isatty():
+    if not enabled or not sys.stderr.isatty():
         yield None
         return
     bar: Any = None
@@ -281,7 +281,7 @@ def check(
 
     _guard(output, folder=folder, inputs=(plan_path,), force=force)
     config = _config(folder, select, ignore, strict)
-    with progress_bar("Checking files") as progress:
+    with progress_bar("Checking files", enabled=not quiet) as progress:
         result = check_folder(
             folder, stage=Stage(stage), plan_path=plan_path, rules_spec=rules_spec,
             today=_today(today), progress=progress, config=config,
@@ -499,7 +499,9 @@ def audit(
     elif fmt == "html":
         text = render_batch_html(rows)
     elif fmt == "json":
-        text = dumps({"zips": [
+        from packager.report.jsonout import header
+
+        text = dumps({**header("audit-batch"), "zips": [
             {"zip": str(r.path), "status": r.status, "problem": r.failure, **detail}
             for r, detail in zip(rows, details, strict=True)]})
     else:
