@@ -26,8 +26,8 @@ from packager.textutil import long_date, points
 PLAN_CHANGED = declare(
     "plan-changed-since-approval", Severity.WARNING, "plan",
     "Audit against an approved plan (--plan/--plans): the plan inside the zip (action-plan file or manifest) "
-    "differs from the approved one: an objective or milestone added, removed or reworded, a weight moved, a "
-    "target date or deliverable changed. The zip is scored against the approved plan.",
+    "differs from the approved one: an objective or milestone added, removed, reworded or renumbered, a "
+    "weight moved, a target date or deliverable changed. The zip is scored against the approved plan.",
     "Ask the company whether an amendment was approved. If it was, audit against the amended plan; if not, "
     "the approved plan stands and the changed milestones are scored as approved.",
 )
@@ -69,22 +69,41 @@ def plan_changes(approved: Plan, inner: Plan, where: str) -> Iterator[Finding]:
 
 
 def _milestone_changes(o: int, a: Objective, b: Objective, where: str) -> Iterator[Finding]:
-    for m in range(1, max(len(a.milestones), len(b.milestones)) + 1):
-        mid = f"{o}.{m}"
-        x = a.milestones[m - 1] if m <= len(a.milestones) else None
-        y = b.milestones[m - 1] if m <= len(b.milestones) else None
-        if x is not None and y is None:
-            yield PLAN_CHANGED.finding(
-                f"Milestone {mid} of the approved plan (“{x.title or 'untitled'}”) is missing from {where}.",
-                objective=o, milestone=mid)
+    """Pair the milestones by title (a removed or inserted one does not make all later ones 'reworded')."""
+    import difflib
+
+    def key(ms: Milestone) -> str:
+        return " ".join((ms.title or "").split()).casefold()
+
+    matcher = difflib.SequenceMatcher(a=[key(m) for m in a.milestones], b=[key(m) for m in b.milestones],
+                                      autojunk=False)
+    pairs: list[tuple[int | None, int | None]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs.extend(zip(range(i1, i2), range(j1, j2), strict=True))
             continue
-        if x is None and y is not None:
+        common = min(i2 - i1, j2 - j1)
+        pairs.extend(zip(range(i1, i1 + common), range(j1, j1 + common), strict=True))
+        pairs.extend((i, None) for i in range(i1 + common, i2))
+        pairs.extend((None, j) for j in range(j1 + common, j2))
+    for i, j in pairs:
+        if i is not None and j is None:
+            x = a.milestones[i]
             yield PLAN_CHANGED.finding(
-                f"{where[0].upper()}{where[1:]} adds milestone {mid} (“{y.title or 'untitled'}”), which the "
-                "approved plan does not have; it is not scored.", objective=o, milestone=mid)
-            continue
-        assert x is not None and y is not None
-        yield from _field_changes(o, mid, x, y, where)
+                f"Milestone {o}.{i + 1} of the approved plan (“{x.title or 'untitled'}”) is missing from {where}.",
+                objective=o, milestone=f"{o}.{i + 1}")
+        elif i is None and j is not None:
+            y = b.milestones[j]
+            yield PLAN_CHANGED.finding(
+                f"{where[0].upper()}{where[1:]} adds milestone {o}.{j + 1} (“{y.title or 'untitled'}”), which the "
+                "approved plan does not have; it is not scored.", objective=o, milestone=f"{o}.{j + 1}")
+        elif i is not None and j is not None:
+            mid = f"{o}.{i + 1}"
+            if i != j:
+                yield PLAN_CHANGED.finding(
+                    f"Milestone {mid} (“{a.milestones[i].title or 'untitled'}”) is numbered {o}.{j + 1} in {where}; "
+                    f"its files are mapped by the approved numbering ({mid}).", objective=o, milestone=mid)
+            yield from _field_changes(o, mid, a.milestones[i], b.milestones[j], where)
 
 
 def _field_changes(o: int, mid: str, x: Milestone, y: Milestone, where: str) -> Iterator[Finding]:

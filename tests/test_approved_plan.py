@@ -127,6 +127,18 @@ def test_removed_and_added_milestones() -> None:
     assert list(plan_changes(approved, approved, "X")) == []
 
 
+def test_a_milestone_removed_in_the_middle_is_named_once() -> None:
+    approved = load_plan_text(PLAN_TEXT, "a.yaml", RULES)
+    first = approved.objectives[0]
+    dropped = first.__class__(**{**first.__dict__, "milestones": (first.milestones[0], first.milestones[2])})
+    inner = approved.__class__(**{**approved.__dict__, "objectives": (dropped, *approved.objectives[1:])})
+    assert [f.message for f in plan_changes(approved, inner, "X")] == [
+        "Milestone 1.2 of the approved plan (“Update the emergency response plan for all sites”) is missing from X.",
+        "Milestone 1.3 (“Train all 12 supervisors in first-response coordination”) is numbered 1.2 in X; its files "
+        "are mapped by the approved numbering (1.3).",
+    ]
+
+
 def test_company_key_ignores_case_accents_punctuation_and_legal_suffix() -> None:
     assert company_key("Northwind Paving Ltd.") == ("northwind", "paving")
     assert company_key("CÔTÉ & Fils Inc") == ("cote", "fils")
