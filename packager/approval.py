@@ -68,8 +68,9 @@ def plan_changes(approved: Plan, inner: Plan, where: str) -> Iterator[Finding]:
         yield from _milestone_changes(o, a, b, where)
 
 
-def _milestone_changes(o: int, a: Objective, b: Objective, where: str) -> Iterator[Finding]:
-    """Pair the milestones by title (a removed or inserted one does not make all later ones 'reworded')."""
+def pair_milestones(a: Objective, b: Objective) -> list[tuple[int | None, int | None]]:
+    """(approved index, zip index) pairs, matched by title: a removed or inserted milestone does not make
+    every later one 'reworded'. None on one side is a milestone the other plan lacks."""
     import difflib
 
     def key(ms: Milestone) -> str:
@@ -86,7 +87,11 @@ def _milestone_changes(o: int, a: Objective, b: Objective, where: str) -> Iterat
         pairs.extend(zip(range(i1, i1 + common), range(j1, j1 + common), strict=True))
         pairs.extend((i, None) for i in range(i1 + common, i2))
         pairs.extend((None, j) for j in range(j1 + common, j2))
-    for i, j in pairs:
+    return pairs
+
+
+def _milestone_changes(o: int, a: Objective, b: Objective, where: str) -> Iterator[Finding]:
+    for i, j in pair_milestones(a, b):
         if i is not None and j is None:
             x = a.milestones[i]
             yield PLAN_CHANGED.finding(
@@ -145,9 +150,11 @@ def plan_for_audit(approved: Plan, inner: Plan | None) -> Plan:
     objectives = []
     for o, objective in enumerate(approved.objectives, start=1):
         theirs = inner.objective(o)
+        paired = dict(pair_milestones(objective, theirs)) if theirs is not None else {}
         milestones = []
         for m, ms in enumerate(objective.milestones, start=1):
-            other = theirs.milestones[m - 1] if theirs is not None and m <= len(theirs.milestones) else None
+            j = paired.get(m - 1)
+            other = theirs.milestones[j] if theirs is not None and j is not None else None
             if ms.self_score is None and other is not None and other.self_score is not None:
                 ms = replace(ms, self_score=other.self_score)
             milestones.append(ms)

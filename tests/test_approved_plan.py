@@ -183,3 +183,16 @@ def test_cli_audit_with_plan_shows_it(received: dict[str, Path]) -> None:
     html = CliRunner().invoke(main, ["audit", str(received["macos"]), "--plan", str(received["xlsx"]),
                                      "--format", "html", "--today", "2026-11-26"]).stdout
     assert "Scored against the approved plan:" in html
+
+
+def test_self_scores_follow_the_paired_milestone() -> None:
+    from packager.approval import plan_for_audit
+
+    spring = load_plan_text("\n".join(ln for ln in PLAN_TEXT.splitlines() if "self_score" not in ln), "s", RULES)
+    final = load_plan_text(PLAN_TEXT, "f.yaml", RULES)
+    first = final.objectives[0]
+    dropped = first.__class__(**{**first.__dict__, "milestones": (first.milestones[0], first.milestones[2])})
+    inner = final.__class__(**{**final.__dict__, "objectives": (dropped, *final.objectives[1:])})
+    merged = plan_for_audit(spring, inner)
+    assert [ms.self_score for ms in merged.objectives[0].milestones] == [12, None, 6]
+    assert merged.milestone("1.2").weight == 10  # type: ignore[union-attr]
