@@ -35,7 +35,7 @@ from packager.checks import deliverables as deliverable_checks
 from packager.checks.registry import declare
 from packager.checks.scoring import score_below_pass
 from packager.classify import classify, find_root, manifest_path, plan_path
-from packager.errors import InputError
+from packager.errors import InputError, os_input_error
 from packager.evidence import decide
 from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inspect import InspectOptions
@@ -266,6 +266,11 @@ def audit_zip(
                 except EntryError as exc:
                     findings.append(exc.finding)
                     continue
+                except OSError as exc:  # the local disk, not the zip: disk full, no permission on TMPDIR
+                    raise os_input_error(
+                        exc, f"unpacking '{record.path}' to a temporary folder ({tmp.parent}) failed", path,
+                        hint="Free some disk space there, or set TMPDIR to a folder on a disk with room",
+                    ) from None
                 spooled.append((record.path, target, sha))
                 kept.append(record)
                 yield target, record.name, sha  # hashed once, while spooling

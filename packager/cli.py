@@ -574,7 +574,7 @@ def list_checks(rules_spec: str | None) -> None:
         from packager.profiles import describe_profile
         from packager.rules import load_rules
 
-        click.echo(describe_profile(load_rules(rules_spec)) + "\n")
+        echo(describe_profile(load_rules(rules_spec)) + "\n")
     from packager.checks import REGISTRY
 
     for check_id in sorted(REGISTRY):
@@ -590,7 +590,7 @@ def list_profiles() -> None:
     from packager.rules import bundled_profiles, load_rules
 
     for name in bundled_profiles():
-        click.echo(describe_profile(load_rules(name)) + "\n")
+        echo(describe_profile(load_rules(name)) + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

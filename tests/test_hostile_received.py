@@ -16,7 +16,7 @@ from packager.audit import audit_zip
 from packager.plan import plan_to_data
 from packager.report.audit_text import verdict
 from packager.rules import load_rules
-from tests.hostile import fingerprint, run
+from tests.hostile import fingerprint, one_paragraph, run
 from tests.plans import plan_from, valid_plan
 from tests.synth import make_text_pdf
 
@@ -147,3 +147,25 @@ def test_batch_one_bad_zip_is_one_failed_row(tmp_path: Path) -> None:
     assert [r["status"] for r in rows][2] == "failed"
     assert rows[1]["status"] == "errors"
     assert "internal problem" not in out + err and "Traceback" not in out + err
+
+
+def test_disk_full_while_spooling_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from packager.archive import EntryReader
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    pdf = make_text_pdf(tmp_path / "d.pdf").read_bytes()
+    received = write_zip(tmp_path / "in.zip", {
+        f"{TOP}action-plan.yaml": yaml.safe_dump(valid_plan()).encode(),
+        f"{TOP}Objective 1/1.1 - Drill - 2026-05-14.pdf": pdf,
+    })
+    monkeypatch.setattr(EntryReader, "spool", full)
+    before = fingerprint(tmp_path)
+    code, _out, err = run("audit", str(received), "--today", "2026-11-26")
+    assert code == 2
+    text = one_paragraph(err)
+    assert "disk is full" in text and "in.zip" in text and "TMPDIR" in text
+    assert fingerprint(tmp_path) == before
