@@ -575,6 +575,9 @@ def list_checks(rules_spec: str | None) -> None:
         from packager.rules import load_rules
 
         echo(describe_profile(load_rules(rules_spec)) + "\n")
+    # Checks are declared where they run: load the audit and build modules so their ids are listed too.
+    import packager.audit
+    import packager.build  # noqa: F401
     from packager.checks import REGISTRY
 
     for check_id in sorted(REGISTRY):

@@ -196,3 +196,8 @@ def test_self_scores_follow_the_paired_milestone() -> None:
     merged = plan_for_audit(spring, inner)
     assert [ms.self_score for ms in merged.objectives[0].milestones] == [12, None, 6]
     assert merged.milestone("1.2").weight == 10  # type: ignore[union-attr]
+
+
+def test_checks_command_lists_audit_ids() -> None:
+    out = CliRunner().invoke(main, ["checks"]).stdout
+    assert "plan-changed-since-approval (warning)" in out and "manifest-mismatch (error)" in out
