@@ -27,6 +27,7 @@ import functools
 import io
 import math
 import random
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -640,8 +641,8 @@ class _Folder:
         ))
         return path
 
-    def junk(self, path: str) -> None:
-        self.add(path, None, junk(path.rsplit("/", 1)[-1]), "junk", role="ignored")
+    def junk(self, path: str, make: Maker | None = None) -> None:
+        self.add(path, None, make or junk(path.rsplit("/", 1)[-1]), "junk", role="ignored")
 
     def defect(self, check: str, path: str | None, *, milestone: str | None = None, severity: str = "error",
                note: str = "", features: Sequence[str] = ()) -> None:
@@ -751,6 +752,13 @@ def northwind() -> _Folder:
         f.add(f"{o1}/1.1 - Drill photo {n} - 2026-05-14.jpg", "1.1", photo(_dtm("2026-05-14", 10 + n), seed=100 + n),
               "photo", date="2026-05-14", date_where="name", label="name", features=["name:canonical", "photo"])
     f.junk(f"{o1}/desktop.ini")
+    f.add(f"{o1}/Milestone 1.2/Photos/IMG_4821.JPG", "1.2", photo(_dtm("2026-06-21", 15), seed=104), "photo",
+          date="2026-06-21", date_where="exif", label="folder", features=["photo", "folder:milestone-dotted",
+                                                                           "ext:upper", "date:exif-only"])
+    f.add(f"{o1}/1.2 - ERP signature page - 2026-06-20.PDF", "1.2", scan_pdf(
+        [["Emergency Response Plan v2.1 - approval", "Approved: Dana Whitfield, President", "2026-06-20"]],
+        dpi=200, heading="Milestone 1.2 - Signature page", signature=True), "scan-pdf",
+        date="2026-06-20", date_where="name", label="name", features=["ext:upper", "scan:200dpi"])
     f.add(f"{o2}/[2.1] Hand tool inspection log - June 2026.pdf", "2.1", text_pdf(
         [["Monthly hand tool inspection - June 2026", "Tools inspected: 215. Removed from service: 2."]],
         heading="Milestone 2.1 - Hand tool inspection log"), "text-pdf",
@@ -792,6 +800,10 @@ def northwind() -> _Folder:
     f.add(f"{o2}/2.3 - Injury trend chart - 2026-10-02.png", "2.3", screenshot(
         ["Hand injuries by month, 2026", "Exported October 2, 2026"], "Incident dashboard"), "screenshot",
         date="2026-10-02", date_where="name", label="name", features=["screenshot"])
+    f.add(f"{o3}/3.1 - Toolbox talk kickoff 10.30 am - 2026-04-20.pdf", "3.1", text_pdf(
+        [["Kick-off at 10.30 am on 2026/04/20 in the Edmonton yard.", "Schedule section 2.2 explains make-up talks."]],
+        heading="Milestone 3.1 - Toolbox talk kick-off"), "text-pdf",
+        date="2026-04-20", date_where="name", label="name", features=["not-ms:time", "not-ms:section"])
     f.add(f"{o3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf", "3.1", text_pdf(
         [["Issued April 15, 2026.", "Eight talks, monthly from April to November, at every site."]],
         heading="Milestone 3.1 - Toolbox talk schedule 2026"), "text-pdf",
@@ -826,7 +838,13 @@ def northwind() -> _Folder:
     f.add(f"{o3}/3.2 - Toolbox talk minutes September 2026.docx", "3.2", docx(
         ["Toolbox talk minutes - September 2026", "Topic: fatigue. Sites: all four.", "Attendance: 71."]),
         "docx", date="2026-09-30", date_where="content", label="name", features=["date:month-year", "docx"])
+    f.add(f"{o3}/3.2 - {att} - 2026-06-30 (1).pdf", "3.2", scan_pdf(
+        [["Topic: struck-by hazards (second sheet)", "Date: June 30, 2026"]], dpi=200, heading=att, rows=10),
+        "scan-pdf", date="2026-06-30", date_where="name", label="name", features=["name:copy-suffix", "scan:200dpi"])
     f.junk(f"{o3}/Thumbs.db")
+    f.junk(f"{o2}/~$Glove sizing survey results.docx", raw(b"\x0bPriya Natarajan" + bytes(149)))
+    f.junk(f"{o2}/.~lock.2.1 - Hand tool inspection summary - 2026-07-31.xlsx#",
+           raw(b"Priya Natarajan,NORTHWIND/priya,LAPTOP-7,28.10.2026 09:12,file:///C:/Users/priya;"))
     f.junk(".DS_Store")
     f.admin_pages()
     return f
@@ -861,6 +879,10 @@ def prairie() -> _Folder:
         [["Rescue plan for work at heights, all crews.", "Approved May 10, 2026 by Gord Lindqvist."]],
         heading="Fall protection rescue plan"), "text-pdf",
         date="2026-05-10", date_where="name", label="name", features=["name:milestone-after", "folder:numbered"])
+    f.add(unicodedata.normalize("NFD", f"{o1}/1.1 - Plan de sauvetage révisé - 2026-05-12.pdf"), "1.1", text_pdf(
+        [["Plan de sauvetage - travail en hauteur, version française.", "Révisé le 12 mai 2026; approved May 12, 2026."]],
+        heading="Jalon 1.1 - Plan de sauvetage"), "text-pdf",
+        date="2026-05-12", date_where="name", label="name", features=["name:nfd-accents"])
     f.add(f"{o1}/Harness inspection - Milestone 1.2 - 2026-06-03.pdf", "1.2", text_pdf(
         [["Harnesses inspected: 31. Lanyards: 31. Removed from service: 3.", "Inspector: T. Greyeyes, 3 June 2026"]],
         heading="Harness and lanyard inspection"), "text-pdf",
@@ -1010,6 +1032,19 @@ def summit() -> _Folder:
         ["Milestone 1.1 - Lockout procedure rev 4.2 sign-off", "Read and signed by all shop foremen by 29 May 2026."],
         title="Lockout sign-off"), "docx",
         date="2026-05-29", date_where="content", label="name", features=["docx", "not-ms:rev"])
+    f.add(f"{o1}/Lockout procedure drafts (rev 4.2)/1.1 Lockout procedure draft review 2026.05.15.pdf", "1.1",
+          text_pdf([["Draft review meeting, shop foremen.", "Comments on rev 4.2 collected 2026.05.15."]],
+                   heading="Milestone 1.1 - Draft review"), "text-pdf",
+          date="2026-05-15", date_where="name", label="name", features=["not-ms:rev-folder", "date:iso-dots"])
+    f.add(f"{o1}/Lockout audit summary all shops.pdf", "1.3", text_pdf(
+        [["Objective 1, Milestone 3 - Lockout audit summary", "Audits completed at all 5 shops by September 3rd, 2026.",
+          "Unit 4.2 of the training manual was updated after the audits."]], heading="Lockout audit summary"),
+        "text-pdf", date="2026-09-03", date_where="content", label="header",
+        features=["header:objective-comma-milestone", "date:ordinal", "body-mention"])
+    f.add(f"{o1}/1.3 Lockout audit Medicine Hat 3-Sep-26.pdf", "1.3", text_pdf(
+        [["Shop: Medicine Hat", "Audit date: 3-Sep-26", "Locks applied correctly: 7 of 7."]],
+        heading="Milestone 1.3 - Lockout audit"), "text-pdf",
+        date="2026-09-03", date_where="name", label="name", features=["date:two-digit-year"])
     f.add(f"{o1}/1.3 Lockout audit Red Deer.docx", "1.3", docx(
         ["Milestone 1.3 - Lockout audit, Red Deer shop", "Audit date: 27 Aug 2026", "Locks applied: 11 of 12."]),
         "docx", date="2026-08-27", date_where="content", label="name", features=["docx", "date:day-month-name"])
@@ -1596,6 +1631,16 @@ def figures(spec: CorpusSpec, results: dict[str, Any]) -> Figures:
         deliverables, mapped_right, tuple(wrong_maps), tuple(false_clean), tuple(false_defect), planted,
         tuple(missed), dated, dated_right, tuple(wrong_dates), scanned, page_dated, page_labelled,
     )
+
+
+_SESSION: dict[str, CorpusSpec] = {}
+
+
+def session_corpus(tmp_path_factory: Any) -> CorpusSpec:
+    """The corpus built once per test session (pass pytest's tmp_path_factory); read it, never change it."""
+    if "spec" not in _SESSION:
+        _SESSION["spec"] = build_corpus(tmp_path_factory.mktemp("realcorpus"))
+    return _SESSION["spec"]
 
 
 if __name__ == "__main__":  # pragma: no cover - manual use: python -m tests.realcorpus OUT

@@ -26,13 +26,13 @@ from tests.realcorpus import (
     Defect,
     FileTruth,
     FolderSpec,
-    build_corpus,
     corpus_spec,
     date_agrees,
     defect_key,
     is_found,
     mapped_milestone,
     records_by_path,
+    session_corpus,
     shown_date,
     unplanted_errors,
 )
@@ -75,7 +75,7 @@ def _param(values: tuple[Any, ...], case_id: str, reason: str | None) -> Any:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusSpec:
-    return build_corpus(tmp_path_factory.mktemp("realcorpus"))
+    return session_corpus(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
