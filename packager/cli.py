@@ -579,8 +579,9 @@ def list_checks(rules_spec: str | None) -> None:
     import packager.audit
     import packager.build  # noqa: F401
     from packager.checks import REGISTRY
+    from packager.config import known_ids  # every id, with those the build, audit and settings declare
 
-    for check_id in sorted(REGISTRY):
+    for check_id in known_ids():
         c = REGISTRY[check_id]
         echo(f"{c.id} ({c.severity.value})\n  When: {c.applies}\n  Fix:  {c.hint}\n")
 

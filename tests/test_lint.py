@@ -280,3 +280,12 @@ def test_check_html_shows_the_same_finding_once_with_its_files(tmp_path: Path) -
     html = render_check_html(result)
     assert html.count("duplicate-deliverable") == 1 and "on 3 files" in html
     assert html.count('<li class="path">') == 3
+
+
+def test_checks_lists_every_id_a_config_may_name() -> None:
+    from packager.config import known_ids
+
+    _code, out, _ = run("checks")
+    listed = [line.split(" ")[0] for line in out.splitlines() if line and not line.startswith(" ")]
+    assert listed == known_ids()
+    assert {"acceptance-unused", "objective-title-missing", "submission-too-large", "zip-bomb"} <= set(listed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from packager.checks.registry import declare
 from packager.findings import Finding, Severity
 
 UNSAFE_PATH = "zip-unsafe-path"
@@ -10,6 +11,70 @@ ENCRYPTED = "zip-encrypted-entry"
 DUPLICATE = "zip-duplicate-entry"
 CORRUPT = "zip-corrupt"
 NESTED = "zip-nested-archive"
+
+
+# Every archive check id, declared once in the registry: `packager checks` lists them and settings
+# (--select, --ignore, accepted) may name them.
+declare(
+    UNSAFE_PATH, Severity.ERROR, "archive",
+    (
+    'Received zip: an entry with an absolute path, a drive letter, .. (also with \\), hidden '
+    "characters, or a symlink. Nothing is ever written outside the tool's own temp folder."
+    ),
+    (
+    "Ask the company to send a zip made by 'packager build' or by their computer's 'Send to "
+    "compressed folder'."
+    ),
+)
+declare(
+    BOMB, Severity.ERROR, "archive",
+    (
+    'Received zip: declared sizes over the limits in the rules (2 GiB in all, 1 GiB an entry), '
+    'a compression ratio deflate cannot honestly reach, overlapping entries, or too many '
+    'entries. Reading stops at once.'
+    ),
+    (
+    'Do not open the zip with other tools; ask the company for a new one.'
+    ),
+)
+declare(
+    ENCRYPTED, Severity.ERROR, "archive",
+    (
+    'Received zip: a password-protected entry (ZipCrypto, AES or strong encryption).'
+    ),
+    (
+    'Ask the company to send the zip again without a password.'
+    ),
+)
+declare(
+    DUPLICATE, Severity.ERROR, "archive",
+    (
+    'Received zip: two entries with the same name, or names that differ only in capitals or '
+    'accent encoding.'
+    ),
+    (
+    'Ask the company to rename one of the files and send the zip again.'
+    ),
+)
+declare(
+    CORRUPT, Severity.ERROR, "archive",
+    (
+    'Received zip: truncated, a bad CRC, or an entry that cannot be read. A zip that cannot be '
+    'opened at all stops with exit 2 (in a batch: a failed row).'
+    ),
+    (
+    'Ask the company to send the zip again; it was damaged on the way or when it was made.'
+    ),
+)
+declare(
+    NESTED, Severity.WARNING, "archive",
+    (
+    'Received zip: an archive inside the archive; it is never opened.'
+    ),
+    (
+    'Ask the company to unpack it and include its documents directly.'
+    ),
+)
 
 RESEND = (
     "Ask the company to send the zip again, built with packager build or by their "
