@@ -157,3 +157,25 @@ def test_eta_uses_the_average_rate_of_the_whole_run(elapsed: float, done: int, t
     from packager.cli import steady_eta
 
     assert steady_eta(elapsed, done, total) == text
+
+
+def test_generated_documents_show_the_build_day_and_source_date_epoch_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+    import io
+    import zipfile
+
+    from packager.build import build_submission
+
+    def index_text(out: Path) -> str:
+        zf = zipfile.ZipFile(out)
+        name = next(n for n in zf.namelist() if n.endswith("01 Index.pdf"))
+        return " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(zf.read(name))).pages)
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    build_submission(SAMPLE, tmp_path / "a.zip", today=dt.date(2026, 11, 26))
+    assert "Generated November 26, 2026" in index_text(tmp_path / "a.zip")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    build_submission(SAMPLE, tmp_path / "b.zip", today=dt.date(2026, 11, 26))
+    assert "Generated January 1, 2026" in index_text(tmp_path / "b.zip")
