@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageFilter, ImageStat
 from pypdf import PdfReader
 
@@ -140,3 +143,14 @@ def test_raw_content_read_leaves_unusual_objects_to_pypdf(tmp_path: Path) -> Non
     reader = PdfReader(path)
     assert pdf_module._raw_flate_object(reader, reader.pages[0].raw_get("/Contents"), 10**6) is None
     assert pdf_module._stream_shows_text(reader, 0)  # pypdf's own reading still decides
+
+
+_OLD_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"stream", b"end", b"endstream", b"\r\n", b"\n", b"\r", b"x", b"e", b"ndst"]),
+                max_size=12).map(b"".join))
+def test_stream_start_pattern_finds_what_the_look_behind_one_found(data: bytes) -> None:
+    new = [m.span() for m in pdf_module._STREAM_START.finditer(data)]
+    assert new == [m.span() for m in _OLD_STREAM_START.finditer(data)]

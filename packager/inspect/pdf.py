@@ -433,7 +433,8 @@ def _raw_scan(path: Path) -> list[str]:
     return list(found)
 
 
-_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+# Starts with the literal, so the engine scans ahead (a leading look-behind made it try every byte).
+_STREAM_START = re.compile(rb"stream(?<!endstream)(?:\r\n|\n|\r)")
 _IMAGE_DICT = re.compile(rb"/Subtype\s*/Image\b")
 _INFLATE_STEP = 64 * 1024
 
