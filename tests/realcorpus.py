@@ -916,7 +916,7 @@ def prairie() -> _Folder:
             date=day, date_where="name", label="name", features=["name:date-first"])
     f.add(f"{o2}/OBJ 2 MS 2 - Ladder training roster.xlsx", "2.2", xlsx(
         [["Ladder safety training", "", ""], ["Worker", "Trainer", "Date"],
-         *[[f"Worker {i}", "T. Greyeyes", dt.date(2026, 7, 8 + i % 3)] for i in range(1, 12)]],
+         *[[f"Worker {i}", "T. Greyeyes", dt.date(2026, 7, 8 + (i - 1) % 3)] for i in range(1, 12)]],
         title="Training roster"), "xlsx",
         date="2026-07-08", date_where="cell", label="name", features=["name:obj-ms", "date:xlsx-cell"])
     f.add(f"{o2}/OBJ 2 MS 2 - Ladder training sign-off 2026-07-10.pdf", "2.2", text_pdf(
@@ -1494,7 +1494,9 @@ def shown_date(record: Any, result: Any) -> tuple[dt.date | None, str | None]:
         return None, None
     evidence = getattr(record, "evidence", None)
     if evidence is not None:  # issue 8's evidence record: decided once, read by everyone
-        decided = getattr(evidence, "date", None)
+        # The date the user wrote in the name, when the checks accepted it, is the document's date
+        # (the built name keeps it); otherwise the date the document shows.
+        decided = getattr(evidence, "name_date", None) or getattr(evidence, "date", None)
         if decided is None:
             return None, None
         return getattr(decided, "value", None), getattr(decided, "source", None)

@@ -51,7 +51,6 @@ PENDING_DATES: dict[str, str] = {
     "date:xlsx-cell": "issue 8: typed date cells in .xlsx are not read yet",
     "date:month-year": "issue 8: 'May 2026' does not date a monthly record yet",
     "date:last-page": "issue 8: a date on the last page of a PDF is not read yet",
-    "date:name-over-content": "issue 8: the date the user wrote in the name is replaced by the first date inside",
 }
 PENDING_MESSAGES: dict[str, str] = {
     "candidates": "issue 8: milestone-no-deliverable does not name the unmapped files in the objective's folder yet",
