@@ -101,8 +101,14 @@ def is_own_zip(path: Path) -> bool:
 
 
 def _looks_like_report(path: Path) -> bool:
-    """A text report may be replaced by the next run: a small UTF-8 text file with a report suffix."""
-    if path.suffix.lower() not in TEXT_REPORT_SUFFIXES:
+    """A report may be replaced by the next run: a PDF or workbook packager wrote, or a UTF-8 text file
+    with a report suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _own_pdf(path)
+    if suffix == ".xlsx":
+        return _own_workbook(path)
+    if suffix not in TEXT_REPORT_SUFFIXES:
         return False
     try:
         with path.open("rb") as fh:
@@ -116,3 +122,28 @@ def _looks_like_report(path: Path) -> bool:
     except UnicodeDecodeError as exc:
         return len(head) == TEXT_PROBE_BYTES and exc.start >= len(head) - 3  # a character cut at the probe
     return True
+
+
+def _own_pdf(path: Path) -> bool:
+    """A PDF packager rendered: its /Creator is 'packager' (in the info dictionary near the end)."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(5) != b"%PDF-":
+                return False
+            fh.seek(0, 2)
+            fh.seek(max(0, fh.tell() - TEXT_PROBE_BYTES))
+            return b"/Creator (packager)" in fh.read()
+    except OSError:
+        return False
+
+
+def _own_workbook(path: Path) -> bool:
+    """A workbook packager wrote: its core properties name 'packager' as the creator."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("docProps/core.xml")
+            if info.file_size > TEXT_PROBE_BYTES:
+                return False
+            return b">packager</dc:creator>" in zf.read(info)
+    except Exception:
+        return False

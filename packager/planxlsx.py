@@ -643,6 +643,7 @@ def plan_workbook(plan: Plan, rules: Rules) -> bytes:
     year = plan.year
     in_year = dict(formula1=f"DATE({year},1,1)", formula2=f"DATE({year},12,31)", operator="between")
     wb = Workbook()
+    wb.properties.creator = "packager"  # lets the next run replace it (packager.outputs)
     howto: Any = wb.active
     howto.title = HOWTO
     _howto(howto, plan, rules)

@@ -46,6 +46,7 @@ def worksheet_xlsx(plan: Plan, inventory: Inventory | None, findings: tuple[Find
             notes[f.milestone].append(f"{f.severity.value} {f.check}: {f.message}")
 
     wb = Workbook()
+    wb.properties.creator = "packager"  # lets the next run replace it (packager.outputs)
     ws: Any = wb.active
     ws.title = SHEET
     for c, name in enumerate(COLUMNS, start=1):

@@ -235,3 +235,24 @@ def test_a_zip_with_an_own_manifest_is_recognised(tmp_path: Path) -> None:
     with zipfile.ZipFile(foreign, "w") as zf:
         zf.writestr("Top/manifest.json", '{"tool": "something"}')
     assert is_own_zip(own) and not is_own_zip(foreign)
+
+
+def test_reports_packager_wrote_are_replaced_others_are_not(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from packager.outputs import check_output
+    from tests.synth import make_text_pdf
+
+    ours = Workbook()
+    ours.properties.creator = "packager"
+    ours.save(tmp_path / "qa.xlsx")
+    theirs = Workbook()
+    theirs.save(tmp_path / "budget.xlsx")
+    foreign_pdf = make_text_pdf(tmp_path / "scan.pdf")
+    check_output(tmp_path / "qa.xlsx", kind="report")
+    for victim in (tmp_path / "budget.xlsx", foreign_pdf):
+        with pytest.raises(Exception, match="already exists"):
+            check_output(victim, kind="report")
+    own_pdf = tmp_path / "letter.pdf"
+    own_pdf.write_bytes(b"%PDF-1.7\n...\n/Creator (packager)\n/Producer (packager 1)\n%%EOF\n")
+    check_output(own_pdf, kind="report")
