@@ -138,20 +138,19 @@ def classify(
             ignored.append(name)
             continue
         role = role_by_path.get(name.casefold())
+        stem = split_extension(rel.rsplit("/", 1)[-1])[0]
+        name_dates = tuple(find_dates(stem, "name", window))  # a date in the name counts for any file
         if role is not None:
-            records.append(FileRecord(path=name, size=size, role="document", document=role))
+            records.append(FileRecord(path=name, size=size, role="document", document=role, name_dates=name_dates))
         elif naming.is_admin(rel):
             built = _built_document(rel) if received else None
             if built is not None and built not in documents:
-                records.append(FileRecord(path=name, size=size, role="document", document=built))
+                records.append(FileRecord(path=name, size=size, role="document", document=built,
+                                          name_dates=name_dates))
             else:
-                records.append(FileRecord(path=name, size=size, role="admin"))
+                records.append(FileRecord(path=name, size=size, role="admin", name_dates=name_dates))
         else:
-            stem = split_extension(rel.rsplit("/", 1)[-1])[0]
-            records.append(FileRecord(
-                path=name, size=size, mapping=naming.map_path(rel),
-                name_dates=tuple(find_dates(stem, "name", window)),
-            ))
+            records.append(FileRecord(path=name, size=size, mapping=naming.map_path(rel), name_dates=name_dates))
 
     by_role: dict[str, FileRecord] = {}
     for record in records:
@@ -180,7 +179,8 @@ def _by_built_name(records: list[FileRecord], role: str, root: str, naming: Nami
     for i, record in enumerate(records):
         rel = record.path[len(root):]
         if record.role == "admin" and naming.is_admin(rel) and _built_document(rel) == role:
-            promoted = FileRecord(path=record.path, size=record.size, role="document", document=role)
+            promoted = FileRecord(path=record.path, size=record.size, role="document", document=role,
+                                  name_dates=record.name_dates)
             records[i] = promoted
             return promoted
     return None

@@ -63,7 +63,23 @@ def write(rel: str, data: bytes) -> Plant:
     return plant
 
 
+def both(*plants: Plant) -> Plant:
+    def plant(root: Path) -> None:
+        for one in plants:
+            one(root)
+    return plant
+
+
 CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
+    ("uncovered milestone names its candidates", both(
+        remove(f"{O3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf"),
+        text_pdf(f"{O3}/IMG_0412.pdf", ["Toolbox talk schedule", "May 20, 2026"]),
+    ), [
+        ("deliverable-unmapped", "warning", "'IMG_0412.pdf' is not part of any milestone: it is in the folder of "
+         "objective 3 but its name does not start with a milestone number."),
+        ("milestone-no-deliverable", "error", "Milestone 3.1 has no deliverable (Toolbox talk schedule). The folder "
+         "of objective 3 has 1 file that no milestone claims, likely candidates: 'IMG_0412.pdf'."),
+    ]),
     ("unmapped", text_pdf("notes.pdf", ["Evidence", "Completed May 20, 2026"]), [
         ("deliverable-unmapped", "warning", "'notes.pdf' is not part of any milestone: neither its folder nor its name names an objective and milestone."),
     ]),

@@ -8,6 +8,7 @@ from packager.checks.context import Context, Stage
 from packager.checks.registry import Check, declare
 from packager.findings import Finding, Severity
 from packager.inventory import FileRecord
+from packager.model import SHOWN_SOURCES, DateStatus
 
 FAMILY = "documents"
 
@@ -20,14 +21,17 @@ ORG_CHART = declare(
 SIGNOFF = declare(
     "signoff-missing", Severity.ERROR, FAMILY,
     "Final stage: no signed, dated acknowledgement by the senior company representative "
-    "(documents.acknowledgement), or no senior representative named in the plan.",
+    "(documents.acknowledgement), no senior representative named in the plan, or the page is the blank form "
+    "'packager build' generates. A date in the file name counts; a signed digital signature counts as signed "
+    "and dated; a scan whose date cannot be read is a warning.",
     "Write the form with 'packager forms FOLDER -o forms' (build needs the signed copy first), print "
     "the Senior Representative Acknowledgement, have the senior representative sign and date it, scan "
     "it into admin/ and name it under documents.acknowledgement.",
 )
 AUDITOR_SIGNATURE = declare(
     "auditor-signature-missing", Severity.ERROR, FAMILY,
-    "Final stage: no signed Auditor Maintenance page (documents.auditor_maintenance).",
+    "Final stage: no signed Auditor Maintenance page (documents.auditor_maintenance), or the page is the "
+    "blank form 'packager build' generates.",
     "Write the form with 'packager forms FOLDER -o forms' (build needs the signed copy first), print "
     "the Auditor Maintenance page, have each auditor sign it, scan it into admin/ and name it under "
     "documents.auditor_maintenance.",
@@ -42,11 +46,49 @@ def _lookup(ctx: Context, role: str) -> tuple[str | None, FileRecord | None, boo
     return named, ctx.inventory.documents.get(role), True
 
 
-def _is_dated(record: FileRecord) -> bool:
-    if record.name_dates:
-        return True
+# The titles of the unsigned pages `packager build` generates (packager.documents.specs).
+BLANK_FORMS = {
+    "acknowledgement": "Senior Representative Acknowledgement",
+    "auditor_maintenance": "Auditor Maintenance",
+}
+
+
+def is_blank_form(record: FileRecord, role: str) -> bool:
+    """The unsigned page `packager build` generates, copied back unsigned: its producer is packager and
+    its title is the generated page's title (printing and scanning it makes a new file)."""
     facts = record.facts
-    return facts is not None and any(d.source == "content" for d in facts.dates)
+    if facts is None or not facts.producer or not facts.producer.lower().startswith("packager"):
+        return False
+    return (facts.title or "").strip().lower() == BLANK_FORMS[role].lower()
+
+
+def signature_kind(record: FileRecord) -> str:
+    """Which kind of signature the signed page carries, as far as a machine can tell."""
+    facts = record.facts
+    if facts is not None and facts.signatures:
+        return "; ".join(facts.signatures)
+    if record.evidence is not None and record.evidence.legibility.image_only:
+        return "a scanned page (a handwritten signature is not verified by machine)"
+    return "no digital signature (a handwritten signature is not verified by machine)"
+
+
+def _is_dated(record: FileRecord) -> bool:
+    """A date shown on the page or written in its file name counts; so does a signed digital signature."""
+    facts = record.facts
+    if facts is not None and facts.signatures:
+        return True
+    evidence = record.evidence
+    if evidence is not None:
+        return any(d.source in SHOWN_SOURCES for d in evidence.dates)
+    return bool(record.name_dates) or (facts is not None and any(d.source == "content" for d in facts.dates))
+
+
+def _unverified(record: FileRecord) -> bool:
+    return record.evidence is not None and record.evidence.status is DateStatus.UNVERIFIED
+
+
+BLANK_MESSAGE = ("'{path}' is the blank {label} that 'packager build' generates, not a signed copy: this is the "
+                 "blank form; print it, sign and date it, and scan it.")
 
 
 def _presence(
@@ -86,15 +128,32 @@ def run(ctx: Context) -> Iterator[Finding]:
         "the signed acknowledgement",
     )
     yield from found
-    if record is not None and record.facts is not None and not _is_dated(record):
-        yield SIGNOFF.finding(
-            f"The signed acknowledgement '{record.path}' shows no date. The senior representative "
-            "must sign and date it.",
-            path=record.path,
-        )
-    found, _record = _presence(
+    if record is not None and record.facts is not None:
+        if is_blank_form(record, "acknowledgement"):
+            yield SIGNOFF.finding(BLANK_MESSAGE.format(path=record.path, label="Senior Representative "
+                                  "Acknowledgement"), path=record.path)
+        elif not _is_dated(record) and _unverified(record):
+            yield SIGNOFF.finding(
+                f"Could not verify that the signed acknowledgement '{record.path}' is dated: it is a scanned "
+                "image whose words cannot be read here, and its name carries no date.",
+                severity=Severity.WARNING,
+                hint="Add the date it was signed to the file name as YYYY-MM-DD, e.g. "
+                "'admin/Acknowledgement signed 2026-10-21.pdf'.",
+                path=record.path,
+            )
+        elif not _is_dated(record):
+            yield SIGNOFF.finding(
+                f"The signed acknowledgement '{record.path}' shows no date. The senior representative "
+                "must sign and date it.",
+                path=record.path,
+            )
+    found, record = _presence(
         ctx, AUDITOR_SIGNATURE, "auditor_maintenance",
         "There is no signed Auditor Maintenance page: the plan names none under documents.auditor_maintenance.",
         "the signed Auditor Maintenance page",
     )
     yield from found
+    if record is not None and is_blank_form(record, "auditor_maintenance"):
+        yield AUDITOR_SIGNATURE.finding(
+            BLANK_MESSAGE.format(path=record.path, label="Auditor Maintenance page"), path=record.path
+        )

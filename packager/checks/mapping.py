@@ -127,11 +127,27 @@ def run(ctx: Context) -> Iterator[Finding]:
             )
         else:
             covered[mapping.milestone] += 1
+    candidates: dict[int, list[FileRecord]] = defaultdict(list)
+    for record in inventory.deliverables:
+        if record.mapping.milestone is None and record.mapping.conflict is None and record.mapping.objective:
+            candidates[record.mapping.objective].append(record)
     for o, mid, ms in ctx.plan.milestones():
         if covered[mid] == 0:
             what = f" ({ms.deliverable})" if ms.deliverable else ""
+            unmapped = sorted(candidates.get(o, []), key=lambda r: r.path)
+            if not unmapped:
+                yield NO_DELIVERABLE.finding(
+                    f"Milestone {mid} has no deliverable{what}.", objective=o, milestone=mid
+                )
+                continue
+            shown = ", ".join(f"'{r.name}'" for r in unmapped[:5]) + (" …" if len(unmapped) > 5 else "")
+            example = unmapped[0]
             yield NO_DELIVERABLE.finding(
-                f"Milestone {mid} has no deliverable{what}.", objective=o, milestone=mid
+                f"Milestone {mid} has no deliverable{what}. The folder of objective {o} has "
+                f"{plural(len(unmapped), 'file')} that no milestone claims, likely candidates: {shown}.",
+                hint=f"If one of them proves milestone {mid}, start its name with the milestone number, e.g. "
+                f"'{mid} - {example.name}', or put 'Milestone {mid}' in the document's header.",
+                objective=o, milestone=mid,
             )
     yield from _duplicates(ctx)
     max_length = ctx.rules.naming.max_path_length

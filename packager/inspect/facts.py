@@ -59,6 +59,8 @@ class FileFacts:
     active_content: tuple[str, ...] = ()
     unreadable: str | None = None
     notes: tuple[str, ...] = ()
+    producer: str | None = None  # the PDF's /Producer (packager's own generated pages say 'packager …')
+    signatures: tuple[str, ...] = ()  # signed digital signature fields, described ('signed by J. Smith')
 
 
 @dataclass(frozen=True)

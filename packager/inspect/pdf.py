@@ -111,6 +111,8 @@ class _Structure:
     encrypted: bool = False
     empty_password: bool | None = None  # None: could not be tested
     title: str | None = None
+    producer: str | None = None
+    signatures: list[str] = field(default_factory=list)
     meta_dates: list[FoundDate] = field(default_factory=list)
     active: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -176,6 +178,8 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions) -> FileFac
         empty_password=empty,
         text=content.text[:TEXT_CAP],
         title=structure.title,
+        producer=structure.producer,
+        signatures=tuple(structure.signatures),
         page_facts=tuple(content.page_facts),
         dates=(*base.dates, *found, *structure.meta_dates),
         active_content=tuple(dict.fromkeys((*base.active_content, *active))),
@@ -240,6 +244,9 @@ def _read_structure(fh: Any) -> _Structure:
         return result
     result.reader = reader
     result.title, result.meta_dates = _info(reader)
+    result.producer = _info_text(reader, "/Producer")
+    with contextlib.suppress(Exception):
+        result.signatures = _signatures(reader)
     try:
         result.active = _ActiveContentWalker(reader).walk()
     except Exception:
@@ -278,6 +285,56 @@ def _info(reader: PdfReader) -> tuple[str | None, list[FoundDate]]:
                 if when:
                     found.append(FoundDate(when, "metadata", text))
     return title, found
+
+
+def _info_text(reader: PdfReader, key: str) -> str | None:
+    """One text entry of the document information dictionary, or None."""
+    with contextlib.suppress(Exception):
+        info = _resolve(reader.trailer.get("/Info"))
+        if isinstance(info, DictionaryObject):
+            raw = _resolve(info.get(key))
+            if raw is not None:
+                return " ".join(_pdf_string(raw).split())[:TITLE_CAP] or None
+    return None
+
+
+SIGNATURE_FIELDS_CAP = 200  # form fields looked at for signatures
+
+
+def _signatures(reader: PdfReader) -> list[str]:
+    """Signed digital signature fields (a /Sig field whose value is a signature dictionary)."""
+    root = _resolve(reader.trailer.get("/Root"))
+    form = _resolve(root.get("/AcroForm")) if isinstance(root, DictionaryObject) else None
+    if not isinstance(form, DictionaryObject):
+        return []
+    fields = _resolve(form.get("/Fields"))
+    stack = list(fields) if isinstance(fields, list) else []
+    found: list[str] = []
+    seen = 0
+    while stack and seen < SIGNATURE_FIELDS_CAP:
+        seen += 1
+        item = _resolve(stack.pop())
+        if not isinstance(item, DictionaryObject):
+            continue
+        kids = _resolve(item.get("/Kids"))
+        if isinstance(kids, list):
+            stack.extend(kids[:SIGNATURE_FIELDS_CAP])
+        if _resolve(item.get("/FT")) != "/Sig":
+            continue
+        value = _resolve(item.get("/V"))
+        if not isinstance(value, DictionaryObject) or value.get("/Contents") is None:
+            continue  # an empty signature field: nobody signed
+        signer = _resolve(value.get("/Name"))
+        when = _resolve(value.get("/M"))
+        text = "a digital signature"
+        if signer is not None:
+            text += f" by {' '.join(_pdf_string(signer).split())[:80]}"
+        if when is not None:
+            day = dates.parse_pdf_date(_pdf_string(when))
+            if day is not None:
+                text += f" on {day.isoformat()}"
+        found.append(text)
+    return found
 
 
 def _pdf_string(value: Any) -> str:

@@ -79,7 +79,8 @@ def deliverable_dict(record: FileRecord, plan: Plan, rules: Rules) -> dict[str, 
              "confidence": d.confidence}
             for d in (evidence.dates if evidence else ())
         ],
-        "label": list(record.mapping.label),
+        "label": list(record.mapping.label_sources),
+        "label_on_document": list(record.mapping.label),
         "milestone_sources": [
             {"where": s.where, "milestone": s.milestone, "text": s.text} for s in record.mapping.sources
         ],

@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 from packager import __version__
+from packager.checks.documents import BLANK_FORMS, is_blank_form, signature_kind
+from packager.inventory import FileRecord
 from packager.report.coverage import deliverable_dict
 from packager.result import CheckResult
 
@@ -41,7 +43,23 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
             deliverable_dict(r, result.plan, result.rules) for r in result.inventory.deliverables
         ]
         data["ignored"] = list(result.inventory.ignored)
+        data["documents"] = [
+            document_dict(role, record) for role, record in result.inventory.documents.items() if record is not None
+        ]
     return data
+
+
+def document_dict(role: str, record: FileRecord) -> dict[str, Any]:
+    """A plan document (signed pages, org chart): its date and which kind of signature it carries."""
+    date = record.evidence.date if record.evidence else None
+    return {
+        "role": role,
+        "path": record.path,
+        "date": date.value.isoformat() if date else None,
+        "date_source": date.source if date else None,
+        "signature": signature_kind(record) if role in BLANK_FORMS else None,
+        "blank_form": is_blank_form(record, role) if role in BLANK_FORMS else False,
+    }
 
 
 def dumps(data: dict[str, Any]) -> str:

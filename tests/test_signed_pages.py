@@ -1,0 +1,129 @@
+"""Signed pages (documents.acknowledgement, documents.auditor_maintenance): table-driven, with messages.
+
+A date in the file name counts; the blank page `packager build` generates is not a signed copy;
+a signed digital signature counts as signed and dated; a scan whose date cannot be read is a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+from packager.api import check_folder
+from packager.build import build_submission
+from packager.report.jsonout import check_dict
+from tests import synth
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
+TODAY = dt.date(2026, 11, 26)
+ACK = "admin/acknowledgement-signed.pdf"
+AUDITORS = "admin/auditor-maintenance-signed.pdf"
+
+Plant = Callable[[Path, Path], None]
+
+
+@pytest.fixture(scope="module")
+def blank_forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The unsigned pages a build generates, taken out of a built zip."""
+    out = tmp_path_factory.mktemp("forms")
+    built = out / "sample.zip"
+    build_submission(SAMPLE, built, today=TODAY)
+    with zipfile.ZipFile(built) as zf:
+        for name in zf.namelist():
+            leaf = name.rsplit("/", 1)[-1]
+            if leaf in ("04 Auditor Maintenance.pdf", "05 Senior Representative Acknowledgement.pdf"):
+                (out / leaf).write_bytes(zf.read(name))
+    return out
+
+
+def blank(rel: str, leaf: str) -> Plant:
+    def plant(root: Path, forms: Path) -> None:
+        shutil.copy(forms / leaf, root / rel)
+    return plant
+
+
+def rename_ack(new: str, make: Callable[[Path], object]) -> Plant:
+    def plant(root: Path, forms: Path) -> None:
+        (root / ACK).unlink()
+        make(root / new)
+        plan = root / "action-plan.yaml"
+        plan.write_text(plan.read_text(encoding="utf-8").replace(ACK, new), encoding="utf-8")
+    return plant
+
+
+def scan(path: Path) -> object:
+    return synth.make_scan_pdf(path, dpi=200, text_on_image="Acknowledged and signed")
+
+
+def undated_text(path: Path) -> object:
+    return synth.make_text_pdf(path, text_lines=["Senior Representative Acknowledgement", "Signed: J. Smith"])
+
+
+def digitally_signed(path: Path) -> object:
+    undated_text(path)
+    writer = PdfWriter(clone_from=str(path))
+    value = DictionaryObject({
+        NameObject("/Type"): NameObject("/Sig"),
+        NameObject("/Filter"): NameObject("/Adobe.PPKLite"),
+        NameObject("/Contents"): TextStringObject("3082"),
+        NameObject("/Name"): TextStringObject("J. Smith"),
+        NameObject("/M"): TextStringObject("D:20261021090000Z"),
+    })
+    field = DictionaryObject({
+        NameObject("/FT"): NameObject("/Sig"), NameObject("/T"): TextStringObject("Signature1"),
+        NameObject("/V"): writer._add_object(value),
+    })
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([writer._add_object(field)])}
+    )
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
+    ("blank generated acknowledgement", blank(ACK, "05 Senior Representative Acknowledgement.pdf"), [
+        ("signoff-missing", "error", "'admin/acknowledgement-signed.pdf' is the blank Senior Representative "
+         "Acknowledgement that 'packager build' generates, not a signed copy: this is the blank form; print it, "
+         "sign and date it, and scan it."),
+    ]),
+    ("blank generated auditor page", blank(AUDITORS, "04 Auditor Maintenance.pdf"), [
+        ("auditor-signature-missing", "error", "'admin/auditor-maintenance-signed.pdf' is the blank Auditor "
+         "Maintenance page that 'packager build' generates, not a signed copy: this is the blank form; print it, "
+         "sign and date it, and scan it."),
+    ]),
+    ("scan dated by its name", rename_ack("admin/Acknowledgement signed 2026-10-21.pdf", scan), []),
+    ("scan with no date anywhere", rename_ack("admin/ack-scan.pdf", scan), [
+        ("signoff-missing", "warning", "Could not verify that the signed acknowledgement 'admin/ack-scan.pdf' is "
+         "dated: it is a scanned image whose words cannot be read here, and its name carries no date."),
+    ]),
+    ("typed page with no date", rename_ack("admin/ack.pdf", undated_text), [
+        ("signoff-missing", "error", "The signed acknowledgement 'admin/ack.pdf' shows no date. The senior "
+         "representative must sign and date it."),
+    ]),
+    ("digitally signed", rename_ack("admin/ack-digital.pdf", digitally_signed), []),
+]
+
+
+@pytest.mark.parametrize(("name", "plant", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_signed_page(tmp_path: Path, blank_forms: Path, name: str, plant: Plant,
+                     expected: list[tuple[str, str, str]]) -> None:
+    root = tmp_path / "sub"
+    shutil.copytree(SAMPLE, root)
+    plant(root, blank_forms)
+    result = check_folder(root, today=TODAY, workers=1)
+    found = [(f.check, f.severity.value, f.message) for f in result.findings]
+    assert found == expected
+    documents = {d["role"]: d for d in check_dict(result)["documents"]}
+    if name == "digitally signed":
+        assert documents["acknowledgement"]["signature"] == "a digital signature by J. Smith on 2026-10-21"
+    if name.startswith("blank generated"):
+        role = "acknowledgement" if "acknowledgement" in name else "auditor_maintenance"
+        assert documents[role]["blank_form"] is True
