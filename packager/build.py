@@ -165,12 +165,12 @@ def plan_deliverables(
             excluded.append(record.path)
             continue
         # The date the checks accepted, the user's own (from the name) first; never a metadata date.
-        accepted = record.evidence.accepted_date if record.evidence else None
+        accepted = record.evidence.accepted if record.evidence else None
         _stem, ext = split_extension(record.name)
         milestone = plan.milestone(mid)
         fallback = (milestone.deliverable if milestone else None) or "Deliverable"
         chosen.append((record, Wanted(int(mid.split(".")[0]), mid, descriptive_part(record.mapping.title, fallback),
-                                      accepted.isoformat() if accepted else None, ext)))
+                                      accepted.iso if accepted else None, ext)))
     fixed = [f"{DOCS_FOLDER}/{name}.pdf" for name in SIGNED_NAMES.values()]
     fixed += [f"{DOCS_FOLDER}/{spec.filename}" for spec in documents_for(stage.value)]
     layout = plan_layout(

@@ -32,6 +32,19 @@ class FoundDate:
     source: str  # "content" | "name" | "ocr" | "metadata"
     text: str  # the matched text, e.g. "May 14, 2026"
     ambiguous: bool = False  # numeric d/m vs m/d that the window could not resolve
+    precision: str = "day"  # "month" for a month and year ("May 2026", "Sept 2026"): a record of a period
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day the date covers: itself, or the month's last day for a month and year."""
+        if self.precision != "month":
+            return self.date
+        following = self.date.replace(day=28) + datetime.timedelta(days=4)
+        return following - datetime.timedelta(days=following.day)
+
+    def overlaps(self, start: datetime.date, end: datetime.date) -> bool:
+        """Whether any day the date covers falls inside [start, end]."""
+        return self.date <= end and self.last_day >= start
 
 
 MIN_YEAR = 1900
@@ -116,6 +129,11 @@ _DAY_FIRST = re.compile(
 )
 
 
+# A month and a year alone ("May 2026", "Sept. 2026", "October-2026") date a record of a period
+# (monthly minutes, a summary); a day written before the month makes it a full date instead.
+_MONTH_YEAR = re.compile(_MONTH + r"(?:\s{1,3}|\s{0,3}[-/,']\s{0,3})" + _YEAR4, re.IGNORECASE)
+
+
 def _make(year: int, month: int, day: int, low: int = MIN_YEAR) -> date | None:
     if not low <= year <= MAX_YEAR:
         return None
@@ -158,6 +176,17 @@ def _read_named(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
     return (d, False) if d else None
 
 
+_NUMBER_BEFORE = re.compile(r"\d[\s.\-/]{0,2}$")
+
+
+def _read_month_year(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    month = _MONTHS.get(m.group("mon").lower())
+    if month is None or _NUMBER_BEFORE.search(m.string[max(0, m.start() - 3) : m.start()]):
+        return None  # "914 May 2026": a number before the month is a broken full date, not a month
+    d = _make(int(m.group("y")), month, 1)
+    return (d, False) if d else None
+
+
 def _read_numeric(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
     a, b, year = int(m.group("a")), int(m.group("b")), int(m.group("y"))
     day_first = _make(year, b, a)
@@ -177,17 +206,19 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[..., _Reading]], ...] = (
     (_DAY_FIRST, _read_named),
     (_NUMERIC, _read_numeric),
     (_COMPACT, _read_compact),
+    (_MONTH_YEAR, _read_month_year),
 )
 
 
 def _candidates(
     text: str, window: tuple[date, date] | None
-) -> Iterator[tuple[int, int, date, bool]]:
+) -> Iterator[tuple[int, int, date, bool, str]]:
     for pattern, reader in _PATTERNS:
+        precision = "month" if pattern is _MONTH_YEAR else "day"
         for m in pattern.finditer(text):
             reading = reader(m, window)
             if reading is not None:
-                yield m.start(), m.end(), reading[0], reading[1]
+                yield m.start(), m.end(), reading[0], reading[1], precision
 
 
 def find_dates(
@@ -200,7 +231,7 @@ def find_dates(
     results: list[FoundDate] = []
     seen: set[tuple[date, str]] = set()
     end_of_last = -1
-    for start, end, when, ambiguous in found:
+    for start, end, when, ambiguous, precision in found:
         if start < end_of_last:
             continue  # overlaps a date already taken (e.g. inside a longer form)
         end_of_last = end
@@ -208,7 +239,7 @@ def find_dates(
         if (when, matched) in seen:
             continue
         seen.add((when, matched))
-        results.append(FoundDate(when, source, matched, ambiguous))
+        results.append(FoundDate(when, source, matched, ambiguous, precision))
         if len(results) >= limit:
             break
     return results

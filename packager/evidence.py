@@ -111,7 +111,8 @@ def _confidence(found: FoundDate) -> float:
 
 
 def _document_date(found: FoundDate) -> DocumentDate:
-    return DocumentDate(found.date, found.source, found.text, _confidence(found), found.ambiguous)
+    return DocumentDate(found.date, found.source, found.text, _confidence(found), found.ambiguous,
+                        found.precision)
 
 
 def _swap(value: dt.date) -> dt.date | None:
@@ -124,7 +125,7 @@ def _swap(value: dt.date) -> dt.date | None:
 def settle_ambiguous(found: list[FoundDate]) -> list[FoundDate]:
     """Day/month versus month/day, settled by the other evidence: a date the name, the metadata or
     an unambiguous date in the document gives that matches one of the two readings."""
-    others = {d.date for d in found if not d.ambiguous}
+    others = {d.date for d in found if not d.ambiguous and d.precision == "day"}
     settled: list[FoundDate] = []
     for d in found:
         if d.ambiguous:
@@ -149,7 +150,7 @@ def _dates(record: FileRecord, window: tuple[dt.date, dt.date], today: dt.date) 
     end = min(deadline, today)
     dates = all_dates(record)
     shown = [d for d in dates if d.source in SHOWN_SOURCES]
-    inside = [d for d in shown if start <= d.date <= end]
+    inside = [d for d in shown if d.overlaps(start, end)]
     names = [d for d in inside if d.source == "name"]
     name_date = _document_date(names[0]) if names else None
     every = tuple(_document_date(d) for d in dates)

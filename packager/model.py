@@ -83,6 +83,12 @@ class DocumentDate:
     text: str
     confidence: float = 1.0
     ambiguous: bool = False  # d/m versus m/d that nothing settled
+    precision: str = "day"  # "month" for a record of a period dated by month and year ("Sept 2026")
+
+    @property
+    def iso(self) -> str:
+        """As a built name writes it: 2026-05-14, or 2026-09 for a month."""
+        return self.value.isoformat()[:7] if self.precision == "month" else self.value.isoformat()
 
 
 @dataclass(frozen=True)
@@ -110,13 +116,18 @@ class Evidence:
     legibility: Legibility = field(default_factory=Legibility)
 
     @property
-    def accepted_date(self) -> dt.date | None:
+    def accepted(self) -> DocumentDate | None:
         """The date a built name may carry: the user's own accepted date first, never a metadata date."""
         if self.name_date is not None:
-            return self.name_date.value
+            return self.name_date
         if self.status is DateStatus.ACCEPTED and self.date is not None:
-            return self.date.value
+            return self.date
         return None
+
+    @property
+    def accepted_date(self) -> dt.date | None:
+        accepted = self.accepted
+        return accepted.value if accepted is not None else None
 
 
 __all__ = [

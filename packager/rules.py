@@ -93,6 +93,7 @@ class DeliverableRules:
     crisp_midtones: float = 0.04
     blank_stddev: float = 4.0
     text_pages: int = 3
+    read_last_page: bool = True
     max_pages_examined: int = 40
     future_grace_days: int = 0
     allowed_types: tuple[str, ...] = ()

@@ -63,13 +63,28 @@ def test_supported_forms(text: str, expected: date, matched: str) -> None:
         "Mayor 14, 2026",
         "Summary 3 2026",
         "14 Mayday 2026",
-        "May 2026",
         "call 555-1234",
         "12:30 14 05",
     ],
 )
 def test_not_dates(text: str) -> None:
     assert find_dates(text, "content") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first_day", "matched"),
+    [
+        ("Safety committee minutes May 2026", date(2026, 5, 1), "May 2026"),
+        ("minutes Sept 2026", date(2026, 9, 1), "Sept 2026"),
+        ("Monthly summary - September 2026", date(2026, 9, 1), "September 2026"),
+        ("Report October-2026", date(2026, 10, 1), "October-2026"),
+        ("Quarter: April/May/June 2026", date(2026, 6, 1), "June 2026"),
+    ],
+)
+def test_month_and_year_dates_a_period(text: str, first_day: date, matched: str) -> None:
+    [found] = find_dates(text, "content")
+    assert (found.date, found.text, found.precision) == (first_day, matched, "month")
+    assert found.overlaps(date(2026, 1, 1), first_day) and not found.overlaps(date(2027, 1, 1), date(2027, 2, 1))
 
 
 def test_ambiguous_numeric_date_defaults_to_month_first_and_is_flagged() -> None:

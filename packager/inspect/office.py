@@ -18,6 +18,7 @@ from xml.parsers import expat
 
 from packager import dates
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
+from packager.inspect.xlsxdates import typed_dates
 
 MEMBER_CAP = 4_000_000  # bytes read from any one zip member
 XML_META_CAP = 1_000_000  # core.xml / meta.xml larger than this are not parsed
@@ -101,6 +102,8 @@ def _inspect_ooxml(
     if _has_external_links(archive, names):
         notes.append("it links to external files or web addresses")
     found = dates.find_dates(text, "content", options.window)
+    if base.kind in ("xlsx", "xlsm"):
+        found += typed_dates(archive, names)  # dates typed into cells, which shared strings do not hold
     return replace(
         base,
         text=text[:TEXT_CAP],

@@ -48,6 +48,7 @@ from pypdf.generic import (
 
 from packager import dates
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions, PageFacts
+from packager.rules import DeliverableRules
 
 _pdfium: ModuleType | None
 _pdfium_raw: Any
@@ -692,7 +693,8 @@ def _pages_with_pdfium(path: Path, options: InspectOptions, reader: PdfReader | 
             content.page_facts.append(facts)
             if want_text:
                 texts[index] = text
-        for index in range(min(content.pages, rules.text_pages)):
+        wanted = [*range(min(content.pages, rules.text_pages)), *_last_page(content.pages, rules)]
+        for index in wanted:
             if index not in texts:
                 texts[index] = _pdfium_text(doc, index)
         content.text = "\n".join(texts[i] for i in sorted(texts))
@@ -1055,8 +1057,16 @@ def _pages_with_pypdf(reader: PdfReader, options: InspectOptions) -> _Content:
                 content.page_facts.append(facts)
         except Exception:
             content.notes.append(f"page {index + 1} could not be analysed")
+    for index in _last_page(content.pages or 0, rules):
+        with contextlib.suppress(Exception):
+            texts.append(_pypdf_text(reader.pages[index]))
     content.text = "\n".join(texts)
     return content
+
+
+def _last_page(pages: int, rules: DeliverableRules) -> list[int]:
+    """The last page, when it is not among the text pages: an approval or sign-off date often sits there."""
+    return [pages - 1] if rules.read_last_page and pages > rules.text_pages else []
 
 
 def _pypdf_text(page: Any) -> str:

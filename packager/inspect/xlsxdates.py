@@ -1,0 +1,171 @@
+"""Typed date cells of an .xlsx workbook: numbers whose cell style is a date format.
+
+A spreadsheet keeps a date as a serial number (days since 1899-12-30, or since 1904-01-01 when
+the workbook says date1904) and shows it as a date through the cell's number format. Shared
+strings hold only the text cells, so reading them alone misses every typed date. This reads the
+styles (which formats are dates) and then the cells of the first sheets, with expat in one linear
+pass and refusing DTDs, within the same caps as the rest of the office inspector.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+import zipfile
+from collections.abc import Callable
+from xml.parsers import expat
+
+from packager.dates import MAX_YEAR, FoundDate
+
+MAX_SHEETS = 10
+MAX_DATES = 200  # typed dates kept per workbook
+PART_CAP = 4_000_000
+# Built-in number formats that show a date (ECMA-376 18.8.30).
+BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 57, 58})
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_DATE_CODE = re.compile(r"[dmy]", re.IGNORECASE)
+_SHEET = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
+_CELL_REF = re.compile(r"[A-Z]{1,3}\d{1,7}")
+
+
+class _Stop(Exception):
+    pass
+
+
+def _parse(data: bytes, start: Callable[[str, dict[str, str]], None]) -> None:
+    def refuse(*_args: object) -> None:
+        raise _Stop
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    with contextlib.suppress(_Stop, expat.ExpatError, ValueError, RecursionError):
+        parser.Parse(data, True)
+
+
+def _read(archive: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        with archive.open(member) as fh:
+            return fh.read(PART_CAP)
+    except Exception:
+        return b""
+
+
+def is_date_format(code: str) -> bool:
+    """A custom number format shows a date when it has d, m or y outside quotes and brackets."""
+    return bool(_DATE_CODE.search(_QUOTED.sub("", code)))
+
+
+def date_styles(styles: bytes) -> set[int]:
+    """Indexes into cellXfs whose number format is a date."""
+    custom: dict[int, str] = {}
+    xfs: list[int] = []
+    where: list[str] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == "numFmt":
+            with contextlib.suppress(KeyError, ValueError):
+                custom[int(attrs["numFmtId"])] = attrs.get("formatCode", "")
+        elif name in ("cellXfs", "cellStyleXfs"):
+            where.append(name)
+        elif name == "xf" and where and where[-1] == "cellXfs":
+            try:
+                xfs.append(int(attrs.get("numFmtId", "0")))
+            except ValueError:
+                xfs.append(0)
+
+    _parse(styles, start)
+    return {
+        i for i, fmt in enumerate(xfs)
+        if fmt in BUILTIN_DATE_FORMATS or (fmt in custom and is_date_format(custom[fmt]))
+    }
+
+
+def serial_date(value: float, date1904: bool) -> datetime.date | None:
+    """The calendar date of a spreadsheet serial number (the time of day is dropped)."""
+    if not 1 <= value < 2_958_466:  # up to 9999-12-31
+        return None
+    epoch = datetime.date(1904, 1, 1) if date1904 else datetime.date(1899, 12, 30)
+    try:
+        when = epoch + datetime.timedelta(days=int(value))
+    except OverflowError:
+        return None
+    return when if when.year <= MAX_YEAR else None
+
+
+def typed_dates(archive: zipfile.ZipFile, names: list[str]) -> list[FoundDate]:
+    """Dates typed into cells of the first sheets, in sheet and cell order."""
+    styles = date_styles(_read(archive, "xl/styles.xml")) if "xl/styles.xml" in names else set()
+    if not styles:
+        return []
+    date1904 = b'date1904="1"' in _read(archive, "xl/workbook.xml") or b"date1904=\"true\"" in _read(
+        archive, "xl/workbook.xml"
+    )
+    sheets = sorted((int(m.group(1)), n) for n in names if (m := _SHEET.fullmatch(n)) is not None)
+    found: list[FoundDate] = []
+    for _number, sheet in sheets[:MAX_SHEETS]:
+        found.extend(_sheet_dates(_read(archive, sheet), styles, date1904, MAX_DATES - len(found)))
+        if len(found) >= MAX_DATES:
+            break
+    return found
+
+
+def _sheet_dates(data: bytes, styles: set[int], date1904: bool, room: int) -> list[FoundDate]:
+    found: list[FoundDate] = []
+    cell: dict[str, str] = {}
+    value: list[str] = []
+    in_value = False
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal in_value
+        if name == "c":
+            cell.clear()
+            cell.update(attrs)
+            value.clear()
+        elif name == "v":
+            in_value = True
+
+    def end(name: str) -> None:
+        nonlocal in_value
+        if name == "v":
+            in_value = False
+        elif name == "c":
+            _cell_done()
+
+    def chars(text: str) -> None:
+        if in_value:
+            value.append(text)
+
+    def _cell_done() -> None:
+        if cell.get("t", "n") != "n":
+            return
+        try:
+            style = int(cell.get("s", "0"))
+            number = float("".join(value))
+        except ValueError:
+            return
+        if style not in styles:
+            return
+        when = serial_date(number, date1904)
+        if when is None:
+            return
+        ref = cell.get("r", "")
+        where = f"cell {ref}" if _CELL_REF.fullmatch(ref) else "a cell"
+        found.append(FoundDate(when, "content", f"{when.isoformat()} ({where})"))
+        if len(found) >= room:
+            raise _Stop
+
+    def refuse(*_args: object) -> None:
+        raise _Stop
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    with contextlib.suppress(_Stop, expat.ExpatError, ValueError, RecursionError):
+        parser.Parse(data, True)
+    return found
