@@ -142,7 +142,8 @@ def all_dates(record: FileRecord) -> list[FoundDate]:
     """Every date read for a file (content, OCR, name, metadata), settled and ranked by source."""
     content = list(record.facts.dates) if record.facts else []
     dates = settle_ambiguous([*content, *record.name_dates])
-    return sorted(dates, key=lambda d: RANK.get(d.source, 9))
+    # A full date (content, then OCR, then name) before a month and year, which only dates a period.
+    return sorted(dates, key=lambda d: (d.precision != "day", RANK.get(d.source, 9)))
 
 
 def _dates(record: FileRecord, window: tuple[dt.date, dt.date], today: dt.date) -> Evidence:
@@ -155,8 +156,8 @@ def _dates(record: FileRecord, window: tuple[dt.date, dt.date], today: dt.date) 
     name_date = _document_date(names[0]) if names else None
     every = tuple(_document_date(d) for d in dates)
     if inside:
-        return Evidence(date=_document_date(inside[0]), status=DateStatus.ACCEPTED, name_date=name_date,
-                        dates=every)
+        return Evidence(date=_document_date(_shown_date(record, inside, names)), status=DateStatus.ACCEPTED,
+                        name_date=name_date, dates=every)
     if shown:
         return Evidence(date=_document_date(shown[0]), status=DateStatus.OUT_OF_RANGE, dates=every)
     metadata = [d for d in dates if d.source == "metadata"]
@@ -164,6 +165,23 @@ def _dates(record: FileRecord, window: tuple[dt.date, dt.date], today: dt.date) 
         return Evidence(date=_document_date(metadata[0]), status=_unread_or(record, DateStatus.METADATA_ONLY),
                         dates=every)
     return Evidence(date=None, status=_unread_or(record, DateStatus.NONE), dates=every)
+
+
+def _shown_date(record: FileRecord, inside: list[FoundDate], names: list[FoundDate]) -> FoundDate:
+    """Which accepted date dates the document, as a reviewer would pick it.
+
+    The date the name gives (read on the document when it shows it too); otherwise the first date the
+    document shows.
+    """
+    read = [d for d in inside if d.source != "name"]
+    named = {d.date for d in names}
+    confirmed = [d for d in read if d.date in named]
+    if confirmed:
+        return confirmed[0]
+    day_names = [d for d in names if d.precision == "day"]
+    if day_names:
+        return day_names[0]  # the date the user wrote in the name is not replaced by another one
+    return inside[0]
 
 
 def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:

@@ -61,7 +61,7 @@ META = FoundDate(dt.date(2026, 10, 20), "metadata", "D:20261020")
     [
         # the user's own date goes into the built name, whatever the content's first date is
         ("Objective 1/1.2 - drill 14-05-2026.pdf", "Printed June 1, 2026", (), DateStatus.ACCEPTED,
-         "2026-06-01", "2026-05-14"),
+         "2026-05-14", "2026-05-14"),
         ("Objective 1/1.2 - drill.pdf", "Held May 20, 2026", (), DateStatus.ACCEPTED, "2026-05-20", "2026-05-20"),
         # a metadata date is never the document's date, nor the built name's
         ("Objective 1/1.2 - drill.pdf", "no date here", (META,), DateStatus.METADATA_ONLY, "2026-10-20", None),
