@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from packager.safetext import TERMINAL_UNSAFE, UNSAFE, escape_unsafe, strip_unsafe, unsafe_chars
@@ -87,3 +89,11 @@ def test_build_keeps_them_out_of_names_manifest_and_pdfs(hostile: Path, tmp_path
                 text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(zf.read(name))).pages)
                 assert not TERMINAL_UNSAFE.search(text), name
     assert fingerprint(hostile) == before
+
+
+@given(st.text(max_size=60))
+def test_escaped_text_is_always_safe_to_print(text: str) -> None:
+    shown = escape_unsafe(text)
+    assert not TERMINAL_UNSAFE.search(shown)
+    shown.encode("utf-8")  # never a lone surrogate, which could not be printed at all
+    assert json.loads(escape_unsafe(json.dumps(text, ensure_ascii=False), json=True)) == text

@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from packager.audit import audit_zip
 from packager.inspect import InspectOptions, inspect_file, office
@@ -78,3 +80,10 @@ def test_received_zip_with_a_hostile_docx_is_audited(tmp_path: Path) -> None:
     result = audit_zip(received, RULES, today=dt.date(2026, 11, 26), workers=1)
     assert result.inventory is not None and len(result.inventory.files) == 1
     assert "submission-empty" not in {f.check for f in result.findings}
+
+
+@given(st.binary(max_size=400), st.sampled_from(["docx", "pptx", "xlsx", "odt"]))
+def test_xml_text_never_raises(data: bytes, kind: str) -> None:
+    spec = {"docx": office._WORD_TEXT, "pptx": office._DRAWING_TEXT, "xlsx": office._SHEET_TEXT,
+            "odt": office._ODF_TEXT}[kind]
+    assert isinstance(office._xml_text(b"<w:p><w:t>x</w:t>" + data, spec), str)
