@@ -563,13 +563,27 @@ def forms(folder: Path, out_dir: Path, templates_dir: Path | None, plan_path: Pa
 
 
 @main.command("checks")
+@click.argument("check_id", required=False)
 @rules_option
 @handle_errors
-def list_checks(rules_spec: str | None) -> None:
-    """List every check id, its severity, when it applies and how to fix it.
+def list_checks(check_id: str | None, rules_spec: str | None) -> None:
+    """List every check id, its severity, when and where it applies and how to fix it.
 
-    With --rules, first show the numbers that profile gives the checks.
+    With CHECK_ID, explain that one check. With --rules, first show the numbers that profile gives
+    the checks.
     """
+    if check_id is not None:
+        from packager.checks.catalog import all_checks, explain
+
+        checks = all_checks()
+        if check_id not in checks:
+            import difflib
+
+            close = difflib.get_close_matches(check_id, list(checks), n=1, cutoff=0.5)
+            raise InputError(f"'{check_id}' is not a check id", field="CHECK_ID",
+                             hint=f"Did you mean '{close[0]}'?" if close else "Run 'packager checks' to list them")
+        echo(explain(checks[check_id]))
+        return
     if rules_spec is not None:
         from packager.profiles import describe_profile
         from packager.rules import load_rules

@@ -63,6 +63,22 @@ def write(rel: str, data: bytes) -> Plant:
     return plant
 
 
+def crisp_tiff(rel: str, mode: str) -> Plant:
+    """A 300-dpi letter page with four short lines of black text: crisp, mostly white paper."""
+    def plant(root: Path) -> None:
+        from PIL import Image, ImageDraw
+
+        page = Image.new("L", (2550, 3300), 255)
+        draw = ImageDraw.Draw(page)
+        for line in range(4):
+            for word in range(6):
+                x, y = 300 + word * 260, 300 + line * 90
+                draw.rectangle((x, y, x + 200, y + 40), fill=0)
+                draw.rectangle((x + 20, y + 10, x + 180, y + 30), fill=255)  # strokes, not solid blocks
+        page.convert(mode).save(root / rel, dpi=(300, 300))
+    return plant
+
+
 def both(*plants: Plant) -> Plant:
     def plant(root: Path) -> None:
         for one in plants:
@@ -71,6 +87,11 @@ def both(*plants: Plant) -> Plant:
 
 
 CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
+    ("empty file", write(f"{O1}/1.2 - Sling log - 2026-05-20.pdf", b""), [
+        ("deliverable-illegible", "error", "'1.2 - Sling log - 2026-05-20.pdf' is not legible: the file is empty."),
+    ]),
+    ("crisp 1-bit scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "1"), []),
+    ("crisp grey scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "L"), []),
     ("uncovered milestone names its candidates", both(
         remove(f"{O3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf"),
         text_pdf(f"{O3}/IMG_0412.pdf", ["Toolbox talk schedule", "May 20, 2026"]),

@@ -24,7 +24,7 @@ UNMAPPED = declare(
 )
 CONFLICT = declare(
     "mapping-conflict", Severity.ERROR, FAMILY,
-    "The folder, the file name or the document's own label (title or first page) disagree about the milestone.",
+    "The folder, the file name or the document's own label (title or header) disagree about the milestone.",
     "Decide which milestone the document belongs to, then make the folder, the file name and the "
     "document's header agree.",
 )
