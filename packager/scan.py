@@ -31,6 +31,7 @@ from packager.naming import NamingConvention
 from packager.plan import Plan
 from packager.rules import Rules
 from packager.safetext import printable_path
+from packager.workers import die_with_parent
 
 ProgressFn = Callable[[int, int], None]
 
@@ -197,7 +198,7 @@ def inspect_many(
         indexed = ((i, listed[i]) for i in _largest_first(listed))
     failed: list[int] = []
     done = 0
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=die_with_parent) as pool:
         futures: dict[Future[list[tuple[int, FileFacts]]], list[int]] = {}
         chunk: list[tuple[int, Job]] = []
         for item in indexed:
@@ -250,7 +251,7 @@ def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
     pending = list(range(len(jobs)))
     while pending:
         culprit: int | None = None
-        with ProcessPoolExecutor(max_workers=1, mp_context=pool_context()) as pool:
+        with ProcessPoolExecutor(max_workers=1, mp_context=pool_context(), initializer=die_with_parent) as pool:
             futures = [
                 (i, pool.submit(inspect_for_checks, jobs[i][0], options, jobs[i][1], _sha(jobs[i]))) for i in pending
             ]

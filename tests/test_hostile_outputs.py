@@ -256,3 +256,13 @@ def test_reports_packager_wrote_are_replaced_others_are_not(tmp_path: Path) -> N
     own_pdf = tmp_path / "letter.pdf"
     own_pdf.write_bytes(b"%PDF-1.7\n...\n/Creator (packager)\n/Producer (packager 1)\n%%EOF\n")
     check_output(own_pdf, kind="report")
+
+
+def test_workers_end_when_their_parent_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from packager import workers
+
+    parents = iter([100, 100, 1])  # the parent dies: the worker is re-parented
+    monkeypatch.setattr(workers.os, "getppid", lambda: next(parents))
+    exits: list[int] = []
+    workers.watch_parent(100, exits.append, poll=0)
+    assert exits == [1]
