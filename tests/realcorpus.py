@@ -183,9 +183,11 @@ def text_pdf(
             for line in lines:
                 pdf.multi_cell(0, 6.5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
             if len(pages) > 1:
-                pdf.set_y(-20)
+                pdf.set_auto_page_break(False)  # the footer sits in the bottom margin
+                pdf.set_y(-15)
                 pdf.set_font("helvetica", size=8)
                 pdf.cell(0, 6, f"Page {number} of {len(pages)}", align="C")
+                pdf.set_auto_page_break(True, margin=20)
         path.write_bytes(bytes(pdf.output()))
 
     return make

@@ -41,20 +41,10 @@ from tests.realcorpus import (
 PENDING_MAPPING: dict[str, str] = {
     "scan:label-on-page-only": "issue 10: the label is only on the scanned page (needs OCR)",
 }
-PENDING_ERRORS: dict[str, str] = {
-    "signed:date-in-name": "issue 8: a date in a signed page's file name does not count yet",
-}
-PENDING_DEFECTS: dict[str, str] = {
-    "signed:generated-blank": "issue 8: the blank page 'packager build' generates passes as signed",
-}
-PENDING_DATES: dict[str, str] = {
-    "date:xlsx-cell": "issue 8: typed date cells in .xlsx are not read yet",
-    "date:month-year": "issue 8: 'May 2026' does not date a monthly record yet",
-    "date:last-page": "issue 8: a date on the last page of a PDF is not read yet",
-}
-PENDING_MESSAGES: dict[str, str] = {
-    "candidates": "issue 8: milestone-no-deliverable does not name the unmapped files in the objective's folder yet",
-}
+PENDING_ERRORS: dict[str, str] = {}
+PENDING_DEFECTS: dict[str, str] = {}
+PENDING_DATES: dict[str, str] = {}
+PENDING_MESSAGES: dict[str, str] = {}
 
 SPEC = corpus_spec(Path("corpus"))  # the same data build_corpus writes, for parametrising
 
