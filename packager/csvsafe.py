@@ -13,13 +13,19 @@ import csv
 import io
 from collections.abc import Iterable
 
+from packager.safetext import escape_unsafe
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
 
 
 def csv_safe(value: object) -> str:
-    """The cell text for ``value``; text a spreadsheet would run as a formula gets a leading "'"."""
-    text = "" if value is None else str(value)
+    """The cell text for ``value``; text a spreadsheet would run as a formula gets a leading "'".
+
+    Control, bidi and zero-width characters are written as visible escapes ('\\u202e'), so a name
+    cannot disguise itself in the reviewer's spreadsheet either; tabs and line breaks are kept.
+    """
+    text = escape_unsafe("" if value is None else str(value))
     if text.startswith(FORMULA_STARTS):
         return GUARD + text
     return text

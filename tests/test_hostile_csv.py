@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from packager.csvsafe import FORMULA_STARTS, csv_safe, csv_text, csv_unsafe
+from packager.safetext import TERMINAL_UNSAFE, escape_unsafe
 from tests.hostile import fingerprint, one_paragraph, run
 from tests.plans import valid_plan
 from tests.synth import make_text_pdf
@@ -26,7 +27,9 @@ HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@S
 def test_csv_safe_round_trips_and_never_starts_a_formula(text: str) -> None:
     cell = csv_safe(text)
     assert not cell.startswith(FORMULA_STARTS)
-    assert csv_unsafe(cell) == text or (text.startswith("'") and text[1:].startswith(FORMULA_STARTS))
+    assert not TERMINAL_UNSAFE.search(cell)
+    shown = escape_unsafe(text)
+    assert csv_unsafe(cell) == shown or (shown.startswith("'") and shown[1:].startswith(FORMULA_STARTS))
 
 
 def hostile_zip(path: Path, company: str = "=cmd|' /C calc'!A0", title: str = HOSTILE[0]) -> Path:
