@@ -38,7 +38,7 @@ from packager.classify import classify, find_root, manifest_path, plan_path
 from packager.errors import InputError, os_input_error
 from packager.evidence import decide
 from packager.findings import Finding, Severity, Summary, sort_findings
-from packager.inspect import InspectOptions
+from packager.inspect import FileFacts, InspectOptions
 from packager.inventory import FileRecord, Inventory
 from packager.naming import NamingConvention
 from packager.plan import Plan, load_plan_text, plan_from_data
@@ -248,14 +248,19 @@ def audit_zip(
             plan = _placeholder_plan(_manifest_year(manifest) or today.year)
         window = plan.window(rules)
         options = InspectOptions(rules=rules.deliverables, window=window)
-        # Archives inside the archive were reported by the scan and are never opened.
         classified = classify(
-            [(e.name, e.size) for e in scan.entries if not (e.is_dir or is_archive_name(e.name))],
+            [(e.name, e.size) for e in scan.entries if not e.is_dir],
             naming, documents=plan.documents.named() if have_plan else {}, window=window,
             plan=plan_entry, received=True,
         )
+        # A system file (macOS's '__MACOSX/…/._Receipts.zip' twin) is left out, so it is no nested archive.
+        left_out = set(classified.ignored)
+        findings[:] = [f for f in findings if not (f.check == "zip-nested-archive" and f.path in left_out)]
         by_name = {e.name: e for e in scan.entries}
-        wanted = [r for r in classified.records if r.path in by_name]
+        # Archives inside the archive were reported by the scan and are never opened; as files of the
+        # submission they are judged by their name alone, as `check` judges them in a folder.
+        unopened = [r for r in classified.records if r.path in by_name and is_archive_name(r.path)]
+        wanted = [r for r in classified.records if r.path in by_name and not is_archive_name(r.path)]
         spooled: list[tuple[str, Path, str]] = []
         kept: list[FileRecord] = []
 
@@ -286,6 +291,10 @@ def audit_zip(
             if (fact.kind in ("zip", "archive") or _magic_archive(target)) and not is_archive_name(name):
                 findings.append(nested_archive_finding(name, by_content=True))
             records.append(decide(replace(record, facts=fact), naming, rules.deliverables, window, today))
+        for record in unopened:
+            kind = rules.type_for_extension(record.name.rsplit(".", 1)[-1]) or "archive"
+            unread = FileFacts(kind=kind, mime="application/octet-stream", size=record.size, sha256="")
+            records.append(decide(replace(record, facts=unread), naming, rules.deliverables, window, today))
 
     by_path = {r.path: r for r in records}
     documents = {

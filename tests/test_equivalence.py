@@ -90,6 +90,9 @@ def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         for plant, check in ALL_AT_ONCE:
             if check not in NOT_ZIPPABLE:
                 plant(root)
+        # An archive among the evidence: never opened in a received zip, and still not a deliverable.
+        with zipfile.ZipFile(root / "Objective 3 - Toolbox talks" / "3.2 - Receipts.zip", "w") as nested:
+            nested.writestr("receipt.txt", "Receipt 2026-06-01")
     return root
 
 
@@ -101,7 +104,9 @@ def test_zipped_folder_audits_like_the_folder(folder: Path, tmp_path: Path, how:
     rename = {f"{TOP}/{rel}": rel for rel in (p.relative_to(folder).as_posix() for p in folder.rglob("*"))}
     assert audited.plan is not None, audited.unverified
     assert by_file(audited.findings, rename) == by_file(checked.findings, {})
-    assert [f for f in audited.findings if f.check.startswith("zip-")] == []
+    assert [f.check for f in audited.findings if f.check.startswith("zip-")] == (
+        ["zip-nested-archive"] if folder.parent.name.startswith("planted") else []
+    )
     ignored = [f for f in audited.findings if f.check == "files-ignored"]
     assert len(ignored) == 1 and ("__MACOSX" in ignored[0].message or "Thumbs.db" in ignored[0].message)
 

@@ -169,7 +169,7 @@ def _duplicates(ctx: Context) -> Iterator[Finding]:
     assert ctx.inventory is not None
     by_hash: dict[str, list[FileRecord]] = defaultdict(list)
     for record in ctx.inventory.deliverables:
-        if record.facts is not None and record.size > 0:
+        if record.facts is not None and record.size > 0 and record.facts.sha256:
             by_hash[record.facts.sha256].append(record)
     for records in by_hash.values():
         if len(records) > 1:
