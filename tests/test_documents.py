@@ -309,7 +309,7 @@ def test_proposal_details_marks_missing_eligibility_answers(plan: Plan, rules: R
 # --------------------------------------------------------------------------- long plans
 
 
-def big_plan() -> Plan:
+def big_plan(n_objectives: int = 7, n_milestones: int = 5) -> Plan:
     objectives = tuple(
         Objective(
             title=f"Objective number {o} with a realistic, fairly long title for the index",
@@ -323,10 +323,10 @@ def big_plan() -> Plan:
                     weight=100 / 35,
                     self_score=100 / 35,
                 )
-                for m in range(1, 6)
+                for m in range(1, n_milestones + 1)
             ),
         )
-        for o in range(1, 8)
+        for o in range(1, n_objectives + 1)
     )
     return Plan(
         program="COR",
@@ -353,6 +353,23 @@ def test_a_long_index_repeats_the_table_header_on_the_next_page(rules: Rules) ->
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
     text = flat(" ".join(pages))
     assert "7.5 Milestone 7.5 carried out by Émilie Côté" in text
+
+
+def test_a_600_file_index_lists_every_file(rules: Rules) -> None:
+    context = sample_context(big_plan(10, 6), rules, files_per_milestone=10)
+    files = [f for o in context["objectives"] for m in o["milestones"] for f in m["files"]]
+    assert len(files) == 600
+    files[0]["zip_name"] = "Objective 1/1.1 - Émilie Côté inspects the north yard, signed.pdf"
+    files[1]["zip_name"] = "x" * 150 + ".pdf"  # a word wider than its cell: wrapped anywhere
+    pages = pages_text(render(spec("index.html.j2"), context))
+    text = flat(" ".join(pages))
+    for f in files:
+        assert text.count(f["sha256_short"]) == 1, f["zip_name"]
+    for f in files[:1] + files[2:]:
+        assert f["zip_name"] in text
+    assert files[1]["zip_name"] in "".join(text.split())
+    assert sum(text.count(f" {f['date']} {f['pages']} {f['sha256_short']} ") for f in files) == 600
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
 
 
 # --------------------------------------------------------------------------- determinism

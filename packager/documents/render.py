@@ -2,7 +2,9 @@
 
 The pipeline is: jinja2 template (autoescaped HTML) -> characters the bundled DejaVu fonts
 cannot draw replaced -> ``FPDF.write_html`` on Letter pages with a running header (logo and
-``header_text``) and a "Page X of Y" footer.
+``header_text``) and a "Page X of Y" footer. Table cells are laid out by
+``fast_table.FastTable`` (widths measured once per word, not once per character), and the
+bundled fonts are parsed once per process.
 
 Identical input gives identical bytes: the creation date is the caller's ``fixed_date``
 (a naive datetime is taken as UTC, so the machine's time zone does not leak in), producer
@@ -12,23 +14,27 @@ document instead of fpdf2's default.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from fontTools import ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.errors import FPDFException
-from fpdf.fonts import FontFace, TextStyle, TTFFont
+from fpdf.fonts import FontFace, SubsetMap, TextStyle, TTFFont
 from fpdf.html import HTML2FPDF
+from fpdf.table import Table
 from markupsafe import Markup, escape
 
 from packager import __version__
+from packager.documents.fast_table import FastTable
 from packager.documents.specs import FINAL_DOCUMENTS, PROPOSAL_DOCUMENTS
 from packager.documents.theme import FONT_FAMILY, Branding, Logo, Theme, load_branding
 from packager.errors import InputError
@@ -205,13 +211,40 @@ _IGNORABLE = re.compile(
 )
 
 
+@cache
+def _parsed_font(style: str) -> TTFFont:
+    """The bundled font of `style`, parsed once per process (never written to a PDF itself)."""
+    pdf = FPDF()
+    pdf.add_font(FONT_FAMILY, style, str(FONTS_DIR / FONT_FILES[style]))
+    font = pdf.fonts[f"{FONT_FAMILY.lower()}{style}"]
+    assert isinstance(font, TTFFont)
+    return font
+
+
+def _add_font(pdf: FPDF, style: str) -> None:
+    """``pdf.add_font`` of a bundled font without parsing it again.
+
+    The parsed metrics (character widths, glyph ids, cmap) are shared, read-only; what a
+    document changes is its own: the fontTools font (fpdf2 subsets it in place when writing
+    the PDF; opened lazily, so cheap), the subset of characters used, the font descriptor
+    object and the font's number in the document.
+    """
+    parsed = _parsed_font(style)
+    font = copy.copy(parsed)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(parsed.ttffile, recalcTimestamp=False, fontNumber=0, lazy=True)
+    font._hbfont = None
+    font.biggest_size_pt = 0
+    font.desc = copy.copy(parsed.desc)
+    font.missing_glyphs = []
+    font.subset = SubsetMap(font)
+    pdf.fonts[font.fontkey] = font
+
+
 @lru_cache(maxsize=1)
 def _drawable() -> frozenset[int]:
     """Code points every bundled font style has a glyph for."""
-    pdf = FPDF()
-    for style, filename in FONT_FILES.items():
-        pdf.add_font(FONT_FAMILY, style, str(FONTS_DIR / filename))
-    maps = [set(font.cmap) for font in pdf.fonts.values() if isinstance(font, TTFFont)]
+    maps = [set(_parsed_font(style).cmap) for style in FONT_FILES]
     return frozenset(set.intersection(*maps))
 
 
@@ -275,6 +308,8 @@ class _KeepingHTML2FPDF(HTML2FPDF):  # type: ignore[misc]
                 super().handle_starttag(tag, attrs)
             finally:
                 self._skip_ln = False
+            if type(self.table) is Table:
+                self.table.__class__ = FastTable  # one-line cells drawn directly
         else:
             super().handle_starttag(tag, attrs)
 
@@ -411,10 +446,10 @@ def html_to_pdf(
     pdf = _DocumentPDF(
         header_text=header_text, footer_text=title, branding=branding, file_id=file_id
     )
-    for style, filename in FONT_FILES.items():
-        # Loading a font is the slowest step; the italic one only when the HTML asks for it.
+    for style in FONT_FILES:
+        # Each document subsets its fonts; the italic one only when the HTML asks for it.
         if style != "I" or _ITALIC_TAG.search(html):
-            pdf.add_font(FONT_FAMILY, style, str(FONTS_DIR / filename))
+            _add_font(pdf, style)
     pdf.set_margins(MARGIN_SIDE, MARGIN_TOP, MARGIN_SIDE)
     pdf.set_auto_page_break(True, margin=MARGIN_BOTTOM)
     pdf.set_creation_date(moment)
