@@ -191,10 +191,8 @@ def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
         return DateStatus.UNVERIFIED
     if facts.unreadable is not None or facts.encrypted:
         return DateStatus.UNVERIFIED
-    if facts.image is not None:
-        return DateStatus.UNVERIFIED
-    if facts.kind == "pdf" and not facts.text.strip():
-        return DateStatus.UNVERIFIED
+    if (facts.image is not None or facts.kind == "pdf") and not facts.text.strip():
+        return DateStatus.UNVERIFIED  # no words read (OCR text, when there is some, counts as words)
     return status
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,23 @@ def test_ambiguous_day_month_that_stays_is_noted() -> None:
 def test_image_only_scan_without_a_name_date_is_unverified() -> None:
     evidence = record("Objective 1/1.2 - scan.pdf", "", dates=(META,)).evidence
     assert evidence is not None and evidence.status is DateStatus.UNVERIFIED
+
+
+def test_unreadable_scan_without_a_label_is_a_warning_in_a_received_zip() -> None:
+    from packager.checks import Context, Stage
+    from packager.checks.deliverables import check_record
+    from packager.inspect import ImageFacts
+    from packager.plan import load_plan
+
+    plan = load_plan(Path(__file__).resolve().parents[1] / "fixtures" / "sample" / "action-plan.yaml", RULES)
+    image = ImageFacts(width=2000, height=1500, sharpness=300.0, contrast=60.0, exif_date=None, orientation=None)
+    facts = FileFacts(kind="jpeg", mime="image/jpeg", size=10, sha256="x", image=image)
+    path = "Objective 1 - Emergency response/Milestone 2/IMG_0001 2026-05-20.jpg"
+    base = FileRecord(path=path, size=10, mapping=NAMING.map_path(path), facts=facts,
+                      name_dates=tuple(find_dates("IMG_0001 2026-05-20", "name", WINDOW)))
+    record = decide(base, NAMING, RULES.deliverables, plan.window(RULES), TODAY)
+    ctx = Context(plan=plan, rules=RULES, stage=Stage.FINAL, today=TODAY, received=True)
+    found = [(f.check, f.severity.value, f.message) for f in check_record(ctx, record)]
+    assert found == [("deliverable-unlabelled", "warning", "Could not verify the label on 'IMG_0001 2026-05-20.jpg': "
+                      "it is a scanned image whose words cannot be read here, and its name does not name the "
+                      "milestone; it is only filed in the folder of milestone 1.2.")]

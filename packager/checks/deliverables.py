@@ -52,7 +52,8 @@ ENCRYPTED = declare(
 UNLABELLED = declare(
     "deliverable-unlabelled", Severity.WARNING, FAMILY,
     "Neither the file name, the document's title nor its header (first lines) names the milestone. A warning "
-    "when checking your folder (the build renames files with the milestone); an error in a received zip.",
+    "when checking your folder (the build renames files with the milestone); an error in a received zip, "
+    "except a scan whose words cannot be read (a warning: it could not be verified).",
     "Start the file name with the milestone number (e.g. '1.2 - …'), or put 'Milestone 1.2' in the "
     "document's header or title.",
 )
@@ -246,6 +247,18 @@ def _label(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fi
     if mapping.milestone is None or mapping.conflict:
         return
     if mapping.label:
+        return
+    unread = (record.facts is not None and not record.facts.text.strip()
+              and record.evidence is not None and record.evidence.legibility.image_only)
+    if ctx.received and unread:
+        # A scan whose words cannot be read may well show its milestone: not known to be wrong.
+        yield UNLABELLED.finding(
+            f"Could not verify the label on '{record.name}': it is a scanned image whose words cannot be read "
+            f"here, and its name does not name the milestone; it is only filed in the folder of milestone "
+            f"{mapping.milestone}.",
+            severity=Severity.WARNING,
+            **loc,
+        )
         return
     severity = Severity.ERROR if ctx.received else Severity.WARNING
     extra = "" if ctx.received else " 'packager build' will add the milestone to its name."
