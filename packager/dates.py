@@ -177,12 +177,18 @@ def _read_named(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
 
 
 _NUMBER_BEFORE = re.compile(r"\d[\s.\-/]{0,2}$")
+_RANGE_BEFORE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:to|until|till|through|thru|[-\u2013\u2014])\s*$",
+    re.IGNORECASE,
+)
 
 
 def _read_month_year(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
     month = _MONTHS.get(m.group("mon").lower())
     if month is None or _NUMBER_BEFORE.search(m.string[max(0, m.start() - 3) : m.start()]):
         return None  # "914 May 2026": a number before the month is a broken full date, not a month
+    if _RANGE_BEFORE.search(m.string[max(0, m.start() - 24) : m.start()]):
+        return None  # "from April to October 2026": the end of a span the document plans, not its date
     d = _make(int(m.group("y")), month, 1)
     return (d, False) if d else None
 

@@ -63,6 +63,8 @@ def test_supported_forms(text: str, expected: date, matched: str) -> None:
         "Mayor 14, 2026",
         "Summary 3 2026",
         "14 Mayday 2026",
+        "Eight talks from April to October 2026.",  # the end of a planned span, not a date
+        "Season May - November 2026",
         "call 555-1234",
         "12:30 14 05",
     ],
