@@ -33,7 +33,7 @@ FIT_TOLERANCE = 0.05
 _ONE_LINE_ALIGNS = (Align.L, Align.C, Align.R)
 _BREAKS = frozenset(" \u200b")
 # Characters fpdf2's line breaker treats specially: other breaking spaces, NBSP, soft hyphen.
-_SPECIAL = re.compile("[\u00a0\u00ad\u2000-\u200a\u205f\u3000\t\n\r\f]|[ \u200b]{2}")
+_SPECIAL = re.compile("[\u00a0\u00ad\u2000-\u200a\u205f\u3000\t\n\r\f]")
 
 
 @dataclass(frozen=True)
@@ -177,9 +177,11 @@ def _wrap(
 ) -> list[str] | None:
     """`text` broken at spaces and zero-width spaces into lines no wider than `limit`.
 
-    None when a word is wider than that, or a line would end within rounding of `room`
-    (fpdf2's own layout decides those)."""
+    None when a word is wider than that, a line would end within rounding of `room`, or two
+    break characters follow each other (fpdf2's own layout decides those)."""
     words = re.split("([ \u200b])", text)
+    if "" in words:
+        return None
     lines: list[str] = []
     line = words[0]
     line_width = width(line)
