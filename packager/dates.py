@@ -33,6 +33,7 @@ class FoundDate:
     text: str  # the matched text, e.g. "May 14, 2026"
     ambiguous: bool = False  # numeric d/m vs m/d that the window could not resolve
     precision: str = "day"  # "month" for a month and year ("May 2026", "Sept 2026"): a record of a period
+    confidence: float | None = None  # how sure the reading is (OCR sets it); None: as sure as its source
 
     @property
     def last_day(self) -> datetime.date:

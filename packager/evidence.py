@@ -47,7 +47,7 @@ def decide(
     if record.role == "deliverable" and facts is not None:
         mapping = label_mapping(mapping, facts, naming)
     evidence = replace(
-        _dates(record, window, today),
+        _dates(record, window, today, rules.min_date_confidence),
         legibility=legibility(facts, rules) if facts is not None else Legibility(),
     )
     return replace(record, mapping=mapping, evidence=evidence)
@@ -105,8 +105,8 @@ def _ocr_only(facts: FileFacts) -> bool:
 
 
 def _confidence(found: FoundDate) -> float:
-    base = getattr(found, "confidence", None)
-    value = float(base) if isinstance(base, int | float) else SOURCE_CONFIDENCE.get(found.source, 0.5)
+    base = found.confidence
+    value = float(base) if base is not None else SOURCE_CONFIDENCE.get(found.source, 0.5)
     return round(value * (0.5 if found.ambiguous else 1.0), 3)
 
 
@@ -146,11 +146,14 @@ def all_dates(record: FileRecord) -> list[FoundDate]:
     return sorted(dates, key=lambda d: (d.precision != "day", RANK.get(d.source, 9)))
 
 
-def _dates(record: FileRecord, window: tuple[dt.date, dt.date], today: dt.date) -> Evidence:
+def _dates(
+    record: FileRecord, window: tuple[dt.date, dt.date], today: dt.date, min_confidence: float = 0.5
+) -> Evidence:
     start, deadline = window
     end = min(deadline, today)
     dates = all_dates(record)
-    shown = [d for d in dates if d.source in SHOWN_SOURCES]
+    # A reading the OCR is unsure of neither dates the document nor makes it out of range.
+    shown = [d for d in dates if d.source in SHOWN_SOURCES and _confidence(d) >= min_confidence]
     inside = [d for d in shown if d.overlaps(start, end)]
     names = [d for d in inside if d.source == "name"]
     name_date = _document_date(names[0]) if names else None

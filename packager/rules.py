@@ -94,6 +94,7 @@ class DeliverableRules:
     blank_stddev: float = 4.0
     text_pages: int = 3
     read_last_page: bool = True
+    min_date_confidence: float = 0.5
     max_pages_examined: int = 40
     future_grace_days: int = 0
     allowed_types: tuple[str, ...] = ()

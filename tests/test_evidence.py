@@ -118,3 +118,16 @@ def test_unreadable_scan_without_a_label_is_a_warning_in_a_received_zip() -> Non
     assert found == [("deliverable-unlabelled", "warning", "Could not verify the label on 'IMG_0001 2026-05-20.jpg': "
                       "it is a scanned image whose words cannot be read here, and its name does not name the "
                       "milestone; it is only filed in the folder of milestone 1.2.")]
+
+
+def test_an_ocr_date_flows_in_like_a_text_date_with_its_confidence() -> None:
+    ocr = FoundDate(dt.date(2026, 8, 14), "ocr", "August 14, 2026", confidence=0.82)
+    evidence = record("Objective 1/1.2 - inspection.pdf", "Milestone 1.2 - Inspection", dates=(ocr,)).evidence
+    assert evidence is not None and evidence.status is DateStatus.ACCEPTED and evidence.date is not None
+    assert (evidence.date.source, evidence.date.confidence, evidence.date.value) == ("ocr", 0.82, dt.date(2026, 8, 14))
+
+
+def test_an_unsure_ocr_date_is_not_called_out_of_range() -> None:
+    ocr = FoundDate(dt.date(2019, 3, 1), "ocr", "March 1, 2019", confidence=0.3)
+    evidence = record("Objective 1/1.2 - inspection.pdf", "", dates=(ocr,)).evidence
+    assert evidence is not None and evidence.status is DateStatus.UNVERIFIED
