@@ -187,6 +187,9 @@ def _shown_date(record: FileRecord, inside: list[FoundDate], names: list[FoundDa
     return inside[0]
 
 
+UNREAD_KINDS = frozenset({"ole", "heic"})  # formats whose words are not read here (legacy Office, HEIC photos)
+
+
 def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
     """A document whose words could not be read (an image, a scanned page without OCR) is unverified."""
     facts = record.facts
@@ -194,6 +197,8 @@ def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
         return DateStatus.UNVERIFIED
     if facts.unreadable is not None or facts.encrypted:
         return DateStatus.UNVERIFIED
+    if facts.kind in UNREAD_KINDS and not facts.text.strip():
+        return DateStatus.UNVERIFIED  # the inspector does not read this format's text
     if (facts.image is not None or facts.kind == "pdf") and not facts.text.strip():
         return DateStatus.UNVERIFIED  # no words read (OCR text, when there is some, counts as words)
     return status

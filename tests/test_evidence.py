@@ -131,3 +131,8 @@ def test_an_unsure_ocr_date_is_not_called_out_of_range() -> None:
     ocr = FoundDate(dt.date(2019, 3, 1), "ocr", "March 1, 2019", confidence=0.3)
     evidence = record("Objective 1/1.2 - inspection.pdf", "", dates=(ocr,)).evidence
     assert evidence is not None and evidence.status is DateStatus.UNVERIFIED
+
+
+def test_a_legacy_office_file_whose_text_is_not_read_is_unverified() -> None:
+    evidence = record("Objective 2/2.2 Glove policy.doc", "", kind="ole").evidence
+    assert evidence is not None and evidence.status is DateStatus.UNVERIFIED

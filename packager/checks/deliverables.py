@@ -199,9 +199,12 @@ def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, 
     if status is DateStatus.UNVERIFIED:
         properties = (f" Its file properties say {long_date(best.value)}, but those are not shown on the document."
                       if best is not None else "")
+        facts = record.facts
+        why = ("the text of old-style (97-2003) Office files is not read"
+               if facts is not None and facts.kind == "ole" else
+               "its content is an image whose words cannot be read here")
         yield UNDATED.finding(
-            f"Could not verify the date on '{record.name}': its content is an image whose words cannot be read "
-            f"here, and its name carries no date.{properties}",
+            f"Could not verify the date on '{record.name}': {why}, and its name carries no date.{properties}",
             severity=Severity.WARNING,
             hint="Add the date the document shows to its file name as YYYY-MM-DD, e.g. "
             "'1.2 - Drill report - 2026-05-14.pdf', so it can be verified.",
