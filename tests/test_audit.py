@@ -18,12 +18,13 @@ from packager.audit import audit_zip
 from packager.build import build_submission
 from packager.cli import main
 from packager.rules import load_rules
+from tests.shared_corpus import corpus_root
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample"
 TODAY = dt.date(2026, 11, 26)
 RULES = load_rules()
-CORPUS = ROOT.parent / "shared" / "corpus" / "zip"
+CORPUS = corpus_root() / "zip"
 
 
 @pytest.fixture(scope="module")

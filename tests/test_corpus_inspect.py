@@ -1,12 +1,11 @@
 """inspect_file on real-world public files (../shared/corpus, see its SOURCES.md).
 
-Every file must be inspected within a time budget without raising; known facts are
+Every file must be inspected without raising, with bounded output; known facts are
 checked file by file. Skipped cleanly when the corpus is not present.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,10 @@ import pytest
 import packager.inspect.pdf as pdf_module
 from packager.inspect import FileFacts, InspectOptions, inspect_file
 from packager.rules import DeliverableRules
+from tests.shared_corpus import corpus_root
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = corpus_root()
 FOLDERS = ("pdf", "image", "office")
-TIME_BUDGET_S = 20.0
 OPTIONS = InspectOptions(DeliverableRules())
 PDFIUM = pdf_module._pdfium is not None
 
@@ -43,13 +42,10 @@ def facts_of(name: str) -> FileFacts:
 
 
 @pytest.mark.parametrize("path", _files() or [None], ids=lambda p: p.name if p else "absent")
-def test_every_file_is_inspected_in_time(path: Path | None) -> None:
+def test_every_file_is_inspected_with_bounded_output(path: Path | None) -> None:
     if path is None:
         pytest.skip(f"no corpus at {CORPUS}")
-    start = time.perf_counter()
     facts = inspect_file(path, OPTIONS)
-    elapsed = time.perf_counter() - start
-    assert elapsed < TIME_BUDGET_S, f"{path.name} took {elapsed:.1f} s"
     assert isinstance(facts, FileFacts)
     assert facts.size == path.stat().st_size and len(facts.sha256) == 64
     assert len(facts.text) <= 20_000

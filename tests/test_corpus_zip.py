@@ -17,8 +17,9 @@ import pytest
 from packager.archive import EntryError, EntryReader, scan_archive
 from packager.errors import InputError
 from packager.rules import ArchiveRules, load_rules
+from tests.shared_corpus import corpus_root
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "zip"
+CORPUS = corpus_root() / "zip"
 FILES = sorted(CORPUS.glob("*.zip")) if CORPUS.is_dir() else []
 NOT_A_ZIP = "InputError"
 
