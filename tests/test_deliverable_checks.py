@@ -90,6 +90,7 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("empty file", write(f"{O1}/1.2 - Sling log - 2026-05-20.pdf", b""), [
         ("deliverable-illegible", "error", "'1.2 - Sling log - 2026-05-20.pdf' is not legible: the file is empty."),
     ]),
+    ("legacy Word file dated and labelled in its name: a reviewer opens it", write(f"{O1}/1.2 - Drill debrief - 2026-05-20.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024)), []),
     ("crisp 1-bit scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "1"), []),
     ("crisp grey scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "L"), []),
     ("uncovered milestone names its candidates", both(
