@@ -11,12 +11,12 @@ import pytest
 
 from packager.api import check_folder
 from packager.result import CheckResult
-from tests.realcorpus import CorpusSpec, build_corpus
+from tests.realcorpus import CorpusSpec, session_corpus
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusSpec:
-    return build_corpus(tmp_path_factory.mktemp("speedcorpus"))
+    return session_corpus(tmp_path_factory)  # the same corpus the realistic-corpus tests read
 
 
 def _verdicts(result: CheckResult) -> tuple[list[dict[str, Any]], dict[str, Any]]:
