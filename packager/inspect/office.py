@@ -7,18 +7,17 @@ the raw XML with a regular expression so a member cut at the cap still yields it
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from xml.parsers import expat
 
 from packager import dates
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
 from packager.inspect.xlsxdates import typed_dates
+from packager.inspect.xmlstream import StopParsing, parse_untrusted
 
 MEMBER_CAP = 4_000_000  # bytes read from any one zip member
 XML_META_CAP = 1_000_000  # core.xml / meta.xml larger than this are not parsed
@@ -221,10 +220,6 @@ def _read(archive: zipfile.ZipFile, member: str, cap: int) -> bytes:
         return b""
 
 
-class _Enough(Exception):
-    """Raised inside the parser's callbacks to stop once enough text was read."""
-
-
 def _xml_text(data: bytes, spec: _TextSpec) -> str:
     """The text of an XML part, read by expat in one linear pass.
 
@@ -240,7 +235,7 @@ def _xml_text(data: bytes, spec: _TextSpec) -> str:
         pieces.append(piece)
         size += len(piece)
         if size > 4 * TEXT_CAP:
-            raise _Enough
+            raise StopParsing
 
     def start(name: str, _attrs: object) -> None:
         nonlocal depth
@@ -260,17 +255,7 @@ def _xml_text(data: bytes, spec: _TextSpec) -> str:
         if spec.text is None or depth:
             add(text)
 
-    def refuse_dtd(*_args: object) -> None:
-        raise _Enough
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
-    with contextlib.suppress(_Enough, expat.ExpatError, ValueError, RecursionError):
-        parser.Parse(data, True)
+    parse_untrusted(data, start=start, end=end, chars=chars)
     return "".join(pieces).strip()
 
 

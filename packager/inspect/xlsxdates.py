@@ -13,10 +13,9 @@ import contextlib
 import datetime
 import re
 import zipfile
-from collections.abc import Callable
-from xml.parsers import expat
 
 from packager.dates import MAX_YEAR, FoundDate
+from packager.inspect.xmlstream import StopParsing, parse_untrusted
 
 MAX_SHEETS = 10
 MAX_DATES = 200  # typed dates kept per workbook
@@ -29,20 +28,6 @@ _SHEET = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
 _CELL_REF = re.compile(r"[A-Z]{1,3}\d{1,7}")
 
 
-class _Stop(Exception):
-    pass
-
-
-def _parse(data: bytes, start: Callable[[str, dict[str, str]], None]) -> None:
-    def refuse(*_args: object) -> None:
-        raise _Stop
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    with contextlib.suppress(_Stop, expat.ExpatError, ValueError, RecursionError):
-        parser.Parse(data, True)
 
 
 def _read(archive: zipfile.ZipFile, member: str) -> bytes:
@@ -76,7 +61,7 @@ def date_styles(styles: bytes) -> set[int]:
             except ValueError:
                 xfs.append(0)
 
-    _parse(styles, start)
+    parse_untrusted(styles, start=start)
     return {
         i for i, fmt in enumerate(xfs)
         if fmt in BUILTIN_DATE_FORMATS or (fmt in custom and is_date_format(custom[fmt]))
@@ -155,17 +140,7 @@ def _sheet_dates(data: bytes, styles: set[int], date1904: bool, room: int) -> li
         where = f"cell {ref}" if _CELL_REF.fullmatch(ref) else "a cell"
         found.append(FoundDate(when, "content", f"{when.isoformat()} ({where})"))
         if len(found) >= room:
-            raise _Stop
+            raise StopParsing
 
-    def refuse(*_args: object) -> None:
-        raise _Stop
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    with contextlib.suppress(_Stop, expat.ExpatError, ValueError, RecursionError):
-        parser.Parse(data, True)
+    parse_untrusted(data, start=start, end=end, chars=chars)
     return found
