@@ -235,6 +235,10 @@ def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         disable_cache()
 
 
+templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
+    help="A folder of templates (and logo.png, theme.yaml) overriding the built-in ones.",
+)
 no_cache_option = click.option(
     "--no-cache", is_flag=True, expose_value=False, callback=_no_cache,
     help="Inspect every file afresh: neither read nor write the facts cache in the user's cache folder.",
@@ -333,8 +337,7 @@ def init(folder: Path, program: str, company: str, year: int | None, plan_format
 @stage_option("final (fall submission) or proposal (spring).")
 @click.option("--allow-errors", is_flag=True, help="Build even with errors; the index lists them on page 1.")
 @click.option("--split-mb", type=float, metavar="N", help="Split into parts of at most N MB, at objective boundaries.")
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="A folder of templates (and logo.png, theme.yaml) overriding the built-in ones.")
+@templates_option
 @plan_option
 @rules_option
 @click.option("--force", is_flag=True, help="Replace an existing file at -o even if packager did not build it.")
@@ -542,8 +545,7 @@ def plan_convert(source: Path, target: Path, rules_spec: str | None, force: bool
 @click.argument("folder", type=click.Path(path_type=Path), default=".")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True,
               help="The folder to write the forms to (outside the submission folder), e.g. 'forms'.")
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="A folder of templates (and logo.png, theme.yaml) overriding the built-in ones.")
+@templates_option
 @plan_option
 @rules_option
 @click.option("--force", is_flag=True, help="Replace existing files of the same names.")

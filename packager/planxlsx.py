@@ -272,18 +272,12 @@ def _plan_data(sheets: dict[str, _Sheet], cells: _Cells, source: str, raw: bytes
     milestones = _sheet(sheets, "Milestones", source, True)
     assert milestones is not None
     _read_milestones(milestones, data, cells, raw)
-    notes = _sheet(sheets, "Notes", source, False)
-    if notes is not None:
-        _read_notes(notes, data, cells)
-    auditors = _sheet(sheets, "Auditors", source, False)
-    if auditors is not None:
-        _read_auditors(auditors, data, cells)
-    people = _sheet(sheets, "People", source, False)
-    if people is not None:
-        _read_people(people, data, cells)
-    summary = _sheet(sheets, "Summary", source, False)
-    if summary is not None:
-        _read_summary(summary, data, cells)
+    optional = (("Notes", _read_notes), ("Auditors", _read_auditors), ("People", _read_people),
+                ("Summary", _read_summary))
+    for title, read in optional:
+        sheet = _sheet(sheets, title, source, False)
+        if sheet is not None:
+            read(sheet, data, cells)
     return data
 
 
