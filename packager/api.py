@@ -51,6 +51,7 @@ def check_folder(
     progress: ProgressFn | None = None,
     workers: int | None = None,
     config: Config | None = None,
+    ocr: str = "auto",
 ) -> CheckResult:
     """Self-check a submission folder at the given stage.
 
@@ -63,7 +64,7 @@ def check_folder(
     today = today or dt.date.today()
     inventory, scan_findings = scan_folder(
         folder, plan, rules, stage=stage, today=today, progress=progress, workers=workers,
-        plan_path=plan_path,
+        plan_path=plan_path, ocr=ocr,
     )
     ctx = Context(plan=plan, rules=rules, stage=stage, today=today, inventory=inventory)
     config = config if config is not None else load_config(folder)

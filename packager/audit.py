@@ -44,7 +44,7 @@ from packager.naming import NamingConvention
 from packager.plan import Plan, load_plan_text, plan_from_data
 from packager.result import Score
 from packager.rules import Rules
-from packager.scan import ProgressFn, inspect_many
+from packager.scan import ProgressFn, inspect_many, labelled_names, signed_names
 from packager.worksheet import QaScores, read_scores
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
@@ -195,6 +195,7 @@ def audit_zip(
     workers: int | None = None,
     approved: Plan | None = None,
     approved_plans: ApprovedPlans | None = None,
+    ocr: str = "auto",
 ) -> AuditResult:
     """Audit one received zip. Raises InputError only when it cannot be opened as a zip at all.
 
@@ -247,7 +248,10 @@ def audit_zip(
         if plan is None:
             plan = _placeholder_plan(_manifest_year(manifest) or today.year)
         window = plan.window(rules)
-        options = InspectOptions(rules=rules.deliverables, window=window)
+        options = InspectOptions(
+            rules=rules.deliverables, window=window, ocr=ocr, naming=rules.naming,
+            signed=signed_names(plan.documents.named()) if have_plan else frozenset(),
+        )
         classified = classify(
             [(e.name, e.size) for e in scan.entries if not e.is_dir],
             naming, documents=plan.documents.named() if have_plan else {}, window=window,
@@ -261,6 +265,7 @@ def audit_zip(
         # submission they are judged by their name alone, as `check` judges them in a folder.
         unopened = [r for r in classified.records if r.path in by_name and is_archive_name(r.path)]
         wanted = [r for r in classified.records if r.path in by_name and not is_archive_name(r.path)]
+        options = replace(options, labelled=labelled_names(wanted))
         spooled: list[tuple[str, Path, str]] = []
         kept: list[FileRecord] = []
 

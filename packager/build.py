@@ -365,6 +365,7 @@ def build_submission(
     force: bool = False,
     config: Config | None = None,
     write_progress: ProgressFn | None = None,
+    ocr: str = "auto",
 ) -> BuildResult:
     """Check `folder`, then write the submission zip(s) to `output`.
 
@@ -383,7 +384,7 @@ def build_submission(
     guard(output)
     config = config if config is not None else load_config(resolve_folder(folder))
     result = check_folder(folder, stage=stage, plan_path=plan_path, rules_spec=rules_spec, today=today,
-                          progress=progress, config=config)
+                          progress=progress, config=config, ocr=ocr)
     if result.summary.failed(config.strict) and not allow_errors:
         raise BuildRefused(result)
     # Invisible and control characters (reported as file-name-unsafe) never reach a zip name or a PDF.

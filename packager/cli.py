@@ -244,6 +244,28 @@ no_cache_option = click.option(
     help="Inspect every file afresh: neither read nor write the facts cache in the user's cache folder.",
 )
 
+ocr_option = click.option(
+    "--ocr", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
+    help="Read scanned pages, photos and screenshots by OCR: auto (when an engine is installed), on (require "
+    "one), off.",
+)
+
+
+def _ocr_mode(mode: str) -> str:
+    """The --ocr mode; 'on' without an installed engine is unusable input (exit 2)."""
+    if mode == "on":
+        from packager.ocr.engine import find_engine
+
+        if find_engine() is None:
+            raise InputError(
+                "OCR was asked for (--ocr on) but no OCR engine is installed", field="--ocr",
+                hint="Install Tesseract (Linux: apt-get install tesseract-ocr; macOS: brew install tesseract; "
+                "Windows: the UB Mannheim installer) or pip install \"cor-secor-packager[ocr]\"; or use "
+                "--ocr auto",
+            )
+    return mode
+
+
 today_option = click.option(
     "--today", metavar="YYYY-MM-DD", hidden=True,
     help="Pretend today is this date (for reproducible reports and tests).",
@@ -271,12 +293,13 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only the errors and the summary line.")
 @click.option("--statistics", is_flag=True, help="Also print how many findings each check id has.")
 @no_cache_option
+@ocr_option
 @today_option
 @handle_errors
 def check(
     folder: Path, stage: str, plan_path: Path | None, rules_spec: str | None, fmt: str,
     output: Path | None, force: bool, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
-    quiet: bool, statistics: bool, today: str | None,
+    quiet: bool, statistics: bool, ocr: str, today: str | None,
 ) -> None:
     """Self-check a submission FOLDER before sending it."""
     from packager.api import check_folder
@@ -288,7 +311,7 @@ def check(
     with progress_bar("Checking files", enabled=not quiet) as progress:
         result = check_folder(
             folder, stage=Stage(stage), plan_path=plan_path, rules_spec=rules_spec,
-            today=_today(today), progress=progress, config=config,
+            today=_today(today), progress=progress, config=config, ocr=_ocr_mode(ocr),
         )
     if fmt == "json":
         text = dumps(check_dict(result))
@@ -343,12 +366,13 @@ def init(folder: Path, program: str, company: str, year: int | None, plan_format
 @click.option("--force", is_flag=True, help="Replace an existing file at -o even if packager did not build it.")
 @lint_options
 @no_cache_option
+@ocr_option
 @today_option
 @handle_errors
 def build(
     folder: Path, output: Path, stage: str, allow_errors: bool, split_mb: float | None,
     templates_dir: Path | None, plan_path: Path | None, rules_spec: str | None, force: bool,
-    select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, today: str | None,
+    select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, ocr: str, today: str | None,
 ) -> None:
     """Check FOLDER and build the submission zip."""
     from packager.build import BuildRefused, build_submission
@@ -362,6 +386,7 @@ def build(
                 folder, output, stage=Stage(stage), allow_errors=allow_errors, split_mb=split_mb,
                 templates_dir=templates_dir, plan_path=plan_path, rules_spec=rules_spec,
                 today=_today(today), progress=progress, force=force, config=config, write_progress=writing,
+                ocr=_ocr_mode(ocr),
             )
     except BuildRefused as refused:
         blocking = ("error", "warning") if config.strict else ("error",)
@@ -402,12 +427,13 @@ def build(
 @rules_option
 @force_option
 @no_cache_option
+@ocr_option
 @today_option
 @handle_errors
 def audit(
     zips: tuple[Path, ...], fmt: str, output: Path | None, worksheet: Path | None, scores_path: Path | None,
     amendments_path: Path | None, approved_path: Path | None, plans_dir: Path | None, rules_spec: str | None,
-    force: bool, today: str | None,
+    force: bool, ocr: str, today: str | None,
 ) -> None:
     """Check received submission ZIPS safely, verify them and score them.
 
@@ -428,6 +454,7 @@ def audit(
                          hint="Add --scores with the filled-in QA worksheet")
     rules = load_rules(rules_spec)
     day = _today(today)
+    ocr = _ocr_mode(ocr)
     if approved_path is not None and plans_dir is not None:
         raise InputError("give either --plan or --plans, not both", field="--plan/--plans")
     approved = approved_plans = None
@@ -446,7 +473,7 @@ def audit(
     if single:
         with progress_bar("Checking entries") as progress:
             result = audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress,
-                               approved=approved, approved_plans=approved_plans)
+                               approved=approved, approved_plans=approved_plans, ocr=ocr)
         if worksheet is not None:
             if result.plan is None:
                 raise InputError("a worksheet needs the plan, and this zip has none", file=zips[0])
@@ -480,7 +507,8 @@ def audit(
     with progress_bar("Auditing zips") as progress:
         for i, path in enumerate(zips, start=1):
             try:
-                audited = audit_zip(path, rules, today=day, approved=approved, approved_plans=approved_plans)
+                audited = audit_zip(path, rules, today=day, approved=approved, approved_plans=approved_plans,
+                                    ocr=ocr)
                 details.append(audit_dict(audited) if fmt == "json" else {})
                 # Keep only what the batch table needs: a batch of many zips must not hold every file's facts.
                 rows.append(BatchRow(path, audited.without_facts()))

@@ -45,7 +45,7 @@ def decide(
     facts = record.facts
     mapping = record.mapping
     if record.role == "deliverable" and facts is not None:
-        mapping = label_mapping(mapping, facts, naming)
+        mapping = ocr_label_mapping(label_mapping(mapping, facts, naming), facts, naming)
     evidence = replace(
         _dates(record, window, today, rules.min_date_confidence),
         legibility=legibility(facts, rules) if facts is not None else Legibility(),
@@ -95,6 +95,30 @@ def label_mapping(mapping: Mapping, facts: FileFacts, naming: NamingConvention) 
     conflict = (f"it is filed under milestone {mapping.milestone} but the document itself is labelled "
                 f"{', '.join(named)}")
     return replace(mapping, objective=None, milestone=None, conflict=conflict, sources=sources)
+
+
+def ocr_label_mapping(mapping: Mapping, facts: FileFacts, naming: NamingConvention) -> Mapping:
+    """Add the labels OCR read at the top of a scanned page (packager.ocr).
+
+    They confirm the milestone, or file a document that nothing else files (one label, fitting
+    its objective folder); they never make a conflict: a misread digit must not become an error.
+    """
+    ocr = facts.ocr
+    if ocr is None or not ocr.verified or not ocr.header_text or mapping.conflict:
+        return mapping
+    read = [_source(HEADER, label, "ocr") for label in naming.header_labels(ocr.header_text)]
+    named = sorted({s.milestone for s in read if s.milestone})
+    target = mapping.milestone
+    if target is None and len(named) == 1 and mapping.objective in (None, int(named[0].split(".")[0])):
+        target = named[0]
+    if target is None or target not in named:
+        return mapping
+    where = () if HEADER in mapping.label_sources else (HEADER,)
+    return replace(
+        mapping, objective=int(target.split(".")[0]), milestone=target,
+        label_sources=(*mapping.label_sources, *where),
+        sources=(*mapping.sources, *(s for s in read if s.milestone == target)),
+    )
 
 
 def _ocr_only(facts: FileFacts) -> bool:
@@ -161,8 +185,11 @@ def _dates(
     if inside:
         return Evidence(date=_document_date(_shown_date(record, inside, names)), status=DateStatus.ACCEPTED,
                         name_date=name_date, dates=every)
-    if shown:
-        return Evidence(date=_document_date(shown[0]), status=DateStatus.OUT_OF_RANGE, dates=every)
+    # A date read by OCR confirms a date in the window; outside it, it may be a misread digit, and a
+    # misreading must never become an error: the page then counts as not verified.
+    firm = [d for d in shown if d.source != "ocr"]
+    if firm:
+        return Evidence(date=_document_date(firm[0]), status=DateStatus.OUT_OF_RANGE, dates=every)
     metadata = [d for d in dates if d.source == "metadata"]
     if metadata:
         return Evidence(date=_document_date(metadata[0]), status=_unread_or(record, DateStatus.METADATA_ONLY),
@@ -286,4 +313,4 @@ def _unreadable_reason(problem: str) -> str:
     return f"it cannot be opened ({problem})"
 
 
-__all__ = ["all_dates", "decide", "label_mapping", "legibility", "settle_ambiguous"]
+__all__ = ["all_dates", "decide", "label_mapping", "legibility", "ocr_label_mapping", "settle_ambiguous"]

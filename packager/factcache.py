@@ -68,7 +68,8 @@ def _code_fingerprint() -> str:
     """The version plus a hash of the inspection code, so a changed inspector never reads old facts."""
     digest = hashlib.sha256(__version__.encode())
     root = Path(__file__).resolve().parent
-    for path in sorted([*root.joinpath("inspect").glob("*.py"), root / "dates.py", root / "factcache.py"]):
+    code = [*root.joinpath("inspect").glob("*.py"), *root.joinpath("ocr").glob("*.py")]
+    for path in sorted([*code, root / "dates.py", root / "factcache.py"]):
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError:

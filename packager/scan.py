@@ -25,9 +25,10 @@ from packager.evidence import decide
 from packager.findings import Finding, Severity
 from packager.inspect import FileFacts, InspectOptions, inspect_file
 from packager.inspect.core import hash_file
-from packager.inventory import Inventory
+from packager.inventory import FileRecord, Inventory
 from packager.model import Stage
 from packager.naming import NamingConvention
+from packager.ocr.run import cache_hint
 from packager.plan import Plan
 from packager.rules import Rules
 from packager.safetext import printable_path
@@ -116,7 +117,8 @@ def inspect_for_checks(path: Path, options: InspectOptions, name: str, sha256: s
     if cachedir.cache_enabled():
         digest = sha256 or _regular_file_hash(path)
         if digest:
-            cache_key = factcache.key(digest, name, options, extra=str(RESULT_TEXT_CHARS))
+            extra = f"{RESULT_TEXT_CHARS}|{cache_hint(options, name)}"
+            cache_key = factcache.key(digest, name, options, extra=extra)
             hit = factcache.load(cache_key)
             if hit is not None:
                 return hit
@@ -268,6 +270,22 @@ def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
     return [facts if facts is not None else _inspector_died(None) for facts in out]
 
 
+SIGNED_ROLES = ("acknowledgement", "auditor_maintenance")
+
+
+def signed_names(document_paths: dict[str, str]) -> frozenset[str]:
+    """Casefolded file names of the signed documents, which OCR reads in full (InspectOptions.signed)."""
+    return frozenset(
+        rel.replace("\\", "/").rsplit("/", 1)[-1].casefold()
+        for role, rel in document_paths.items() if role in SIGNED_ROLES
+    )
+
+
+def labelled_names(records: Iterable[FileRecord]) -> frozenset[str]:
+    """Casefolded names that already name their milestone: OCR then needs only a dated page top."""
+    return frozenset(r.name.casefold() for r in records if "name" in r.mapping.label_sources)
+
+
 def scan_folder(
     folder: Path,
     plan: Plan,
@@ -278,11 +296,15 @@ def scan_folder(
     progress: ProgressFn | None = None,
     workers: int | None = None,
     plan_path: Path | None = None,
+    ocr: str = "auto",
 ) -> tuple[Inventory, list[Finding]]:
     """Classify, map and (at the final stage) inspect every file of the folder."""
     naming = NamingConvention(rules.naming)
     window = plan.window(rules)
-    options = InspectOptions(rules=rules.deliverables, window=window)
+    options = InspectOptions(
+        rules=rules.deliverables, window=window, ocr=ocr, naming=rules.naming,
+        signed=signed_names(plan.documents.named()),
+    )
     plan_rel = None
     if plan_path is not None:
         try:
@@ -298,6 +320,7 @@ def scan_folder(
             problems.append((rel, exc))
     classified = classify(sized, naming, documents=plan.documents.named(), window=window, plan=plan_rel)
     records = list(classified.records)
+    options = replace(options, labelled=labelled_names(records))
 
     # The proposal needs only to know the documents exist; the final stage reads every file.
     to_inspect = [

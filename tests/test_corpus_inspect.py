@@ -17,7 +17,7 @@ from tests.shared_corpus import corpus_root
 
 CORPUS = corpus_root()
 FOLDERS = ("pdf", "image", "office")
-OPTIONS = InspectOptions(DeliverableRules())
+OPTIONS = InspectOptions(DeliverableRules(), ocr="off")  # inspection alone; OCR has its own tests
 PDFIUM = pdf_module._pdfium is not None
 
 

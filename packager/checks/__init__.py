@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from packager.checks import deliverables, documents, eligibility, mapping, plan_structure, scoring, smart
+from packager.checks import deliverables, documents, eligibility, mapping, ocr, plan_structure, scoring, smart
 from packager.checks.context import Context, Stage
 from packager.checks.registry import REGISTRY, Check
 from packager.findings import Finding, sort_findings
@@ -21,6 +21,7 @@ FAMILIES: list[Callable[[Context], Iterable[Finding]]] = [
     scoring.run,
     mapping.run,
     deliverables.run,
+    ocr.run,
 ]
 
 

@@ -67,13 +67,31 @@ def inspect_file(
     if inspector is None:
         return base
     try:
-        return inspector(path, base, options, display)
+        facts = inspector(path, base, options, display)
     except RecursionError:
         return replace(base, unreadable="the file's structure is nested too deeply to read")
     except MemoryError:
         return replace(base, unreadable="the file is too large or complex to read")
     except Exception as exc:
         return replace(base, unreadable=f"the file is damaged and cannot be read ({_short(exc)})")
+    return _ocr(path, facts, options, display)
+
+
+def _ocr(path: Path, facts: FileFacts, options: InspectOptions, display: str) -> FileFacts:
+    """Add what OCR reads on a page with no text (packager.ocr); facts unchanged on any failure."""
+    if options.ocr == "off":
+        return facts
+    from packager.ocr.run import apply_ocr
+
+    try:
+        name = display.casefold()
+        result: FileFacts = apply_ocr(
+            path, facts, options.ocr, options.window, name in options.signed, name in options.labelled,
+            options.naming,
+        )
+        return result
+    except Exception:
+        return facts
 
 
 def _hash_and_head(path: Path) -> tuple[str, bytes]:

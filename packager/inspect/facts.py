@@ -7,10 +7,11 @@ picklable so files can be inspected in worker processes.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from packager.dates import FoundDate
-from packager.rules import DeliverableRules
+from packager.ocr.model import OcrFacts
+from packager.rules import DeliverableRules, NamingRules
 
 __all__ = ["FileFacts", "FoundDate", "ImageFacts", "InspectOptions", "PageFacts"]
 
@@ -61,6 +62,7 @@ class FileFacts:
     notes: tuple[str, ...] = ()
     producer: str | None = None  # the PDF's /Producer (packager's own generated pages say 'packager …')
     signatures: tuple[str, ...] = ()  # signed digital signature fields, described ('signed by J. Smith')
+    ocr: OcrFacts | None = None  # what OCR read on a page with no text (packager.ocr)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,12 @@ class InspectOptions:
 
     rules: DeliverableRules
     window: tuple[datetime.date, datetime.date] | None = None
+    ocr: str = "auto"  # auto | on | off: read pages with no text by OCR (packager.ocr)
+    naming: NamingRules | None = None  # the label grammar OCR reads headers with (None: bundled rules)
+    # Per-file OCR hints by casefolded file name; left out of repr (the facts cache key) because they
+    # are folder-wide: the cache adds the file's own hints (packager.ocr.run.cache_hint).
+    signed: frozenset[str] = field(default=frozenset(), repr=False)  # the signed documents
+    labelled: frozenset[str] = field(default=frozenset(), repr=False)  # names that name their milestone
 
 
 # Shared caps.

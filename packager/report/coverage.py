@@ -8,6 +8,7 @@ from typing import Any
 
 from packager.findings import Finding, Severity
 from packager.inventory import FileRecord, Inventory
+from packager.ocr.model import OcrFacts
 from packager.plan import Plan
 from packager.rules import Rules
 from packager.textutil import ellipsize, plural
@@ -86,4 +87,14 @@ def deliverable_dict(record: FileRecord, plan: Plan, rules: Rules) -> dict[str, 
         ],
         "agree": record.mapping.agree,
         "legible": evidence.legibility.legible if evidence else None,
+        **({"ocr": ocr_dict(facts.ocr)} if facts is not None and facts.ocr is not None else {}),
+    }
+
+
+def ocr_dict(ocr: OcrFacts) -> dict[str, Any]:
+    """What OCR did for one file, for the JSON report (absent when OCR did not apply)."""
+    return {
+        "status": ocr.status, "engine": ocr.engine, "regions": list(ocr.regions), "labels": list(ocr.labels),
+        "signature_date": ocr.signature_date.date.isoformat() if ocr.signature_date else None,
+        "problem": ocr.problem,
     }
