@@ -299,7 +299,7 @@ def test_signature_date(lines: list[str], expected: dt.date | None) -> None:
 def test_low_confidence_dates_are_not_taken() -> None:
     assert extract.dates_in([line("Date: May 14, 2026", 30.0)], WINDOW, 45) == []
     (found,) = extract.dates_in([line("Date: May 14, 2026", 80.0)], WINDOW, 45)
-    assert found == FoundDate(MAY_14, "ocr", "May 14, 2026", False, 0.8)
+    assert found == FoundDate(MAY_14, "ocr", "May 14, 2026", False, confidence=0.8)
 
 
 def test_parse_tsv_groups_words_into_lines() -> None:

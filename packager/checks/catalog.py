@@ -42,6 +42,8 @@ WHERE: dict[str, tuple[str, ...]] = {
     "deliverable-undated": _FINAL, "deliverable-date-ambiguous": _FINAL, "deliverable-date-out-of-range": _FINAL,
     "deliverable-illegible": _FINAL, "deliverable-encrypted": _FINAL, "deliverable-unlabelled": _FINAL,
     "file-type-mismatch": _FINAL, "file-type-unsupported": _FINAL, "active-content": _FINAL,
+    # scanned pages read by OCR
+    "ocr-unavailable": _FINAL, "ocr-unread": _FINAL,
     # the folder, the build and the settings
     "folder-unreadable": _FOLDER, "submission-too-large": _FOLDER, "acceptance-unused": _FOLDER,
     # a received zip

@@ -41,7 +41,7 @@ def line_dates(
         confs = [c for s, e, c in spans if s < end and e > start and c >= 0]
         conf = round(min(confs) / 100, 2) if confs else 0.0
         if conf * 100 >= min_conf:
-            out.append(FoundDate(found.date, "ocr", found.text, found.ambiguous, conf))
+            out.append(FoundDate(found.date, "ocr", found.text, found.ambiguous, found.precision, conf))
     return out
 
 
