@@ -19,6 +19,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusSpec:
     return session_corpus(tmp_path_factory)  # the same corpus the realistic-corpus tests read
 
 
+# OCR is off here: its own cache and its verdicts are tested in test_ocr.py and test_realcorpus.py,
+# and two uncached OCR passes over the corpus's pictures would double the suite's longest test.
+OCR = "off"
+
+
 def _verdicts(result: CheckResult) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     findings = sorted(
         (f.to_dict() for f in result.findings), key=lambda d: (str(d.get("path")), d["check"], d["message"])
@@ -32,12 +37,12 @@ def test_serial_parallel_cached_and_uncached_give_the_same_findings(
 ) -> None:
     for folder in corpus.folders:
         monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
-        baseline = _verdicts(check_folder(folder.path, today=corpus.today, workers=1))
+        baseline = _verdicts(check_folder(folder.path, today=corpus.today, ocr=OCR, workers=1))
         monkeypatch.delenv("PACKAGER_NO_CACHE")
         monkeypatch.setenv("PACKAGER_CACHE_DIR", str(tmp_path / folder.name))
-        cold = _verdicts(check_folder(folder.path, today=corpus.today, workers=2))
-        warm = _verdicts(check_folder(folder.path, today=corpus.today, workers=2))
-        warm_serial = _verdicts(check_folder(folder.path, today=corpus.today, workers=1))
+        cold = _verdicts(check_folder(folder.path, today=corpus.today, ocr=OCR, workers=2))
+        warm = _verdicts(check_folder(folder.path, today=corpus.today, ocr=OCR, workers=2))
+        warm_serial = _verdicts(check_folder(folder.path, today=corpus.today, ocr=OCR, workers=1))
         for label, other in (("parallel, cold cache", cold), ("parallel, warm cache", warm),
                              ("serial, warm cache", warm_serial)):
             assert other[0] == baseline[0], f"{folder.name}: findings differ ({label})"
