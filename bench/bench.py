@@ -198,7 +198,7 @@ def cpu_per_file(folder: Path, limit_per_kind: int = 60) -> dict[str, tuple[int,
     from packager.inspect import InspectOptions, inspect_file
     from packager.rules import load_rules
 
-    options = InspectOptions(rules=load_rules(None).deliverables)
+    options = InspectOptions(rules=load_rules(None).deliverables, ocr="off")
     by_kind: dict[str, list[Path]] = defaultdict(list)
     for job in _jobs(folder, _mix_of(folder)):
         by_kind[job[2][0]].append(Path(job[0]))
