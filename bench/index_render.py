@@ -21,38 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from packager.documents import render_pdf
 from packager.documents.context_example import sample_context
-from packager.plan import Auditor, Milestone, Objective, Person, Plan
 from packager.rules import load_rules
+from tests.plans import big_plan
 
 DATE = dt.datetime(2026, 10, 31, 9, 30, tzinfo=dt.UTC)
-
-
-def plan_600() -> Plan:
-    objectives = tuple(
-        Objective(
-            title=f"Objective {o} hazard assessment and inspections",
-            milestones=tuple(
-                Milestone(
-                    title=f"Milestone {o}.{m} carried out by Émilie Côté",
-                    assigned_to="Émilie Côté",
-                    target_date=dt.date(2026, 8, 31),
-                    deliverable="Inspection records",
-                    weight=100 / 60,
-                    self_score=100 / 60,
-                )
-                for m in range(1, 7)
-            ),
-        )
-        for o in range(1, 11)
-    )
-    return Plan(
-        program="COR",
-        company="Northwind Paving Ltd.",
-        year=2026,
-        objectives=objectives,
-        senior_representative=Person("Dana Whitfield", "President"),
-        auditors=(Auditor("Émilie Côté", "Everything"),),
-    )
 
 
 def render(context: dict[str, object], template: str = "index.html.j2") -> tuple[float, bytes]:
@@ -73,10 +45,10 @@ def main() -> None:
     parser.add_argument("--png", type=Path, default=None)
     args = parser.parse_args()
     rules = load_rules()
-    context = sample_context(plan_600(), rules, files_per_milestone=10)
+    context = sample_context(big_plan(10, 6), rules, files_per_milestone=10)
     first, pdf = render(context)
     times = [render(context)[0] for _ in range(args.runs)]
-    small = sample_context(plan_600(), rules, files_per_milestone=1)
+    small = sample_context(big_plan(10, 6), rules, files_per_milestone=1)
     ack = [render(small, "acknowledgement.html.j2")[0] for _ in range(args.runs)]
     print(f"index, 600 rows: first render {first:.2f} CPU-s, then median {statistics.median(times):.2f} CPU-s")
     print(f"acknowledgement (small document): median {statistics.median(ack) * 1000:.0f} CPU-ms")

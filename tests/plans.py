@@ -10,7 +10,7 @@ import yaml
 
 from packager.checks import Context, Stage, run_checks
 from packager.findings import Finding
-from packager.plan import Plan, load_plan_text
+from packager.plan import Auditor, Milestone, Objective, Person, Plan, load_plan_text
 from packager.rules import Rules, load_rules
 
 RULES = load_rules()
@@ -96,3 +96,34 @@ def check_plan(data: dict[str, Any], stage: Stage, rules: Rules = RULES) -> list
 
 def mutate(data: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(data)
+
+
+def big_plan(n_objectives: int = 7, n_milestones: int = 5) -> Plan:
+    """A long plan with accented names, for rendering long documents (tests and bench/index_render.py)."""
+    weight = 100 / (n_objectives * n_milestones)
+    objectives = tuple(
+        Objective(
+            title=f"Objective number {o} with a realistic, fairly long title for the index",
+            audit_recommendation=o == 1,
+            milestones=tuple(
+                Milestone(
+                    title=f"Milestone {o}.{m} carried out by Émilie Côté",
+                    assigned_to="Émilie Côté",
+                    target_date=dt.date(2026, 8, 31),
+                    deliverable="Inspection records",
+                    weight=weight,
+                    self_score=weight,
+                )
+                for m in range(1, n_milestones + 1)
+            ),
+        )
+        for o in range(1, n_objectives + 1)
+    )
+    return Plan(
+        program="COR",
+        company="Northwind Paving Ltd.",
+        year=2026,
+        objectives=objectives,
+        senior_representative=Person("Dana Whitfield", "President"),
+        auditors=(Auditor("Émilie Côté", "Everything"),),
+    )

@@ -25,8 +25,9 @@ from packager.documents import (
 from packager.documents.context_example import sample_context
 from packager.documents.theme import normalise_colour
 from packager.errors import InputError
-from packager.plan import Auditor, ExecutiveSummary, Milestone, Objective, Person, Plan, load_plan
+from packager.plan import Auditor, ExecutiveSummary, Milestone, Objective, Plan, load_plan
 from packager.rules import Rules, load_rules
+from tests.plans import big_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "fixtures" / "sample" / "action-plan.yaml"
@@ -307,35 +308,6 @@ def test_proposal_details_marks_missing_eligibility_answers(plan: Plan, rules: R
 
 
 # --------------------------------------------------------------------------- long plans
-
-
-def big_plan(n_objectives: int = 7, n_milestones: int = 5) -> Plan:
-    objectives = tuple(
-        Objective(
-            title=f"Objective number {o} with a realistic, fairly long title for the index",
-            audit_recommendation=o == 1,
-            milestones=tuple(
-                Milestone(
-                    title=f"Milestone {o}.{m} carried out by Émilie Côté",
-                    assigned_to="Émilie Côté",
-                    target_date=dt.date(2026, 8, 31),
-                    deliverable="Inspection records",
-                    weight=100 / 35,
-                    self_score=100 / 35,
-                )
-                for m in range(1, n_milestones + 1)
-            ),
-        )
-        for o in range(1, n_objectives + 1)
-    )
-    return Plan(
-        program="COR",
-        company="Northwind Paving Ltd.",
-        year=2026,
-        objectives=objectives,
-        senior_representative=Person("Dana Whitfield", "President"),
-        auditors=(Auditor("Émilie Côté", "Everything"),),
-    )
 
 
 def test_a_long_index_repeats_the_table_header_on_the_next_page(rules: Rules) -> None:
