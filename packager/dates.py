@@ -217,9 +217,94 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[..., _Reading]], ...] = (
 )
 
 
+# Where each pattern can start, found without running it over the whole text (see ``_candidates``).
+_DIGIT_RUN = re.compile(r"\d\d\d\d+")  # a year, or the eight digits of a compact date
+# The first three letters of a month name in lower-cased text. The search skips a name overlapping
+# the one before ("nov" in "janov"), which cannot start a date: a month name never follows a letter.
+_MONTH_PREFIX = re.compile(r"j(?:an|u[nl])|feb|ma[ry]|a(?:pr|ug)|sep|oct|nov|dec")
+# What IGNORECASE matches to the letters of those prefixes besides their ASCII case pairs (the long
+# s), and the one character whose lower case is longer than itself: text holding either is scanned
+# for month names the slow way.
+_MONTH_LOOKALIKES = ("\u017f", "\u0130")
+_DAY_BEFORE_MONTH = 12  # the day of "14th of May" starts at most this many characters before the month
+
+
+def _month_starts(text: str) -> list[int] | None:
+    """Where a month name may start (every place one of the patterns' months can match), or None.
+
+    None when the text holds a character that makes the search in lower-cased text unreliable.
+    """
+    if any(c in text for c in _MONTH_LOOKALIKES):
+        return None
+    return [m.start() for m in _MONTH_PREFIX.finditer(text.lower())]
+
+
+def _starts(text: str) -> dict[re.Pattern[str], list[int]]:
+    """For each pattern, the sorted places where it can match (a superset), where they are cheap to find.
+
+    Every ISO and compact date starts a run of exactly 4 or 8 digits; the year of a numeric date is a
+    run of exactly 4 digits 4 to 6 characters after the start; the month patterns start at a month
+    name, and a day written before the month starts a digit at most ``_DAY_BEFORE_MONTH`` before it.
+    """
+    iso: list[int] = []
+    compact: list[int] = []
+    numeric: list[int] = []
+    for m in _DIGIT_RUN.finditer(text):
+        start, length = m.start(), m.end() - m.start()
+        if length == 4:
+            iso.append(start)
+            numeric.extend(s for s in (start - 6, start - 5, start - 4) if s >= 0)
+        elif length == 8:
+            compact.append(start)
+    found = {_ISO: iso, _COMPACT: compact, _NUMERIC: numeric}
+    months = _month_starts(text)
+    if months is not None:
+        days = {
+            s
+            for p in months
+            for s in range(max(0, p - _DAY_BEFORE_MONTH), p)
+            if text[s].isdecimal()  # what ``\d`` matches in a str pattern
+        }
+        found.update({_MONTH_FIRST: months, _MONTH_YEAR: months, _DAY_FIRST: sorted(days)})
+    return found
+
+
+def _matches(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, trying only ``starts`` (every place it can match) when given.
+
+    ``finditer`` takes the leftmost match at or after the end of the previous one; so does this, since
+    any place the pattern matches is in ``starts``. ``match`` at a position still sees the text before
+    it (look-behinds) and after it.
+    """
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    position = 0
+    for start in starts:
+        if start < position:
+            continue
+        m = pattern.match(text, start)
+        if m is not None:
+            yield m
+            position = m.end()
+
+
 def _candidates(
     text: str, window: tuple[date, date] | None
 ) -> Iterator[tuple[int, int, date, bool, str]]:
+    starts = _starts(text)
+    for pattern, reader in _PATTERNS:
+        precision = "month" if pattern is _MONTH_YEAR else "day"
+        for m in _matches(pattern, text, starts.get(pattern)):
+            reading = reader(m, window)
+            if reading is not None:
+                yield m.start(), m.end(), reading[0], reading[1], precision
+
+
+def _candidates_everywhere(
+    text: str, window: tuple[date, date] | None
+) -> Iterator[tuple[int, int, date, bool, str]]:
+    """``_candidates`` the plain way, every pattern over the whole text (the reference the tests compare with)."""
     for pattern, reader in _PATTERNS:
         precision = "month" if pattern is _MONTH_YEAR else "day"
         for m in pattern.finditer(text):

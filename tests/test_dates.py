@@ -305,3 +305,38 @@ def test_never_raises_and_every_match_is_in_the_text(text: str) -> None:
     found = find_dates(text, "content")
     positions = [text.find(f.text.split()[0]) for f in found]
     assert all(p >= 0 for p in positions)
+
+
+# Pieces that make dates, near-dates and the characters that trouble case-insensitive searching.
+_PIECES = st.sampled_from([
+    "May", "mAY", "Sept.", "september", "SEP", "ſep", "jan", "JANOV", "junov", "jul", "Nov", "dec", "aPrİl",
+    "aprıl", "Kelvin", "of", "th", "3rd", "21st", "14", "5", "05", "2026", "1999", "26", "'26", "20260514",
+    "123456789", "0000", "12:30", "1.2.", "v", "x", "é", "٢٠٢٦", "-", "/", ".", "_", ",", " ", "  ", "\n", "\r\n",
+])  # fmt: skip
+_DATE_TEXT = (
+    st.lists(_PIECES, max_size=30).map("".join)
+    | st.text(alphabet="0123456789-/._, :'ſİıKMmAaYyJjUuNnEeSsPpTtOoFfBbDdCcRrHhVvGgLl\n", max_size=80)
+    | st.text(max_size=80)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_DATE_TEXT, window=st.none() | st.tuples(plausible_dates, plausible_dates))
+def test_searching_only_where_dates_can_start_finds_what_scanning_everything_finds(
+    text: str, window: tuple[date, date] | None
+) -> None:
+    """The differential test of the fast candidate search against every pattern run over the whole text."""
+    from packager import dates
+
+    assert list(dates._candidates(text, window)) == list(dates._candidates_everywhere(text, window))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["janov 3, 2026", "junov 3 2026", "14 of Janov 2026", "ſep 3 2026 and May 4 2026", "İ May 4, 2026",
+     "1/2/2026-05-14", "0520260514", "12 05/14/2026", "x14th of  May, 2026"],
+)  # fmt: skip
+def test_fast_candidate_search_on_tricky_text(text: str) -> None:
+    from packager import dates
+
+    assert list(dates._candidates(text, None)) == list(dates._candidates_everywhere(text, None))
