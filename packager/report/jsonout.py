@@ -62,5 +62,40 @@ def document_dict(role: str, record: FileRecord) -> dict[str, Any]:
     }
 
 
+# Containers nested deeper than this are written on one line each (a finding, a file, a date).
+PRETTY_DEPTH = 2
+# The C encoder (json only uses it without ``indent``): one finding or file at a time.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    """The report as indented JSON: the outer levels one key or item a line, each deeper value
+    (a finding, a deliverable) on one line. Pure-Python ``indent`` encoding costs about a second
+    for 5,000 files; this writes the same JSON values with the C encoder."""
+    out: list[str] = []
+    _pretty(data, 0, out)
+    out.append("\n")
+    return "".join(out)
+
+
+def _pretty(value: Any, level: int, out: list[str]) -> None:
+    if isinstance(value, tuple):
+        value = list(value)
+    if level >= PRETTY_DEPTH or not value or not isinstance(value, (dict, list)) or (
+        isinstance(value, dict) and not all(isinstance(k, str) for k in value)
+    ):
+        out.append(_ONE_LINE.encode(value))
+        return
+    inner = "\n" + "  " * (level + 1)
+    if isinstance(value, dict):
+        out.append("{")
+        for i, (k, v) in enumerate(value.items()):
+            out.append(("," if i else "") + inner + _ONE_LINE.encode(k) + ": ")
+            _pretty(v, level + 1, out)
+        out.append("\n" + "  " * level + "}")
+    else:
+        out.append("[")
+        for i, v in enumerate(value):
+            out.append(("," if i else "") + inner)
+            _pretty(v, level + 1, out)
+        out.append("\n" + "  " * level + "]")
