@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
+import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,22 @@ def disable_cache() -> None:
     os.environ[ENV_DISABLE] = "1"
 
 
+# Folders made private in this process (and its forked workers), by what locates them: made
+# once, not once per entry.
+_READY: dict[tuple[str | None, ...], str] = {}
+_LOCATING = (ENV_DIR, "XDG_CACHE_HOME", "HOME", "LOCALAPPDATA")
+_HEX_KEY = re.compile(r"[0-9a-f]{64}")
+_TMP_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+_tmp_serial = itertools.count()
+
+
+def _memo(name: str) -> tuple[str | None, ...]:
+    return (*(os.environ.get(v) for v in _LOCATING), name)
+
+
 def cache_dir(name: str) -> Path | None:
     """A private sub-folder ``name`` of the cache root, created on demand.
 
@@ -58,6 +77,10 @@ def cache_dir(name: str) -> Path | None:
     """
     if not cache_enabled():
         return None
+    memo = _memo(name)
+    ready = _READY.get(memo)
+    if ready is not None:
+        return Path(ready)
     folder = cache_root() / name
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -65,50 +88,93 @@ def cache_dir(name: str) -> Path | None:
             os.chmod(folder, 0o700)
     except OSError:
         return None
+    _READY[memo] = str(folder)
     return folder
 
 
-def _entry_path(folder: Path, key: str) -> Path:
-    # Keys are hex digests already; hash anything else so a key can never name a path.
-    safe = key if len(key) == 64 and all(c in "0123456789abcdef" for c in key) else (
-        hashlib.sha256(key.encode("utf-8")).hexdigest()
-    )
-    return folder / safe[:2] / f"{safe}.json"
-
-
-def read_json(name: str, key: str) -> Any | None:
-    """The JSON value stored under ``key`` in cache ``name``; None when absent or damaged."""
-    folder = cache_dir(name)
-    if folder is None:
+def _entry_path(name: str, key: str) -> str | None:
+    """The file of ``key`` in cache ``name`` (None when caching is off or impossible)."""
+    if not cache_enabled():
         return None
-    path = _entry_path(folder, key)
-    try:
-        if path.stat().st_size > MAX_ENTRY_BYTES:
+    folder = _READY.get(_memo(name))
+    if folder is None:
+        made = cache_dir(name)
+        if made is None:
             return None
-        with path.open("r", encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
+        folder = str(made)
+    # Keys are hex digests already; hash anything else so a key can never name a path.
+    safe = key if _HEX_KEY.fullmatch(key) else hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return os.path.join(folder, safe[:2], f"{safe}.json")
+
+
+def read_json(name: str, key: str, object_hook: Callable[[dict[str, Any]], Any] | None = None) -> Any | None:
+    """The JSON value stored under ``key`` in cache ``name``; None when absent or damaged.
+
+    ``object_hook`` is ``json.loads``'s: it builds each JSON object as it is parsed.
+    """
+    path = _entry_path(name, key)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_ENTRY_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_ENTRY_BYTES:
+        return None
+    try:
+        return json.loads(data.decode("utf-8"), object_hook=object_hook)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8 (a UnicodeDecodeError), nested too deep
         return None
 
 
 def write_json(name: str, key: str, value: Any) -> bool:
     """Store ``value`` as JSON under ``key`` atomically; False when it could not be written."""
-    folder = cache_dir(name)
-    if folder is None:
-        return False
-    path = _entry_path(folder, key)
     try:
-        path.parent.mkdir(exist_ok=True, mode=0o700)
-        data = json.dumps(value, ensure_ascii=True, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+        text = json.dumps(value, ensure_ascii=True, sort_keys=True)
+    except (TypeError, ValueError):
+        return False
+    return write_text(name, key, text)
+
+
+def write_text(name: str, key: str, text: str) -> bool:
+    """Store ``text`` (JSON already encoded) under ``key`` atomically; False when it could not be written.
+
+    Written to a new private file beside the entry and renamed over it, so a reader sees the old
+    entry or the new one, never half of one. No fsync: a cache entry lost in a crash is a miss.
+    """
+    path = _entry_path(name, key)
+    if path is None:
+        return False
+    try:
+        data = text.encode("utf-8")
+        tmp, fd = _create_tmp(name, path)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    except (OSError, TypeError, ValueError):
+    except (OSError, ValueError):
         return False
     return True
+
+
+def _create_tmp(name: str, path: str) -> tuple[str, int]:
+    """A new temporary file (mode 0600, never an existing file or link) in the entry's folder."""
+    parent = os.path.dirname(path)
+    tmp = os.path.join(parent, f".tmp-{os.getpid()}-{next(_tmp_serial)}.json")
+    try:
+        return tmp, os.open(tmp, _TMP_FLAGS, 0o600)
+    except FileNotFoundError:  # the entry's sub-folder (or the cache itself) is not there yet
+        _READY.pop(_memo(name), None)
+        folder = cache_dir(name)
+        if folder is None or str(folder) != os.path.dirname(parent):
+            raise
+        os.makedirs(parent, mode=0o700, exist_ok=True)
+    except FileExistsError:  # left by a killed process that had the same id
+        fd, made = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=parent)
+        return made, fd
+    return tmp, os.open(tmp, _TMP_FLAGS, 0o600)

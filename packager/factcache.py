@@ -9,9 +9,11 @@ pickle). The key is the file's SHA-256 plus everything else the facts depend on:
 - the inspection options (rules thresholds, date window) and the file's display name (the name
   takes part in sniffing).
 
-FileFacts are written generically over their dataclass fields: a dataclass becomes
-``{"~": name, "f": {field: value}}``, a tuple ``{"~t": [...]}``, a date ``{"~d": "YYYY-MM-DD"}``.
-Anything that does not round-trip is simply not cached.
+FileFacts are written generically over their dataclass fields by json's C encoder: a dataclass
+becomes ``{"~": name, "f": {field: value}}``, a date ``{"~d": "YYYY-MM-DD"}``, a tuple an array
+(read back as a tuple where the field's type is a tuple). Facts holding a float JSON cannot write
+(inf, nan) take the slower path that also marks tuples ``{"~t": [...]}`` and floats ``{"~f": "inf"}``.
+Anything that does not round-trip is simply not cached. Reading builds each object as json parses it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from packager import __version__, cachedir
 from packager.inspect.facts import FileFacts, InspectOptions
 
 CACHE_NAME = "facts"
-FORMAT = 1
+FORMAT = 2  # 2: tuples written as arrays
 
 
 class _NotCacheable(Exception):
@@ -77,20 +79,33 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+# The hash of the key's parts that are the same for every file of a run, by options object.
+_PREFIX: dict[int, tuple[InspectOptions, Any]] = {}
+
+
 def key(sha256: str, name: str, options: InspectOptions, extra: str = "") -> str:
-    """The cache key of a file's facts (a hex digest, safe as a file name)."""
-    parts = [str(FORMAT), _code_fingerprint(), schema(), repr(options), name, sha256, extra]
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    """The cache key of a file's facts (a hex digest, safe as a file name).
+
+    The SHA-256 of the NUL-joined parts: format, code fingerprint, schema, options, name, content
+    hash, extra. The first four are hashed once per options object.
+    """
+    memo = _PREFIX.get(id(options))
+    if memo is None or memo[0] is not options:
+        prefix = "\0".join([str(FORMAT), _code_fingerprint(), schema(), repr(options), ""])
+        memo = (options, hashlib.sha256(prefix.encode("utf-8", "surrogatepass")))
+        if len(_PREFIX) > 64:
+            _PREFIX.clear()
+        _PREFIX[id(options)] = memo
+    digest = memo[1].copy()
+    digest.update("\0".join([name, sha256, extra]).encode("utf-8", "surrogatepass"))
+    return str(digest.hexdigest())
 
 
 def load(cache_key: str) -> FileFacts | None:
     """Facts stored under ``cache_key``, or None when absent, damaged or of another shape."""
-    value = cachedir.read_json(CACHE_NAME, cache_key)
-    if value is None:
-        return None
     try:
-        facts = _decode(value)
-    except (_NotCacheable, KeyError, TypeError, ValueError):
+        facts = cachedir.read_json(CACHE_NAME, cache_key, object_hook=_object)
+    except (_NotCacheable, KeyError, TypeError, ValueError, AttributeError, RecursionError):
         return None
     return facts if isinstance(facts, FileFacts) else None
 
@@ -98,10 +113,79 @@ def load(cache_key: str) -> FileFacts | None:
 def store(cache_key: str, facts: FileFacts) -> bool:
     """Keep ``facts`` under ``cache_key``; False when they cannot be written (or cached at all)."""
     try:
-        value = encode(facts)
+        text = dumps(facts)
     except _NotCacheable:
         return False
-    return cachedir.write_json(CACHE_NAME, cache_key, value)
+    return cachedir.write_text(CACHE_NAME, cache_key, text)
+
+
+def dumps(facts: FileFacts) -> str:
+    """The JSON text of ``facts`` (see the module docstring)."""
+    try:
+        return json.dumps(facts, default=_default, ensure_ascii=True, allow_nan=False)
+    except ValueError:  # inf or nan somewhere: the slow path marks floats
+        try:
+            return json.dumps(encode(facts), ensure_ascii=True, allow_nan=False)
+        except ValueError as exc:
+            raise _NotCacheable("float") from exc
+    except TypeError as exc:  # a value json cannot write (not a facts dataclass, a date or a plain value)
+        raise _NotCacheable(str(exc)) from exc
+
+
+def _default(value: Any) -> Any:
+    """What json's encoder calls for a value it cannot write itself: a dataclass or a date."""
+    if isinstance(value, dt.datetime):
+        raise _NotCacheable("datetime")
+    if isinstance(value, dt.date):
+        return {"~d": value.isoformat()}
+    names = _field_names().get(type(value))
+    if names is None:
+        raise _NotCacheable(type(value).__name__)
+    return {"~": type(value).__name__, "f": {n: getattr(value, n) for n in names}}
+
+
+@lru_cache(maxsize=1)
+def _field_names() -> dict[type, tuple[str, ...]]:
+    return {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _dataclasses().values()}
+
+
+@lru_cache(maxsize=1)
+def _tuple_fields() -> dict[str, tuple[type, frozenset[str], frozenset[str]]]:
+    """Each dataclass by name: the class, its field names, and the fields typed as a tuple."""
+    out = {}
+    for name, cls in _dataclasses().items():
+        hints = typing.get_type_hints(cls)
+        tuples = frozenset(f.name for f in dataclasses.fields(cls) if _is_tuple(hints[f.name]))
+        out[name] = (cls, frozenset(f.name for f in dataclasses.fields(cls)), tuples)
+    return out
+
+
+def _is_tuple(tp: Any) -> bool:
+    return tp is tuple or typing.get_origin(tp) is tuple or any(_is_tuple(a) for a in typing.get_args(tp))
+
+
+def _object(value: dict[str, Any]) -> Any:
+    """json's object hook: build each marked object as it is parsed (the inner ones first)."""
+    if "~" in value:
+        cls, fields, tuples = _tuple_fields()[value["~"]]
+        stored = value["f"]
+        if stored.keys() != fields:
+            raise _NotCacheable(cls.__name__)
+        for name in tuples:
+            if isinstance(stored[name], list):
+                stored[name] = _as_tuple(stored[name])
+        return cls(**stored)
+    if "~d" in value:
+        return dt.date.fromisoformat(value["~d"])
+    if "~t" in value:
+        return tuple(value["~t"])
+    if "~f" in value:
+        return float(value["~f"])
+    return value
+
+
+def _as_tuple(items: list[Any]) -> tuple[Any, ...]:
+    return tuple(_as_tuple(v) if isinstance(v, list) else v for v in items)
 
 
 def encode(value: Any) -> Any:
@@ -128,25 +212,4 @@ def encode(value: Any) -> Any:
     raise _NotCacheable(type(value).__name__)
 
 
-def _decode(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if not isinstance(value, dict):
-        raise _NotCacheable(type(value).__name__)
-    if "~t" in value:
-        return tuple(_decode(v) for v in value["~t"])
-    if "~d" in value:
-        return dt.date.fromisoformat(value["~d"])
-    if "~f" in value:
-        return float(value["~f"])
-    cls = _dataclasses()[value["~"]]
-    fields = {f.name for f in dataclasses.fields(cls)}
-    stored = value["f"]
-    if set(stored) != fields:
-        raise _NotCacheable(cls.__name__)
-    return cls(**{name: _decode(v) for name, v in stored.items()})
-
-
-__all__ = ["key", "load", "schema", "store"]
+__all__ = ["dumps", "encode", "key", "load", "schema", "store"]

@@ -70,3 +70,15 @@ def test_unwritable_root_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(cachedir.ENV_DIR, str(blocker / "cache"))
     assert cachedir.cache_dir("ocr") is None
     assert cachedir.read_json("ocr", "ab" * 32) is None
+
+
+def test_cache_removed_during_a_run_is_made_again(cache_env: Path) -> None:
+    import shutil
+
+    assert cachedir.write_json("ocr", "ab" * 32, 1)
+    shutil.rmtree(cache_env)  # the folder is remembered as made: writing must notice it is gone
+    assert cachedir.write_json("ocr", "cd" * 32, 2)
+    assert cachedir.read_json("ocr", "cd" * 32) == 2
+    if sys.platform != "win32":
+        assert stat.S_IMODE(os.stat(cache_env / "ocr").st_mode) == 0o700
+    assert not [p for p in (cache_env / "ocr").rglob(".tmp-*")]

@@ -32,13 +32,19 @@ FULL = FileFacts(
 
 @pytest.mark.parametrize(
     "facts",
-    [FULL, FileFacts(kind="unknown", mime="application/octet-stream", size=0, sha256="")],
-    ids=["every field", "bare"],
+    [
+        FULL,
+        dataclasses.replace(FULL, image=dataclasses.replace(FULL.image, sharpness=12.5)),  # type: ignore[type-var]
+        FileFacts(kind="unknown", mime="application/octet-stream", size=0, sha256=""),
+    ],
+    ids=["every field, inf", "every field", "bare"],
 )
 def test_round_trip(facts: FileFacts) -> None:
     key = factcache.key(facts.sha256 or "0" * 64, "x.pdf", OPTIONS)
     assert factcache.store(key, facts)
     assert factcache.load(key) == facts
+    loaded = factcache.load(key)
+    assert loaded is not None and all(isinstance(v, tuple) for v in (loaded.page_facts, loaded.dates, loaded.notes))
 
 
 def test_entries_are_plain_json_in_a_private_folder(_private_cache: Path) -> None:
