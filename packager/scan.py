@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import Any
 
 from packager import cachedir, factcache
 from packager.checks.registry import declare
@@ -30,7 +31,7 @@ from packager.model import Stage
 from packager.naming import NamingConvention
 from packager.ocr.run import cache_hint
 from packager.plan import Plan
-from packager.rules import Rules
+from packager.rules import DeliverableRules, Rules
 from packager.safetext import printable_path
 from packager.workers import die_with_parent
 
@@ -99,6 +100,10 @@ RESULT_TEXT_CHARS = 4000
 CHUNK_MAX = 32
 
 Job = tuple[Path, str] | tuple[Path, str, str]  # (path, display name[, known SHA-256])
+# A step run on each file's facts in the worker that inspected it: (job index, facts) -> result.
+Post = Callable[[int, FileFacts], Any]
+# What evidence.decide needs besides the record: naming convention, rules, date window, today.
+Decider = tuple[NamingConvention, DeliverableRules, tuple[dt.date, dt.date], dt.date]
 
 
 def pool_context() -> BaseContext:
@@ -140,12 +145,44 @@ def _regular_file_hash(path: Path) -> str | None:
         return None
 
 
-def _inspect_chunk(chunk: list[tuple[int, Job]], options: InspectOptions) -> list[tuple[int, FileFacts]]:
-    return [(index, inspect_for_checks(job[0], options, job[1], _sha(job))) for index, job in chunk]
+# What a worker process works with, set once when it starts (a forked worker inherits it, a
+# spawned one receives it once) instead of with every chunk: the options and the step run on each
+# file's facts in the worker (see ``inspect_and_decide``).
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(options: InspectOptions, post: Post | None) -> None:
+    die_with_parent()
+    _worker["options"] = options
+    _worker["post"] = post
+
+
+class Undecided:
+    """The facts of a file whose worker-side step raised: the caller runs the step again, in the open."""
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+
+
+def _finish(post: Post | None, index: int, facts: FileFacts) -> Any:
+    if post is None:
+        return facts
+    try:
+        return post(index, facts)
+    except Exception:  # run again by the caller, where an error is reported as such
+        return Undecided(facts)
+
+
+def _inspect_chunk(chunk: list[tuple[int, Job]]) -> list[tuple[int, Any]]:
+    options: InspectOptions = _worker["options"]
+    post: Post | None = _worker["post"]
+    return [
+        (index, _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))) for index, job in chunk
+    ]
 
 
 def _sha(job: Job) -> str | None:
-    return job[2] if len(job) > 2 else None  # type: ignore[misc]
+    return job[2] if len(job) > 2 else None
 
 
 def _chunk_size(total: int, workers: int) -> int:
@@ -177,6 +214,48 @@ def inspect_many(
     each entry just before yielding it): then chunks go out in arrival order, and the workers
     start on the first files while later ones are still being produced.
     """
+    return _run(jobs, options, None, progress, workers, total)
+
+
+def inspect_and_decide(
+    jobs: list[Job],
+    records: list[FileRecord],
+    decider: Decider,
+    options: InspectOptions,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+) -> list[FileRecord]:
+    """Inspect the file of each record, and decide its evidence (``evidence.decide``) where it was
+    inspected: in the worker, so the decisions run on both cores while files are read."""
+    post = _DecideRecord(tuple(records), decider)
+    out: list[FileRecord] = []
+    for index, result in enumerate(_run(jobs, options, post, progress, workers, None)):
+        if isinstance(result, Undecided):
+            result = post(index, result.facts)  # raised in the worker: decided again here
+        out.append(result)
+    return out
+
+
+class _DecideRecord:
+    """The worker-side step of ``inspect_and_decide``: a record with its facts, decided."""
+
+    def __init__(self, records: tuple[FileRecord, ...], decider: Decider) -> None:
+        self.records = records
+        self.decider = decider
+
+    def __call__(self, index: int, facts: FileFacts) -> FileRecord:
+        naming, rules, window, today = self.decider
+        return decide(replace(self.records[index], facts=facts), naming, rules, window, today)
+
+
+def _run(
+    jobs: Iterable[Job],
+    options: InspectOptions,
+    post: Post | None,
+    progress: ProgressFn | None,
+    workers: int | None,
+    total: int | None,
+) -> list[Any]:
     lazy = total is not None
     if total is None:
         jobs = list(jobs)
@@ -184,10 +263,10 @@ def inspect_many(
     if progress:
         progress(0, total)
     workers = workers or min(os.cpu_count() or 1, 8)
-    results: list[FileFacts | None] = [None] * total
+    results: list[Any] = [None] * total
     if total < PARALLEL_MIN_FILES or workers <= 1:
         for index, job in enumerate(jobs):
-            results[index] = inspect_for_checks(job[0], options, job[1], _sha(job))
+            results[index] = _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))
             if progress:
                 progress(index + 1, total)
         return [r for r in results if r is not None]
@@ -200,21 +279,23 @@ def inspect_many(
         indexed = ((i, listed[i]) for i in _largest_first(listed))
     failed: list[int] = []
     done = 0
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=die_with_parent) as pool:
-        futures: dict[Future[list[tuple[int, FileFacts]]], list[int]] = {}
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=pool_context(), initializer=_start_worker, initargs=(options, post),
+    ) as pool:
+        futures: dict[Future[list[tuple[int, Any]]], list[int]] = {}
         chunk: list[tuple[int, Job]] = []
         for item in indexed:
             submitted[item[0]] = item[1]
             chunk.append(item)
             if len(chunk) >= size:
-                futures[pool.submit(_inspect_chunk, chunk, options)] = [i for i, _ in chunk]
+                futures[pool.submit(_inspect_chunk, chunk)] = [i for i, _ in chunk]
                 chunk = []
         if chunk:
-            futures[pool.submit(_inspect_chunk, chunk, options)] = [i for i, _ in chunk]
+            futures[pool.submit(_inspect_chunk, chunk)] = [i for i, _ in chunk]
         for future in as_completed(futures):
             try:
-                for index, facts in future.result():
-                    results[index] = facts
+                for index, result in future.result():
+                    results[index] = result
             except Exception:  # the worker died (killed, out of memory) or its result was lost
                 failed.extend(futures[future])
             done += len(futures[future])
@@ -223,9 +304,12 @@ def inspect_many(
     if failed:
         failed.sort()
         for index, facts in zip(failed, retry_alone([submitted[i] for i in failed], options), strict=True):
-            results[index] = facts
+            results[index] = _finish(post, index, facts)
     # A lazy source may yield fewer jobs than ``total`` (an entry that could not be spooled).
-    return [results[i] or _inspector_died(submitted[i][0]) for i in range(len(submitted))]
+    return [
+        results[i] if results[i] is not None else _finish(post, i, _inspector_died(submitted[i][0]))
+        for i in range(len(submitted))
+    ]
 
 
 def _inspector_died(path: Path | None) -> FileFacts:
@@ -326,12 +410,13 @@ def scan_folder(
     to_inspect = [
         i for i, r in enumerate(records) if stage is Stage.FINAL and r.role in ("deliverable", "document")
     ]
-    facts = inspect_many(
+    decided = inspect_and_decide(
         [(folder.joinpath(*records[i].path.split("/")), records[i].name) for i in to_inspect],
+        [records[i] for i in to_inspect], (naming, rules.deliverables, window, today),
         options, progress, workers,
     )
-    for i, f in zip(to_inspect, facts, strict=True):
-        records[i] = decide(replace(records[i], facts=f), naming, rules.deliverables, window, today)
+    for i, record in zip(to_inspect, decided, strict=True):
+        records[i] = record
 
     by_path = {r.path: r for r in records}
     documents = {
