@@ -52,6 +52,14 @@ def split_extension(name: str) -> tuple[str, str]:
 class NamingConvention:
     def __init__(self, rules: NamingRules) -> None:
         self.rules = rules
+        # Answers by folder or path part: a submission repeats a few folder names thousands of times.
+        self._folders: dict[tuple[str, str], NameMatch | None] = {}
+        self._ignored_parts: dict[str, bool] = {}
+
+    @cached_property
+    def _ignore(self) -> list[re.Pattern[str]]:
+        # fnmatch.fnmatchcase(part.lower(), pattern.lower()) is exactly this match.
+        return [re.compile(fnmatch.translate(p.lower())) for p in self.rules.ignore]
 
     @cached_property
     def _objective(self) -> list[re.Pattern[str]]:
@@ -92,10 +100,16 @@ class NamingConvention:
         return None
 
     def objective_folder(self, name: str) -> NameMatch | None:
-        return self._match(self._objective, name)
+        memo = ("o", name)
+        if memo not in self._folders:
+            self._folders[memo] = self._match(self._objective, name)
+        return self._folders[memo]
 
     def milestone_folder(self, name: str) -> NameMatch | None:
-        return self._match(self._milestone, name)
+        memo = ("m", name)
+        if memo not in self._folders:
+            self._folders[memo] = self._match(self._milestone, name)
+        return self._folders[memo]
 
     def file_name(self, name: str) -> NameMatch | None:
         stem, _ext = split_extension(name)
@@ -134,11 +148,18 @@ class NamingConvention:
         return self.labels_in_text(title)
 
     def is_ignored(self, rel_path: str) -> bool:
-        for part in rel_path.split("/"):
-            for pattern in self.rules.ignore:
-                if fnmatch.fnmatchcase(part.lower(), pattern.lower()):
-                    return True
-        return False
+        *folders, leaf = rel_path.split("/")
+        for part in folders:
+            ignored = self._ignored_parts.get(part)
+            if ignored is None:
+                ignored = self._ignored_parts[part] = self._ignored_part(part)
+            if ignored:
+                return True
+        return self._ignored_part(leaf)
+
+    def _ignored_part(self, part: str) -> bool:
+        lowered = part.lower()
+        return any(p.match(lowered) for p in self._ignore)
 
     def is_admin(self, rel_path: str) -> bool:
         first = rel_path.split("/", 1)[0].lower()
