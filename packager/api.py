@@ -13,6 +13,7 @@ from packager.plan import PLAN_FILENAME, Plan, find_plan_file, load_plan
 from packager.result import CheckResult, Score
 from packager.rules import Rules, load_rules
 from packager.scan import ProgressFn, scan_folder
+from packager.workers import fewer_collections
 
 
 def resolve_folder(folder: Path) -> Path:
@@ -62,13 +63,14 @@ def check_folder(
     rules = rules or load_rules(rules_spec)
     plan = load_folder_plan(folder, plan_path, rules)
     today = today or dt.date.today()
-    inventory, scan_findings = scan_folder(
-        folder, plan, rules, stage=stage, today=today, progress=progress, workers=workers,
-        plan_path=plan_path, ocr=ocr,
-    )
-    ctx = Context(plan=plan, rules=rules, stage=stage, today=today, inventory=inventory)
-    config = config if config is not None else load_config(folder)
-    findings = sort_findings(config.apply(run_checks(ctx, scan_findings)))
+    with fewer_collections():
+        inventory, scan_findings = scan_folder(
+            folder, plan, rules, stage=stage, today=today, progress=progress, workers=workers,
+            plan_path=plan_path, ocr=ocr,
+        )
+        ctx = Context(plan=plan, rules=rules, stage=stage, today=today, inventory=inventory)
+        config = config if config is not None else load_config(folder)
+        findings = sort_findings(config.apply(run_checks(ctx, scan_findings)))
     score = Score(self=plan.self_score_percent(rules), pass_mark=rules.scoring.pass_mark)
     return CheckResult(
         plan=plan, rules=rules, stage=stage, findings=tuple(findings), score=score,

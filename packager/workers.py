@@ -7,10 +7,12 @@ workers would wait for work for ever, holding memory. Every pool starts its work
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 POLL_SECONDS = 1.0
 
@@ -25,3 +27,28 @@ def watch_parent(parent: int, exit_now: Callable[[int], object] = os._exit, poll
 def die_with_parent() -> None:
     """Pool initializer: end this worker when the process that started it dies."""
     threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True, name="watch-parent").start()
+
+
+# Objects allocated between young-generation collections while a run builds its records.
+BULK_GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while a run builds tens of thousands of long-lived objects.
+
+    The cycle collector runs every 700 net allocations by default and, every so often, walks every
+    object in the process (the imported libraries too). Building 5,000 records (classifying,
+    unpickling the workers' results) then spends most of its time in the collector. Inside this
+    block, what exists already is frozen (never walked again, and left untouched by forked workers,
+    so their memory stays shared) and young collections run 30 times less often. Garbage is still
+    collected, later.
+    """
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(old[0], BULK_GC_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
