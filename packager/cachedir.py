@@ -66,6 +66,9 @@ _tmp_serial = itertools.count()
 
 
 def _memo(name: str) -> tuple[str | None, ...]:
+    override = os.environ.get(ENV_DIR)
+    if override:  # the override wins: nothing else locates the cache
+        return (override, name)
     return (*(os.environ.get(v) for v in _LOCATING), name)
 
 

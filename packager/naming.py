@@ -130,7 +130,14 @@ class NamingConvention:
 
     def header_labels(self, text: str) -> list[TextLabel]:
         """Milestones that label a document: named in its first lines, and not as a mention."""
-        lines = [line for line in text.splitlines() if line.strip()][: max(0, self.rules.header_lines)]
+        lines: list[str] = []
+        wanted = self.rules.header_lines
+        if wanted > 0:
+            for line in text.splitlines():
+                if line.strip():
+                    lines.append(line)
+                    if len(lines) >= wanted:
+                        break
         labels: list[TextLabel] = []
         for line in lines:
             for label in self.labels_in_text(line):

@@ -1,0 +1,60 @@
+"""Inspect and decide in the workers: the same records as deciding after the pool, and a decision
+that fails in a worker is made again in the open (its error is not taken for a crashed inspector)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from packager import scan
+from packager.evidence import decide
+from packager.inspect import InspectOptions
+from packager.inventory import FileRecord
+from packager.naming import NamingConvention
+from packager.rules import load_rules
+from tests import synth
+
+RULES = load_rules()
+NAMING = NamingConvention(RULES.naming)
+WINDOW = (dt.date(2026, 4, 30), dt.date(2026, 11, 30))
+TODAY = dt.date(2026, 11, 26)
+OPTIONS = InspectOptions(RULES.deliverables, window=WINDOW, ocr="off")
+DECIDER = (NAMING, RULES.deliverables, WINDOW, TODAY)
+
+
+def _folder(tmp_path: Path) -> tuple[list[scan.Job], list[FileRecord]]:
+    jobs: list[scan.Job] = []
+    records = []
+    for i in range(scan.PARALLEL_MIN_FILES):
+        name = f"1.{i % 3 + 1} - record {i}.pdf"
+        path = synth.make_text_pdf(tmp_path / name, text_lines=[f"Milestone 1.{i % 2 + 1}", f"May {i + 1}, 2026"])
+        jobs.append((path, name))
+        records.append(FileRecord(path=f"Objective 1/{name}", size=path.stat().st_size,
+                                  mapping=NAMING.map_path(f"Objective 1/{name}")))
+    return jobs, records
+
+
+def test_decided_in_workers_as_after_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
+    jobs, records = _folder(tmp_path)
+    pooled = scan.inspect_and_decide(jobs, records, DECIDER, OPTIONS, workers=2)
+    facts = scan.inspect_many(jobs, OPTIONS, workers=1)
+    after = [decide(dataclasses.replace(r, facts=f), *DECIDER) for r, f in zip(records, facts, strict=True)]
+    assert pooled == after
+    assert {r.mapping.milestone for r in pooled} >= {"1.1", "1.2"}
+
+
+def test_a_failing_decision_is_made_again_in_the_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
+    jobs, records = _folder(tmp_path)
+
+    def broken(record: FileRecord, *args: object) -> FileRecord:
+        raise RuntimeError("decide failed")
+
+    monkeypatch.setattr(scan, "decide", broken)  # forked workers inherit the broken step
+    with pytest.raises(RuntimeError, match="decide failed"):
+        scan.inspect_and_decide(jobs, records, DECIDER, OPTIONS, workers=2)
+
