@@ -190,8 +190,10 @@ def _chunk_size(total: int, workers: int) -> int:
     return max(1, min(CHUNK_MAX, total // (workers * 16)))
 
 
-def _largest_first(jobs: list[Job]) -> list[int]:
+def _largest_first(jobs: list[Job], sizes: list[int] | None = None) -> list[int]:
     def size(index: int) -> int:
+        if sizes is not None:
+            return sizes[index]
         try:
             return os.stat(jobs[index][0]).st_size
         except OSError:
@@ -229,7 +231,8 @@ def inspect_and_decide(
     inspected: in the worker, so the decisions run on both cores while files are read."""
     post = _DecideRecord(tuple(records), decider)
     out: list[FileRecord] = []
-    for index, result in enumerate(_run(jobs, options, post, progress, workers, None)):
+    sizes = [r.size for r in records]  # measured by the walk: no second stat per file
+    for index, result in enumerate(_run(jobs, options, post, progress, workers, None, sizes)):
         if isinstance(result, Undecided):
             result = post(index, result.facts)  # raised in the worker: decided again here
         out.append(result)
@@ -255,6 +258,7 @@ def _run(
     progress: ProgressFn | None,
     workers: int | None,
     total: int | None,
+    sizes: list[int] | None = None,
 ) -> list[Any]:
     lazy = total is not None
     if total is None:
@@ -276,7 +280,7 @@ def _run(
         indexed: Iterable[tuple[int, Job]] = enumerate(jobs)
     else:
         listed = list(jobs)
-        indexed = ((i, listed[i]) for i in _largest_first(listed))
+        indexed = ((i, listed[i]) for i in _largest_first(listed, sizes))
     failed: list[int] = []
     done = 0
     with ProcessPoolExecutor(
