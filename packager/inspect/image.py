@@ -84,27 +84,32 @@ def _inspect(path: Path, base: FileFacts, formats: tuple[str, ...]) -> FileFacts
             if scale < 1:
                 img.draft("L", (max(1, int(width * scale)), max(1, int(height * scale))))
         img.load()
+        # Measured while the file is open: an 8-bit grayscale decode is used as it is, not copied.
         gray = _grayscale(img)
-    if max(gray.size) > MEASURE_SIDE * 1.1:  # a JPEG drafted to ~1000 px needs no second resample
-        gray.thumbnail((MEASURE_SIDE, MEASURE_SIDE))
+        if max(gray.size) > MEASURE_SIDE * 1.1:  # a JPEG drafted to ~1000 px needs no second resample
+            gray.thumbnail((MEASURE_SIDE, MEASURE_SIDE))
+        histogram = gray.histogram()[:256]
+        sharpness = round(laplacian_variance(gray), 2)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     exif_date = exif_dates[0].date if exif_dates else None
     facts = ImageFacts(
         width=width,
         height=height,
-        sharpness=round(laplacian_variance(gray), 2),
-        contrast=round(ImageStat.Stat(gray).stddev[0], 2),
+        sharpness=sharpness,
+        contrast=round(ImageStat.Stat(histogram).stddev[0], 2),
         exif_date=exif_date,
         orientation=orientation,
-        **tones(gray),
+        **tones(histogram),
     )
     return replace(base, image=facts, dates=(*base.dates, *exif_dates))
 
 
-def tones(gray: Image.Image) -> dict[str, float]:
-    """Paper-to-ink range (median minus the darkest 0.05 %) and the share of grey pixels."""
-    histogram = gray.histogram()[:256]
+def tones(histogram: list[int]) -> dict[str, float]:
+    """Paper-to-ink range (median minus the darkest 0.05 %) and the share of grey pixels.
+
+    ``histogram`` is the 256-bin histogram of the 8-bit grayscale image the measures are taken on.
+    """
     total = sum(histogram)
     if total <= 0:
         return {"ink_range": 0.0, "midtones": 0.0}
@@ -142,8 +147,9 @@ def laplacian_variance(gray: Image.Image) -> float:
 
 
 def _grayscale(img: Image.Image) -> Image.Image:
+    """An 8-bit grayscale view of ``img``: ``img`` itself when it already is one."""
     if img.mode == "L":
-        return img.copy()
+        return img
     if img.mode.startswith("I;16") or img.mode == "I":
         # Deep images: scale 16-bit values down instead of clipping them at 255.
         return img.convert("I").point(lambda v: v * (1 / 256)).convert("L")
