@@ -56,7 +56,7 @@ def inspect_file(
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return _bare(0, "it is not a regular file")
-        digest, head = (sha256, _head(path)) if sha256 else _hash_and_head(path)
+        digest, head = (sha256, _head(path)) if sha256 else _hash_and_head(path, info.st_size)
     except OSError as exc:
         return _bare(0, f"the file cannot be opened ({exc.strerror or type(exc).__name__})")
     kind, mime = sniff(head, display, path)
@@ -94,15 +94,25 @@ def _ocr(path: Path, facts: FileFacts, options: InspectOptions, display: str) ->
         return facts
 
 
-def _hash_and_head(path: Path) -> tuple[str, bytes]:
-    """SHA-256 of the whole file (streamed) and its first bytes, in one pass."""
+def _hash_and_head(path: Path, size: int | None = None) -> tuple[str, bytes]:
+    """SHA-256 of the whole file (streamed) and its first bytes, in one pass.
+
+    The file is read unbuffered into one reused buffer sized to the file (``size``, from the
+    caller's stat), so a small file costs one read and a large one no per-chunk allocations.
+    """
     digest = hashlib.sha256()
-    head = b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            if len(head) < HEAD_BYTES:
-                head += chunk[: HEAD_BYTES - len(head)]
-            digest.update(chunk)
+    with path.open("rb", buffering=0) as fh:
+        if size is None:
+            size = os.fstat(fh.fileno()).st_size
+        buffer = bytearray(min(CHUNK, max(size, HEAD_BYTES) + 1))
+        view = memoryview(buffer)
+        head = b""
+        count = fh.readinto(buffer) or 0
+        while count:
+            if len(head) < HEAD_BYTES:  # a short first read still yields the whole head
+                head += view[: min(count, HEAD_BYTES - len(head))]
+            digest.update(view[:count])
+            count = fh.readinto(buffer) or 0
     return digest.hexdigest(), head
 
 

@@ -100,7 +100,6 @@ def sniff(head: bytes, name: str, path: Path | None = None) -> tuple[str, str]:
 def _sniff(head: bytes, name: str, path: Path | None) -> tuple[str, str]:
     if not head:
         return "unknown", "application/x-empty"
-    magic_mime = _magic_mime(head)
     kind = _signature_kind(head)
     if kind == "zip":
         kind = _zip_kind(head, path)
@@ -110,8 +109,11 @@ def _sniff(head: bytes, name: str, path: Path | None) -> tuple[str, str]:
         kind = "csv"
     elif kind == "txt" and _extension(name) in _SCRIPT_EXTENSIONS:
         kind = "script"  # a batch file or script a double-click would run
-    if kind in ("unknown", "archive", "executable", "script") and magic_mime:
-        return kind, magic_mime
+    if kind in ("unknown", "archive", "executable", "script"):
+        # libmagic only refines these kinds' MIME type, so it is asked only about them.
+        magic_mime = _magic_mime(head)
+        if magic_mime:
+            return kind, magic_mime
     return kind, MIME[kind]
 
 
