@@ -32,7 +32,7 @@ from packager.archive import (
     scan_archive,
     spool_directory,
 )
-from packager.archive.names import collision_key, escape_for_display
+from packager.archive.names import collision_key, escape_for_display, has_hidden_char, is_hidden_char
 from packager.errors import InputError
 from packager.findings import Finding, Severity
 from packager.rules import ArchiveRules, load_rules
@@ -829,3 +829,11 @@ def test_damaged_zips_never_crash(tmp_path: Path, mutations: list[tuple[int, int
             except EntryError as exc:
                 assert exc.finding.check in {"zip-corrupt", "zip-bomb"}
     assert {p.parent for p in spool_dir.iterdir()} <= {spool_dir}
+
+
+def test_hidden_character_pattern_matches_the_per_character_rule() -> None:
+    """The one-regex test of a name flags exactly the characters ``is_hidden_char`` does."""
+    differ = [c for c in range(0x110000) if has_hidden_char(chr(c)) != is_hidden_char(chr(c))]
+    assert differ == []
+    assert has_hidden_char("Objective 1/1.1 - Record\u202egpj.pdf")
+    assert not has_hidden_char("Objective 1/1.1 - Émilie Côté.pdf")

@@ -49,9 +49,20 @@ class NormalisedName:
     is_dir: bool
 
 
+# The same characters as one pattern, so a name is judged in one regex search instead of one
+# category lookup per character: Cc is U+0000-001F and U+007F-009F, Cs the surrogates, Zl U+2028,
+# Zp U+2029 (a test holds this equal to ``is_hidden_char`` over every code point).
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029" + "".join(sorted(_BIDI_CONTROLS)) + "]")
+
+
 def is_hidden_char(ch: str) -> bool:
     """A character that is invisible or rearranges the text around it on a terminal."""
     return ch in _BIDI_CONTROLS or unicodedata.category(ch) in _HIDDEN_CATEGORIES
+
+
+def has_hidden_char(text: str) -> bool:
+    """Whether any character of ``text`` is hidden (``is_hidden_char``)."""
+    return _HIDDEN.search(text) is not None
 
 
 def escape_for_display(text: str, limit: int = _DISPLAY_LIMIT) -> str:
@@ -108,7 +119,7 @@ def normalise_name(name: str) -> NormalisedName:
     slashed = name.replace("\\", "/")
     is_dir = slashed.endswith("/")
     problem = path_problem(slashed)
-    if problem is None and any(is_hidden_char(ch) for ch in slashed):
+    if problem is None and has_hidden_char(slashed):
         problem = NameProblem.HIDDEN_CHARS
     if problem is not None:
         return NormalisedName(escape_for_display(slashed), problem, is_dir)
