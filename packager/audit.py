@@ -268,9 +268,13 @@ def audit_zip(
         options = replace(options, labelled=labelled_names(wanted))
         spooled: list[tuple[str, Path, str]] = []
         kept: list[FileRecord] = []
+        # Largest entries first, as `check` sends a folder's files, so that both workers stay busy
+        # to the end; the records are put back in the zip's order afterwards.
+        position = {r.path: i for i, r in enumerate(wanted)}
+        largest_first = sorted(wanted, key=lambda r: (-by_name[r.path].size, position[r.path]))
 
         def spool_each() -> Iterator[tuple[Path, str, str]]:
-            for record in wanted:
+            for record in largest_first:
                 try:
                     target, sha = reader.spool(by_name[record.path], tmp)
                 except EntryError as exc:
@@ -286,6 +290,10 @@ def audit_zip(
                 yield target, record.name, sha  # hashed once, while spooling
 
         facts = inspect_many(spool_each(), options, progress, workers, total=len(wanted))
+        in_zip_order = sorted(range(len(kept)), key=lambda i: position[kept[i].path])
+        kept = [kept[i] for i in in_zip_order]
+        spooled = [spooled[i] for i in in_zip_order]
+        facts = [facts[i] for i in in_zip_order]
         if manifest is not None:
             manifest_name = manifest_entry.name if manifest_entry else ""
             listed_names = [n for n in scan.all_names if n not in set(classified.ignored)]
