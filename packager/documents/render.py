@@ -253,17 +253,16 @@ def printable(text: str) -> str:
     spaces, and anything the fonts cannot draw (most emoji, CJK …) replaced by U+FFFD."""
     drawable = _drawable()
     text = _IGNORABLE.sub("", text)
-    out: list[str] = []
-    for ch in text:
+    # Each distinct character is judged once (a document has a few hundred), then replaced in one pass.
+    changes: dict[int, str] = {}
+    for ch in set(text):
         if ch in "\n\t ":
-            out.append(ch)
-        elif unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
-            out.append(" ")
-        elif ord(ch) in drawable:
-            out.append(ch)
-        else:
-            out.append(REPLACEMENT)
-    return "".join(out)
+            continue
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            changes[ord(ch)] = " "
+        elif ord(ch) not in drawable:
+            changes[ord(ch)] = REPLACEMENT
+    return text.translate(changes) if changes else text
 
 
 # --------------------------------------------------------------------------- PDF
