@@ -120,7 +120,12 @@ def read_json(name: str, key: str, object_hook: Callable[[dict[str, Any]], Any] 
         return None
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_ENTRY_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_ENTRY_BYTES:
+                return None
+            # Read what fstat announced (plus one byte to notice growth): asking for the 4 MiB limit
+            # would allocate it on every read.
+            data = fh.read(size + 1)
     except OSError:
         return None
     if len(data) > MAX_ENTRY_BYTES:
