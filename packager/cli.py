@@ -77,6 +77,17 @@ def _emit(text: str, output: Path | None, *, json: bool = False) -> None:
     echo(f"Wrote {output}", err=True)
 
 
+def _emit_report(text: str, output: Path | None, colour: bool) -> None:
+    """A text report: to the screen (coloured when `colour`), or to `output` like any report.
+
+    Every untrusted piece of the report was escaped (safetext) as it was rendered; only the colour codes
+    added around labels reach the terminal as escape sequences."""
+    if output is None:
+        click.echo(text, nl=False, color=colour)
+        return
+    _emit(text, output)
+
+
 def _guard(output: Path | None, *, folder: Path | None = None, inputs: tuple[Path | None, ...] = (),
            force: bool = False, option: str = "-o") -> None:
     """Refuse, before any work, an output inside the source folder or over a file that is not ours."""
@@ -182,7 +193,9 @@ def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def lint_options(func: F) -> F:
-    """--select, --ignore and --strict: a linter's conventions, over the folder's packager.toml."""
+    """--select, --ignore, --strict and --quiet: a linter's conventions, the same on check, build and audit."""
+    func = click.option("-q", "--quiet", is_flag=True,
+                        help="Only the errors (with --strict, the warnings too) and the summary line.")(func)
     func = click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")(func)
     func = click.option("--ignore", multiple=True, metavar="IDS",
                         help="Leave out these check ids or prefixes (comma-separated or repeated).")(func)
@@ -191,15 +204,14 @@ def lint_options(func: F) -> F:
     return func
 
 
-def _config(folder: Path, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool) -> Any:
-    """The folder's settings (packager.toml or [tool.packager]) with the command line's on top."""
-    from packager.config import load_config
+def _config(folder: Path | None, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool) -> Any:
+    """The folder's settings (packager.toml or [tool.packager]) with the command line's on top.
 
-    base = load_config(folder) if folder.is_dir() else None
-    if base is None:
-        from packager.config import Config
+    Without a folder (audit), only the command line: a received zip's own packager.toml must not change
+    what the reviewer sees, and neither may one in the current folder (it may be an unpacked submission)."""
+    from packager.config import Config, load_config
 
-        base = Config()
+    base = load_config(folder) if folder is not None and folder.is_dir() else Config()
     return base.override(select=_split_ids(select), ignore=_split_ids(ignore), strict=strict)
 
 
@@ -290,7 +302,6 @@ def main() -> None:
 @output_option
 @force_option
 @lint_options
-@click.option("-q", "--quiet", is_flag=True, help="Only the errors and the summary line.")
 @click.option("--statistics", is_flag=True, help="Also print how many findings each check id has.")
 @no_cache_option
 @ocr_option
@@ -323,11 +334,8 @@ def check(
         colour = use_colour(output)
         text = render_check(result, style=make_style(colour), quiet=quiet, statistics=statistics,
                             strict=config.strict)
-        if output is None:
-            # Every untrusted piece of the report is escaped (safetext) as it is rendered; only the
-            # colour codes added around labels reach the terminal as escape sequences.
-            click.echo(text, nl=False, color=colour)
-            sys.exit(ExitCode.FINDINGS if result.summary.failed(config.strict) else ExitCode.OK)
+        _emit_report(text, output, colour)
+        sys.exit(ExitCode.FINDINGS if result.summary.failed(config.strict) else ExitCode.OK)
     _emit(text, output, json=fmt == "json")
     sys.exit(ExitCode.FINDINGS if result.summary.failed(config.strict) else ExitCode.OK)
 
@@ -372,16 +380,19 @@ def init(folder: Path, program: str, company: str, year: int | None, plan_format
 def build(
     folder: Path, output: Path, stage: str, allow_errors: bool, split_mb: float | None,
     templates_dir: Path | None, plan_path: Path | None, rules_spec: str | None, force: bool,
-    select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, ocr: str, today: str | None,
+    select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, quiet: bool, ocr: str, today: str | None,
 ) -> None:
     """Check FOLDER and build the submission zip."""
     from packager.build import BuildRefused, build_submission
-    from packager.report.text import render_findings
+    from packager.report.text import open_findings, render_findings, summary_line
     from packager.textutil import plural
 
     config = _config(folder, select, ignore, strict)
+    colour = use_colour()
+    style = make_style(colour)
     try:
-        with progress_bar("Checking files") as progress, progress_bar("Writing the zip") as writing:
+        with progress_bar("Checking files", enabled=not quiet) as progress, \
+                progress_bar("Writing the zip", enabled=not quiet) as writing:
             result = build_submission(
                 folder, output, stage=Stage(stage), allow_errors=allow_errors, split_mb=split_mb,
                 templates_dir=templates_dir, plan_path=plan_path, rules_spec=rules_spec,
@@ -389,20 +400,24 @@ def build(
                 ocr=_ocr_mode(ocr),
             )
     except BuildRefused as refused:
-        blocking = ("error", "warning") if config.strict else ("error",)
-        errors = [f for f in refused.result.findings if f.severity.value in blocking and f.accepted is None]
-        echo("\n".join(render_findings(errors, refused.result.plan)))
+        blocking = open_findings(refused.result.findings, config.strict)
+        _emit_report("".join(line + "\n" for line in render_findings(blocking, refused.result.plan, style)),
+                     None, colour)
         echo(f"Not built: {refused}. Fix the errors, or build anyway with --allow-errors.", err=True)
         sys.exit(ExitCode.FINDINGS)
-    shown = [f for f in result.findings if f.severity.value != "info"]
-    if shown:
-        echo("\n".join(render_findings(shown, result.check.plan)))
+    # As `check` shows them: grouped by objective and milestone, in colour on a terminal; --quiet keeps
+    # only what fails the run.
+    shown = (open_findings(result.findings, config.strict) if quiet
+             else [f for f in result.findings if f.severity.value != "info"])
+    lines = render_findings(shown, result.check.plan, style) if shown else []
     for path, size in zip(result.outputs, result.sizes, strict=True):
-        echo(f"Wrote {path} ({size / 1024 / 1024:.1f} MB)")
+        lines.append(for_terminal(f"Wrote {path} ({size / 1024 / 1024:.1f} MB)"))
     if result.excluded:
-        echo(f"Left out {plural(len(result.excluded), 'file')} not mapped to a milestone: "
-             + ", ".join(result.excluded[:5]))
-    echo(result.summary.line("built", "built with open errors"))
+        lines.append(for_terminal(f"Left out {plural(len(result.excluded), 'file')} not mapped to a milestone: "
+                                + ", ".join(result.excluded[:5])))
+    lines.append(summary_line(result.summary, style, ready="built", not_ready="built with open errors",
+                              strict=config.strict))
+    _emit_report("".join(line + "\n" for line in lines), None, colour)
     sys.exit(ExitCode.FINDINGS if result.summary.failed(config.strict) else ExitCode.OK)
 
 
@@ -426,6 +441,7 @@ def build(
               help="A folder of approved plans; each zip gets its company's plan for its year.")
 @rules_option
 @force_option
+@lint_options
 @no_cache_option
 @ocr_option
 @today_option
@@ -433,14 +449,27 @@ def build(
 def audit(
     zips: tuple[Path, ...], fmt: str, output: Path | None, worksheet: Path | None, scores_path: Path | None,
     amendments_path: Path | None, approved_path: Path | None, plans_dir: Path | None, rules_spec: str | None,
-    force: bool, ocr: str, today: str | None,
+    force: bool, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, quiet: bool, ocr: str,
+    today: str | None,
 ) -> None:
     """Check received submission ZIPS safely, verify them and score them.
 
     With --plan (or --plans) the zips are scored against the plan approved in the spring.
+    --select, --ignore, --strict and --quiet work as for check; no packager.toml is read (not even one
+    inside the zip).
     """
-    from packager.audit import audit_zip
-    from packager.report.audit_text import BatchRow, audit_dict, batch_csv, batch_text, render_audit_text
+    from dataclasses import replace
+
+    from packager.audit import AuditResult, audit_zip
+    from packager.findings import sort_findings
+    from packager.report.audit_text import (
+        BatchRow,
+        audit_dict,
+        batch_csv,
+        batch_text,
+        failed,
+        render_audit_text,
+    )
     from packager.report.html import render_audit_html, render_batch_html
     from packager.report.jsonout import dumps
     from packager.rules import load_rules
@@ -452,9 +481,15 @@ def audit(
     if amendments_path is not None and scores_path is None:
         raise InputError("the amendments letter needs the reviewer's scores", field="--amendments",
                          hint="Add --scores with the filled-in QA worksheet")
+    config = _config(None, select, ignore, strict)  # the command line only
     rules = load_rules(rules_spec)
     day = _today(today)
     ocr = _ocr_mode(ocr)
+
+    def configured(result: AuditResult) -> AuditResult:
+        """The audit's findings as --select/--ignore choose them (the one filter check and build use)."""
+        return replace(result, findings=tuple(sort_findings(config.apply(result.findings))))
+
     if approved_path is not None and plans_dir is not None:
         raise InputError("give either --plan or --plans, not both", field="--plan/--plans")
     approved = approved_plans = None
@@ -471,9 +506,9 @@ def audit(
         raise InputError("--worksheet, --scores and --amendments work on one zip at a time",
                          field="--worksheet/--scores")
     if single:
-        with progress_bar("Checking entries") as progress:
-            result = audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress,
-                               approved=approved, approved_plans=approved_plans, ocr=ocr)
+        with progress_bar("Checking entries", enabled=not quiet) as progress:
+            result = configured(audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress,
+                                          approved=approved, approved_plans=approved_plans, ocr=ocr))
         if worksheet is not None:
             if result.plan is None:
                 raise InputError("a worksheet needs the plan, and this zip has none", file=zips[0])
@@ -494,24 +529,28 @@ def audit(
 
             write_bytes_atomic(amendments_path, amendments_pdf(result, day or dt.date.today()))
             echo(f"Wrote {amendments_path}", err=True)
+        exit_code = ExitCode.FINDINGS if failed(result, config.strict) else ExitCode.OK
         if fmt == "json":
-            text = dumps(audit_dict(result))
+            text = dumps(audit_dict(result, config.strict))
         elif fmt == "html":
-            text = render_audit_html(result)
+            text = render_audit_html(result, strict=config.strict)
         else:
-            text = render_audit_text(result)
+            colour = use_colour(output)
+            text = render_audit_text(result, style=make_style(colour), quiet=quiet, strict=config.strict)
+            _emit_report(text, output, colour)
+            sys.exit(exit_code)
         _emit(text, output, json=fmt == "json")
-        sys.exit(ExitCode.FINDINGS if result.summary.errors or result.score.passed is False else ExitCode.OK)
+        sys.exit(exit_code)
     rows: list[BatchRow] = []
     details: list[dict[str, Any]] = []  # the JSON of each zip, made as soon as it is audited
-    with progress_bar("Auditing zips") as progress:
+    with progress_bar("Auditing zips", enabled=not quiet) as progress:
         for i, path in enumerate(zips, start=1):
             try:
-                audited = audit_zip(path, rules, today=day, approved=approved, approved_plans=approved_plans,
-                                    ocr=ocr)
-                details.append(audit_dict(audited) if fmt == "json" else {})
+                audited = configured(audit_zip(path, rules, today=day, approved=approved,
+                                               approved_plans=approved_plans, ocr=ocr))
+                details.append(audit_dict(audited, config.strict) if fmt == "json" else {})
                 # Keep only what the batch table needs: a batch of many zips must not hold every file's facts.
-                rows.append(BatchRow(path, audited.without_facts()))
+                rows.append(BatchRow(path, audited.without_facts(), strict=config.strict))
             except InputError as exc:
                 rows.append(BatchRow(path, None, exc.paragraph()))
                 details.append({})
@@ -536,7 +575,9 @@ def audit(
             {"zip": str(r.path), "status": r.status, "problem": r.failure, **detail}
             for r, detail in zip(rows, details, strict=True)]})
     else:
-        text = batch_text(rows)
+        colour = use_colour(output)
+        _emit_report(batch_text(rows, style=make_style(colour), quiet=quiet), output, colour)
+        sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
     _emit(text, output, json=fmt == "json")
     sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
 

@@ -9,7 +9,7 @@ from typing import Any
 from packager.audit import AuditResult
 from packager.csvsafe import csv_text
 from packager.report.coverage import deliverable_dict
-from packager.report.text import render_findings
+from packager.report.text import Style, clean, open_findings, plain, render_findings, summary_role
 from packager.review import MilestoneReview, milestone_reviews
 from packager.textutil import points
 
@@ -21,6 +21,7 @@ class BatchRow:
     path: Path
     result: AuditResult | None
     failure: str | None = None
+    strict: bool = False  # --strict: a zip with warnings is not ok either
 
     @property
     def status(self) -> str:
@@ -31,13 +32,22 @@ class BatchRow:
         passed = self.result.score.passed
         if passed is False:
             return "below pass mark"
+        if self.strict and self.result.summary.warnings:
+            return "warnings"
         return "ok"
 
 
-def verdict(result: AuditResult) -> str:
+def failed(result: AuditResult, strict: bool = False) -> bool:
+    """The audit fails (exit 1): errors (with --strict, warnings too), or a QA score below the pass mark."""
+    return result.summary.failed(strict) or result.score.passed is False
+
+
+def verdict(result: AuditResult, strict: bool = False) -> str:
     summary = result.summary
     if summary.errors:
         base = "Not acceptable as received"
+    elif summary.warnings and strict:
+        base = "Not acceptable as received (warnings fail with --strict)"
     elif summary.warnings:
         base = "Acceptable, with warnings"
     else:
@@ -49,17 +59,24 @@ def verdict(result: AuditResult) -> str:
     return base
 
 
-def render_audit_text(result: AuditResult) -> str:
+def render_audit_text(result: AuditResult, *, style: Style = plain, quiet: bool = False, strict: bool = False) -> str:
+    """The audit report, grouped like `check`'s. `quiet`: only the errors (with `strict`, the warnings too),
+    the verdict and the counts."""
+    role = "error" if failed(result, strict) else summary_role(result.summary, strict)
+    closing = [style(f"Verdict: {verdict(result, strict)}", role), style(result.summary.counts(), role)]
+    if quiet:
+        shown = open_findings(result.findings, strict)
+        return "\n".join([*(render_findings(shown, result.plan, style) if shown else []), *closing]) + "\n"
     plan = result.plan
     head = (f"{plan.company} \u2014 {plan.program} Action Plan {plan.year}" if plan else "Unknown company (no plan)")
-    out = [f"Audit of {result.path.name}", head, ""]
+    out = [style(clean(f"Audit of {result.path.name}"), "heading"), clean(head), ""]
     if result.approved:
-        out[-1:] = [f"Scored against the approved plan: {result.approved}", ""]
-    out.extend(f"Note: {u}" for u in result.unverified)
+        out[-1:] = [clean(f"Scored against the approved plan: {result.approved}"), ""]
+    out.extend(clean(f"Note: {u}") for u in result.unverified)
     if result.unverified:
         out.append("")
     if result.findings:
-        out.extend(render_findings(result.findings, plan))
+        out.extend(render_findings(result.findings, plan, style))
     else:
         out.extend(["No problems found.", ""])
     score = result.score
@@ -72,10 +89,9 @@ def render_audit_text(result: AuditResult) -> str:
                        f"{_opt(row['self'])}, QA {_opt(row['qa'])}")
         for review in reviews(result):
             comment = f"  “{one_line(review.comment)}”" if review.comment else ""
-            out.append(f"    {review.milestone:<5} QA {_opt(review.qa_score)} of {_opt(review.weight)}"
-                       f" (self {_opt(review.self_score)}){comment}")
-    out.append(f"Verdict: {verdict(result)}")
-    out.append(result.summary.counts())
+            out.append(clean(f"    {review.milestone:<5} QA {_opt(review.qa_score)} of {_opt(review.weight)}"
+                             f" (self {_opt(review.self_score)}){comment}"))
+    out.extend(closing)
     return "\n".join(out) + "\n"
 
 
@@ -94,7 +110,7 @@ def _opt(value: float | None) -> str:
     return "—" if value is None else points(value)
 
 
-def audit_dict(result: AuditResult) -> dict[str, Any]:
+def audit_dict(result: AuditResult, strict: bool = False) -> dict[str, Any]:
     plan = result.plan
     from packager.report.jsonout import header
 
@@ -109,7 +125,7 @@ def audit_dict(result: AuditResult) -> dict[str, Any]:
         "approved_plan": result.approved,
         "objectives": list(result.objectives),
         "milestones": [r.to_dict() for r in reviews(result)],
-        "verdict": verdict(result),
+        "verdict": verdict(result, strict),
     }
     if result.inventory is not None and plan is not None:
         data["deliverables"] = [deliverable_dict(r, plan, result.rules) for r in result.inventory.deliverables]
@@ -146,11 +162,21 @@ def batch_csv(rows: list[BatchRow]) -> str:
     return csv_text([BATCH_COLUMNS, *batch_rows(rows)])
 
 
-def batch_text(rows: list[BatchRow]) -> str:
+STATUS_ROLE = {"ok": "ok", "warnings": "warning"}  # any other status (errors, below pass mark, failed): error
+
+
+def batch_text(rows: list[BatchRow], *, style: Style = plain, quiet: bool = False) -> str:
+    """One line per zip, then how many are ok. `quiet`: only the zips that are not ok, and that line."""
     lines = []
     for cells in batch_rows(rows):
         zip_name, company, _p, _y, files, errors, warnings, self_score, qa, status, problem = cells
+        if quiet and status == "ok":
+            continue
         detail = problem or f"{files} files, {errors} errors, {warnings} warnings, self {self_score or '—'}%" + (
             f", QA {qa}%" if qa else "")
-        lines.append(f"{status.upper():<16} {zip_name}  {company}  {detail}")
+        label = style(f"{status.upper():<16}", STATUS_ROLE.get(status, "error"))
+        lines.append(f"{label} {clean(f'{zip_name}  {company}  {detail}')}")
+    bad = sum(row.status != "ok" for row in rows)
+    total = f"{len(rows)} zip{'' if len(rows) == 1 else 's'}: {len(rows) - bad} ok, {bad} to follow up"
+    lines.append(style(total, "error" if bad else "ok"))
     return "\n".join(lines) + "\n"

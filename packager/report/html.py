@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from packager import __version__
 from packager.audit import AuditResult
 from packager.findings import Finding, Severity
-from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, reviews, verdict
+from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, failed, reviews, verdict
 from packager.report.coverage import coverage
 from packager.result import CheckResult
 from packager.textutil import long_date, points
@@ -29,8 +29,8 @@ def _environment() -> Environment:
     return env
 
 
-def render_audit_html(result: AuditResult) -> str:
-    data = audit_dict(result)
+def render_audit_html(result: AuditResult, *, strict: bool = False) -> str:
+    data = audit_dict(result, strict)
     by_path: dict[str, list[Finding]] = defaultdict(list)
     archive = set(result.archive_findings)
     other = []
@@ -44,12 +44,11 @@ def render_audit_html(result: AuditResult) -> str:
     rows = coverage(result.plan, result.inventory, result.findings) if result.plan and result.inventory else []
     milestone_rows = reviews(result)
     summary = result.summary
-    bad = summary.errors or result.score.passed is False
-    verdict_class = "bad" if bad else ("warn" if summary.warnings else "good")
+    verdict_class = "bad" if failed(result, strict) else ("warn" if summary.warnings else "good")
     return _environment().get_template("audit.html.j2").render(
         version=__version__,
         company=result.plan.company if result.plan else "Unknown company",
-        plan=result.plan, zip_name=result.path.name, verdict=verdict(result), verdict_class=verdict_class,
+        plan=result.plan, zip_name=result.path.name, verdict=verdict(result, strict), verdict_class=verdict_class,
         summary_line=summary.counts(), unverified=result.unverified,
         objectives=result.objectives, score=result.score, coverage=rows,
         archive_findings=[f.to_dict() for f in result.archive_findings],

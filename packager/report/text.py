@@ -200,11 +200,25 @@ def statistics_lines(findings: Iterable[Finding]) -> list[str]:
             *(f"  {n:>5}  {check:<{width}}  {severity}" for (check, severity), n in rows), ""]
 
 
+def open_findings(findings: Iterable[Finding], strict: bool = False) -> list[Finding]:
+    """What fails a run and what --quiet shows: the errors not accepted (with --strict, the warnings too)."""
+    findings = list(findings)
+    shown = [f for f in findings if f.severity is Severity.ERROR and f.accepted is None]
+    if strict:
+        shown += [f for f in findings if f.severity is Severity.WARNING and f.accepted is None]
+    return shown
+
+
+def summary_role(summary: Summary, strict: bool = False) -> str:
+    """The colour of a summary: error when the run fails, warning when warnings are left, else ok."""
+    return "error" if summary.failed(strict) else "warning" if summary.warnings else "ok"
+
+
 def summary_line(summary: Summary, style: Style = plain, ready: str = "ready to submit",
                  not_ready: str = "not ready to submit", strict: bool = False) -> str:
     failed = summary.failed(strict)
     text = f"{summary.counts()}: {not_ready if failed else ready}"
-    return style(text, "error" if failed else "warning" if summary.warnings else "ok")
+    return style(text, summary_role(summary, strict))
 
 
 def render_check(
@@ -214,9 +228,7 @@ def render_check(
     """The self-check report. `quiet`: only the errors and the summary line."""
     plan = result.plan
     if quiet:
-        errors = [f for f in result.findings if f.severity is Severity.ERROR and f.accepted is None]
-        if strict:
-            errors += [f for f in result.findings if f.severity is Severity.WARNING and f.accepted is None]
+        errors = open_findings(result.findings, strict)
         out = render_findings(errors, plan, style) if errors else []
         if statistics:
             out.extend(statistics_lines(result.findings))
@@ -248,5 +260,5 @@ def render_check(
     return "\n".join(out) + "\n"
 
 
-__all__ = ["Entry", "Style", "clean", "format_finding", "group_findings", "merge_same", "plain", "render_check",
-           "render_findings", "statistics_lines", "summary_line"]
+__all__ = ["Entry", "Style", "clean", "format_finding", "group_findings", "merge_same", "open_findings", "plain",
+           "render_check", "render_findings", "statistics_lines", "summary_line", "summary_role"]
