@@ -403,7 +403,9 @@ def build(
         blocking = open_findings(refused.result.findings, config.strict)
         _emit_report("".join(line + "\n" for line in render_findings(blocking, refused.result.plan, style)),
                      None, colour)
-        echo(f"Not built: {refused}. Fix the errors, or build anyway with --allow-errors.", err=True)
+        fix = "the errors" if refused.result.summary.errors else "the warnings (--strict)"
+        echo(f"Not built: {summary_line(refused.result.summary, strict=config.strict)}. Fix {fix}, or build "
+             "anyway with --allow-errors.", err=True)
         sys.exit(ExitCode.FINDINGS)
     # As `check` shows them: grouped by objective and milestone, in colour on a terminal; --quiet keeps
     # only what fails the run.
@@ -415,8 +417,8 @@ def build(
     if result.excluded:
         lines.append(for_terminal(f"Left out {plural(len(result.excluded), 'file')} not mapped to a milestone: "
                                 + ", ".join(result.excluded[:5])))
-    lines.append(summary_line(result.summary, style, ready="built", not_ready="built with open errors",
-                              strict=config.strict))
+    open_problems = "built with open errors" if result.summary.errors else "built with open warnings (--strict)"
+    lines.append(summary_line(result.summary, style, ready="built", not_ready=open_problems, strict=config.strict))
     _emit_report("".join(line + "\n" for line in lines), None, colour)
     sys.exit(ExitCode.FINDINGS if result.summary.failed(config.strict) else ExitCode.OK)
 
