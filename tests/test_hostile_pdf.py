@@ -130,3 +130,33 @@ def test_a_worker_that_dies_becomes_a_finding_on_its_file(tmp_path: Path, monkey
     dead = [i for i, f in enumerate(facts) if f.unreadable and "stopped the inspector" in f.unreadable]
     assert dead == [3]
     assert all(f.kind == "pdf" and f.unreadable is None for i, f in enumerate(facts) if i != 3)
+
+
+def test_the_inflation_bound_holds_for_the_densest_deflate() -> None:
+    """Files too small to reach a cap even at deflate's largest ratio skip the inflation scan."""
+    n = 8 * 1024 * 1024
+    assert n / len(zeros_deflated(n)) < pdf_module.MAX_INFLATE_RATIO
+
+
+def test_a_file_too_small_to_reach_the_cap_is_not_scanned_but_one_byte_more_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = raw_pdf(zeros_deflated(64 * 1024))
+    path = tmp_path / "b.pdf"
+    path.write_bytes(body)
+    monkeypatch.setattr(pdf_module, "STREAM_INFLATE_CAP", len(body) * pdf_module.MAX_INFLATE_RATIO)
+    scanned: list[object] = []
+    monkeypatch.setattr(pdf_module, "_inflation_scan", lambda data: scanned.append(data))
+    assert pdf_module.inflation_problem(path) is None and not scanned
+    monkeypatch.setattr(pdf_module, "STREAM_INFLATE_CAP", len(body) * pdf_module.MAX_INFLATE_RATIO - 1)
+    pdf_module.inflation_problem(path)
+    assert scanned
+
+
+@pytest.mark.parametrize(
+    "tail", [b"", _zip(["readme.txt", "run.exe"]), _zip(["../../evil.sh"])[:-22] + b"garbage", _zip(["notes.txt"])[:-22]]
+)
+def test_the_zip_probe_reads_memory_as_it_reads_the_file(tmp_path: Path, tail: bytes) -> None:
+    path = tmp_path / "z.pdf"
+    path.write_bytes(raw_pdf(zlib.compress(b"BT (x) Tj ET")) + tail)
+    assert pdf_module.carried_zip(path, path.read_bytes()) == pdf_module.carried_zip(path)

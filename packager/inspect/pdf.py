@@ -85,6 +85,7 @@ JPEG_BYTES_CAP = 64 * 1024 * 1024
 TITLE_CAP = 500
 STREAM_INFLATE_CAP = 256 * 1024 * 1024  # bytes one compressed stream may expand to
 FILE_INFLATE_CAP = 512 * 1024 * 1024  # bytes all non-image streams of a file may expand to
+MAX_INFLATE_RATIO = 1032  # deflate's largest expansion (258 bytes from two bits): a bound, not a guess
 
 _RAW_MARKERS: tuple[tuple[bytes, str], ...] = (
     (rb"/JavaScript\b", JAVASCRIPT),
@@ -139,7 +140,8 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions) -> FileFac
     streams expand beyond the caps (a decompression bomb) is ``unreadable`` and never handed to
     pypdf or PDFium, which would inflate it in memory.
     """
-    carried = carried_zip(path)
+    data = _small_file_bytes(path)
+    carried = carried_zip(path, data)
     if carried is not None:
         base = replace(base, active_content=(*base.active_content, carried))
     bomb = inflation_problem(path)
@@ -148,7 +150,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions) -> FileFac
             base, unreadable=bomb,
             active_content=tuple(dict.fromkeys((*base.active_content, *_raw_scan(path)))),
         )
-    with _quiet(), path.open("rb") as fh:
+    with _quiet(), (path.open("rb") if data is None else io.BytesIO(data)) as fh:
         structure = _read_structure(fh)
         content = _Content()
         if not structure.encrypted or structure.empty_password is not False:
@@ -187,6 +189,20 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions) -> FileFac
         unreadable=unreadable,
         notes=tuple(dict.fromkeys((*base.notes, *notes))),
     )
+
+
+SMALL_FILE = 256 * 1024  # bytes: a PDF up to this size is read into memory once, for every pass
+
+
+def _small_file_bytes(path: Path) -> bytes | None:
+    """The whole file when it is small (the zip probe and pypdf then read memory), else None."""
+    try:
+        with path.open("rb") as fh:
+            if os.fstat(fh.fileno()).st_size > SMALL_FILE:
+                return None
+            return fh.read(SMALL_FILE + 1)
+    except OSError:
+        return None
 
 
 def _repair_verdict(
@@ -506,8 +522,9 @@ def inflation_problem(path: Path) -> str | None:
     """
     try:
         with path.open("rb") as fh:
-            if os.fstat(fh.fileno()).st_size == 0:
-                return None
+            size = os.fstat(fh.fileno()).st_size
+            if size * MAX_INFLATE_RATIO <= min(STREAM_INFLATE_CAP, FILE_INFLATE_CAP):
+                return None  # even at deflate's largest ratio it cannot reach either cap (nor an empty file)
             with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
                 return _inflation_scan(data)
     except (OSError, ValueError):
@@ -569,22 +586,27 @@ _RISKY_SUFFIXES = frozenset({
 MAX_LOCAL_HEADERS = 2_000
 
 
-def carried_zip(path: Path) -> str | None:
+def carried_zip(path: Path, data: bytes | None = None) -> str | None:
     """A description when the PDF is also a zip archive, or carries one in its raw bytes.
 
     Such a polyglot opens as a document in a viewer and as an archive in an unzip tool. A zip
     directory at the end of the file makes it a zip outright; otherwise raw local file headers
-    count only when they name a program, a script or a path that climbs out ('../').
+    count only when they name a program, a script or a path that climbs out ('../'). ``data``, when
+    given, is the file's content (read from memory instead of the file).
     """
     names: list[str] = []
     try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
+        source: Path | io.BytesIO = path if data is None else io.BytesIO(data)
+        if zipfile.is_zipfile(source):
+            with zipfile.ZipFile(source) as zf:
                 names = [info.filename for info in zf.infolist()[:MAX_LOCAL_HEADERS]]
             shown = ", ".join(_shown(n) for n in names[:5]) + (" …" if len(names) > 5 else "")
             return f"a zip archive in the same file (a PDF/zip polyglot) holding {len(names)} entries: {shown}"
-        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data is not None:
             names = _local_header_names(data)
+        else:
+            with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                names = _local_header_names(mapped)
     except (OSError, ValueError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError):
         return None
     risky = [n for n in names if _risky(n)]
@@ -666,11 +688,13 @@ def _pages_with_pdfium(path: Path, options: InspectOptions, reader: PdfReader | 
     assert _pdfium is not None
     content = _Content()
     try:
-        doc = _pdfium.PdfDocument(str(path), password="")
-    except Exception as exc:
-        if "password" in str(exc).lower():
+        doc = _open_pdfium(path)
+    except _PdfiumOpenError as exc:
+        if exc.password:
             content.encrypted = content.locked = True
             return content
+        return None
+    except Exception:
         return None
     try:
         content.encrypted = _pdfium_raw.FPDF_GetSecurityHandlerRevision(doc.raw) >= 0
@@ -847,11 +871,35 @@ def _pdfium_active_content(doc: Any) -> list[str]:
     return found
 
 
+class _PdfiumOpenError(Exception):
+    """PDFium could not open a document; ``password`` when it needs one."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"PDFium cannot open the document (error {code})")
+        self.password = code == _pdfium_raw.FPDF_ERR_PASSWORD
+
+
+def _open_pdfium(path: Path) -> Any:
+    """The document opened with an empty password, as a ``PdfDocument``.
+
+    Opened through the raw API, as ``PdfDocument(path, password="")`` does but without resolving
+    the path on disk first; a document with no pages is refused the same way.
+    """
+    raw = _pdfium_raw
+    handle = raw.FPDF_LoadDocument(os.fsencode(path) + b"\x00", b"\x00")
+    if raw.FPDF_GetPageCount(handle) < 1:
+        code = raw.FPDF_GetLastError()
+        if handle:
+            raw.FPDF_CloseDocument(handle)
+        raise _PdfiumOpenError(code)
+    return _pdfium.PdfDocument(handle) if _pdfium is not None else None
+
+
 def _pdfium_text(doc: Any, index: int) -> str:
     try:
         page = doc[index]
         try:
-            return _pdfium_page_text(page)
+            return _raw_page_text(page.raw)
         finally:
             page.close()
     except Exception:
@@ -864,7 +912,7 @@ def _pdfium_page(
     """Facts of one page; its text only when ``want_text`` (building a text page is costly)."""
     page = doc[index]
     try:
-        text = _pdfium_page_text(page) if want_text else ""
+        text = _raw_page_text(page.raw) if want_text else ""
         if text.strip():
             return PageFacts(index + 1, True, False, None, False), text
         found = _pdfium_objects(page, budget, stop_at_text=not want_text)
@@ -880,13 +928,26 @@ def _pdfium_page(
         page.close()
 
 
-def _pdfium_page_text(page: Any) -> str:
-    textpage = page.get_textpage()
+def _raw_page_text(page: Any) -> str:
+    """The text of a raw page handle, as ``PdfPage.get_textpage().get_text_range`` reads it."""
+    handle = _pdfium_raw.FPDFText_LoadPage(page)
+    if not handle:
+        raise RuntimeError("PDFium cannot load the page's text")
     try:
+        textpage = _TextPage(handle)
         count = min(textpage.count_chars(), 4 * TEXT_CAP)
         return str(textpage.get_text_range(0, count)) if count > 0 else ""
     finally:
-        textpage.close()
+        _pdfium_raw.FPDFText_ClosePage(handle)
+
+
+if _pdfium is not None:
+
+    class _TextPage(_pdfium.PdfTextPage):  # type: ignore[misc,name-defined]
+        """pypdfium2's text page methods on a handle closed by the caller: no finalizer, no parent links."""
+
+        def __init__(self, raw: Any) -> None:
+            self.raw = raw
 
 
 @dataclass
