@@ -160,3 +160,15 @@ def test_the_zip_probe_reads_memory_as_it_reads_the_file(tmp_path: Path, tail: b
     path = tmp_path / "z.pdf"
     path.write_bytes(raw_pdf(zlib.compress(b"BT (x) Tj ET")) + tail)
     assert pdf_module.carried_zip(path, path.read_bytes()) == pdf_module.carried_zip(path)
+
+
+def test_a_bomb_after_a_stream_that_is_not_zlib_data_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain (or image) stream first must not make the scan skip over the bomb that follows it."""
+    monkeypatch.setattr(pdf_module, "STREAM_INFLATE_CAP", 1024 * 1024)
+    body = raw_pdf(zeros_deflated(3 * 1024 * 1024))
+    at = body.index(b"4 0 obj")
+    plain = b"9 0 obj\n<< /Length 20 >>\nstream\nBT (hello) Tj ET   \nendstream\nendobj\n"
+    path = tmp_path / "hidden.pdf"
+    path.write_bytes(body[:at] + plain + body[at:])
+    problem = pdf_module.inflation_problem(path)
+    assert problem is not None and "decompression bomb" in problem

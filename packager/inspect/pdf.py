@@ -551,7 +551,7 @@ def _inflation_scan(data: Any) -> str | None:
 
 
 def _inflated_size(data: Any, start: int, cap: int) -> tuple[int, int]:
-    """(bytes the zlib stream at ``start`` inflates to, at most ``cap``; compressed bytes used)."""
+    """(bytes the zlib stream at ``start`` inflates to, at most ``cap``; compressed bytes used, 0 when not zlib)."""
     inflater = zlib.decompressobj()
     produced = 0
     offset = start
@@ -567,7 +567,9 @@ def _inflated_size(data: Any, start: int, cap: int) -> tuple[int, int]:
         try:
             out = inflater.decompress(chunk, _INFLATE_STEP)
         except zlib.error:
-            break
+            # Not zlib data, or damaged: nothing is known to be used, so the search for the next
+            # stream starts again right after this one's start (a skip could pass over a bomb).
+            return produced, 0
         produced += len(out)
         if inflater.eof:
             offset -= len(inflater.unused_data)
@@ -578,6 +580,7 @@ def _inflated_size(data: Any, start: int, cap: int) -> tuple[int, int]:
 
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_LOCAL_SIGNATURE = re.compile(rb"PK\x03\x04")
 _ZIP_METHODS = frozenset({0, 1, 6, 8, 9, 12, 14, 93, 95, 98, 99})
 _RISKY_SUFFIXES = frozenset({
     "exe", "dll", "msi", "com", "scr", "app", "bin", "elf", "js", "vbs", "vbe", "bat", "cmd", "ps1", "sh", "py",
@@ -620,7 +623,8 @@ def _local_header_names(data: Any) -> list[str]:
     names: list[str] = []
     position = 0
     for _ in range(MAX_LOCAL_HEADERS):
-        found = data.find(b"PK\x03\x04", position)
+        hit = _LOCAL_SIGNATURE.search(data, position)  # not mmap.find, a byte-by-byte loop before Python 3.12
+        found = hit.start() if hit is not None else -1
         if found < 0 or found + _LOCAL_HEADER.size > len(data):
             break
         position = found + 4
