@@ -45,10 +45,13 @@ def fewer_collections() -> Iterator[None]:
     collected, later.
     """
     old = gc.get_threshold()
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0  # a caller that froze objects itself keeps them frozen
+    if freeze:
+        gc.freeze()
     gc.set_threshold(max(old[0], BULK_GC_THRESHOLD), *old[1:])
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()

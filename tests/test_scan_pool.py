@@ -58,3 +58,17 @@ def test_a_failing_decision_is_made_again_in_the_open(tmp_path: Path, monkeypatc
     with pytest.raises(RuntimeError, match="decide failed"):
         scan.inspect_and_decide(jobs, records, DECIDER, OPTIONS, workers=2)
 
+
+
+def test_fewer_collections_restores_the_collector() -> None:
+    import gc
+
+    from packager.workers import fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] >= 20_000 and gc.get_freeze_count() > 0
+        with fewer_collections():  # nested (build runs check): the outer block still holds
+            pass
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
