@@ -162,3 +162,21 @@ _OLD_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 def test_stream_start_pattern_finds_what_the_look_behind_one_found(data: bytes) -> None:
     new = [m.span() for m in pdf_module._STREAM_START.finditer(data)]
     assert new == [m.span() for m in _OLD_STREAM_START.finditer(data)]
+
+
+@pytest.mark.skipif(pdf_module._pdfium is None, reason="needs pypdfium2")
+def test_page_text_is_what_the_text_page_helper_reads(tmp_path: Path) -> None:
+    path = synth.make_text_pdf(tmp_path / "t.pdf", pages=3, blank_pages=[2])
+    doc = pdf_module._open_pdfium(path)
+    try:
+        for index in range(len(doc)):
+            page = doc[index]
+            try:
+                textpage = page.get_textpage()
+                expected = textpage.get_text_range(0, textpage.count_chars())
+                textpage.close()
+                assert pdf_module._page_text(page) == expected
+            finally:
+                page.close()
+    finally:
+        doc.close()

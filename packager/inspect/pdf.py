@@ -903,7 +903,7 @@ def _pdfium_text(doc: Any, index: int) -> str:
     try:
         page = doc[index]
         try:
-            return _raw_page_text(page.raw)
+            return _page_text(page)
         finally:
             page.close()
     except Exception:
@@ -916,7 +916,7 @@ def _pdfium_page(
     """Facts of one page; its text only when ``want_text`` (building a text page is costly)."""
     page = doc[index]
     try:
-        text = _raw_page_text(page.raw) if want_text else ""
+        text = _page_text(page) if want_text else ""
         if text.strip():
             return PageFacts(index + 1, True, False, None, False), text
         found = _pdfium_objects(page, budget, stop_at_text=not want_text)
@@ -932,13 +932,13 @@ def _pdfium_page(
         page.close()
 
 
-def _raw_page_text(page: Any) -> str:
-    """The text of a raw page handle, as ``PdfPage.get_textpage().get_text_range`` reads it."""
-    handle = _pdfium_raw.FPDFText_LoadPage(page)
+def _page_text(page: Any) -> str:
+    """A page's text, as ``page.get_textpage().get_text_range`` reads it, without a tracked text page object."""
+    handle = _pdfium_raw.FPDFText_LoadPage(page.raw)
     if not handle:
         raise RuntimeError("PDFium cannot load the page's text")
     try:
-        textpage = _TextPage(handle)
+        textpage = _TextPage(handle, page)
         count = min(textpage.count_chars(), 4 * TEXT_CAP)
         return str(textpage.get_text_range(0, count)) if count > 0 else ""
     finally:
@@ -950,8 +950,9 @@ if _pdfium is not None:
     class _TextPage(_pdfium.PdfTextPage):  # type: ignore[misc,name-defined]
         """pypdfium2's text page methods on a handle closed by the caller: no finalizer, no parent links."""
 
-        def __init__(self, raw: Any) -> None:
+        def __init__(self, raw: Any, page: Any) -> None:
             self.raw = raw
+            self.page = page
 
 
 @dataclass
