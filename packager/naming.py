@@ -49,12 +49,18 @@ def split_extension(name: str) -> tuple[str, str]:
     return stem, ext
 
 
+# Distinct header lines whose labels are remembered (then the memory starts again).
+LINE_MEMO = 8192
+
+
 class NamingConvention:
     def __init__(self, rules: NamingRules) -> None:
         self.rules = rules
         # Answers by folder or path part: a submission repeats a few folder names thousands of times.
         self._folders: dict[tuple[str, str], NameMatch | None] = {}
         self._ignored_parts: dict[str, bool] = {}
+        # Header lines repeat from document to document (templates, company names): labels by line.
+        self._line_labels: dict[str, tuple[TextLabel, ...]] = {}
 
     @cached_property
     def _ignore(self) -> list[re.Pattern[str]]:
@@ -140,12 +146,23 @@ class NamingConvention:
                         break
         labels: list[TextLabel] = []
         for line in lines:
-            for label in self.labels_in_text(line):
-                before = line[: label.start]
-                if self._mention is not None and self._mention.search(before):
-                    continue  # "linked to milestone 1.2 training": a mention, not a label
-                labels.append(label)
+            found = self._line_labels.get(line)
+            if found is None:
+                found = self._header_line_labels(line)
+                if len(self._line_labels) >= LINE_MEMO:
+                    self._line_labels.clear()
+                self._line_labels[line] = found
+            labels.extend(found)
         return labels
+
+    def _header_line_labels(self, line: str) -> tuple[TextLabel, ...]:
+        labels: list[TextLabel] = []
+        for label in self.labels_in_text(line):
+            before = line[: label.start]
+            if self._mention is not None and self._mention.search(before):
+                continue  # "linked to milestone 1.2 training": a mention, not a label
+            labels.append(label)
+        return tuple(labels)
 
     def title_labels(self, title: str) -> list[TextLabel]:
         """Milestones a document's title names, as a file name or as words."""
