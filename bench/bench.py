@@ -151,14 +151,19 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     GNU time reports the peak RSS, so this (large) process's pages, copied by fork before exec,
     do not count; without it the figure falls back to wait4's.
     """
-    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file, tempfile.TemporaryFile("w+") as errors:
         gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
         full = [gnu_time, "-f", "%M", "-o", rss_file.name, *cmd] if gnu_time else cmd
         start = time.perf_counter()
-        proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        _, _, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
-        proc.returncode = 0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        # 1 is `packager check`'s "errors found"; 2 and up (or a signal) means the step did not run,
+        # and its time would be meaningless.
+        if proc.returncode >= 2 or proc.returncode < 0:
+            errors.seek(0)
+            raise SystemExit(f"bench: {' '.join(cmd)} failed ({proc.returncode}): {errors.read()[-2000:]}")
         text = rss_file.read().strip().splitlines()
     rss_kib = int(text[-1]) if gnu_time and text and text[-1].isdigit() else usage.ru_maxrss
     return elapsed, usage.ru_utime + usage.ru_stime, rss_kib // 1024
