@@ -49,7 +49,7 @@ def split_extension(name: str) -> tuple[str, str]:
     return stem, ext
 
 
-# Distinct header lines whose labels are remembered (then the memory starts again).
+# Distinct header lines, folder names and path parts remembered (then the memory starts again).
 LINE_MEMO = 8192
 
 
@@ -106,15 +106,17 @@ class NamingConvention:
         return None
 
     def objective_folder(self, name: str) -> NameMatch | None:
-        memo = ("o", name)
-        if memo not in self._folders:
-            self._folders[memo] = self._match(self._objective, name)
-        return self._folders[memo]
+        return self._folder_match("o", self._objective, name)
 
     def milestone_folder(self, name: str) -> NameMatch | None:
-        memo = ("m", name)
+        return self._folder_match("m", self._milestone, name)
+
+    def _folder_match(self, kind: str, patterns: list[re.Pattern[str]], name: str) -> NameMatch | None:
+        memo = (kind, name)
         if memo not in self._folders:
-            self._folders[memo] = self._match(self._milestone, name)
+            if len(self._folders) >= LINE_MEMO:  # a received zip may hold any number of folder names
+                self._folders.clear()
+            self._folders[memo] = self._match(patterns, name)
         return self._folders[memo]
 
     def file_name(self, name: str) -> NameMatch | None:
@@ -176,6 +178,8 @@ class NamingConvention:
         for part in folders:
             ignored = self._ignored_parts.get(part)
             if ignored is None:
+                if len(self._ignored_parts) >= LINE_MEMO:
+                    self._ignored_parts.clear()
                 ignored = self._ignored_parts[part] = self._ignored_part(part)
             if ignored:
                 return True

@@ -166,3 +166,17 @@ def test_name_and_folder_forms(path: str, milestone: str | None, title: str) -> 
 )
 def test_header_labels(text: str, labels: list[str]) -> None:
     assert [label.milestone for label in NAMING.header_labels(text)] == labels
+
+
+def test_remembered_answers_stay_bounded() -> None:
+    from packager.naming import LINE_MEMO
+
+    convention = NamingConvention(load_rules().naming)
+    for i in range(LINE_MEMO + 10):
+        convention.map_path(f"Objective {i % 5 + 1}/folder {i}/1.1 - x.pdf")
+        convention.is_ignored(f"folder {i}/x.pdf")
+        convention.header_labels(f"Milestone 1.1 - record {i}")
+    assert len(convention._folders) <= LINE_MEMO
+    assert len(convention._ignored_parts) <= LINE_MEMO
+    assert len(convention._line_labels) <= LINE_MEMO
+    assert [label.milestone for label in convention.header_labels("Milestone 1.1 - record 3")] == ["1.1"]
