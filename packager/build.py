@@ -24,7 +24,7 @@ from packager.api import check_folder, resolve_folder
 from packager.checks.registry import declare
 from packager.clock import build_time
 from packager.config import Config, load_config
-from packager.documents import DocumentSpec, documents_for, render_pdf
+from packager.documents import DocumentSpec, documents_for
 from packager.errors import InputError
 from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inventory import FileRecord
@@ -384,7 +384,8 @@ def build_submission(
     guard(output)
     config = config if config is not None else load_config(resolve_folder(folder))
     result = check_folder(folder, stage=stage, plan_path=plan_path, rules_spec=rules_spec, today=today,
-                          progress=progress, config=config, ocr=ocr)
+                          progress=_loading_renderer(progress), config=config, ocr=ocr)
+    _load_renderer()  # when no file was inspected; the render workers fork with it loaded
     if result.summary.failed(config.strict) and not allow_errors:
         raise BuildRefused(result)
     # Invisible and control characters (reported as file-name-unsafe) never reach a zip name or a PDF.
@@ -470,6 +471,33 @@ def build_submission(
                        tuple(excluded))
 
 
+def _load_renderer() -> None:
+    """Import the document renderer and parse its fonts in this process (once)."""
+    from packager.documents import render
+
+    render.preload()
+
+
+def _loading_renderer(progress: ProgressFn | None) -> ProgressFn:
+    """`progress`, loading the renderer when the first inspected files come back.
+
+    The main process only waits while the workers inspect, so the renderer's imports and font
+    parsing (about 0.3 CPU-s) happen then instead of before the checks start. They run in this
+    thread, between two progress reports, never while a worker process is being forked: the
+    pool has forked all its workers before any file comes back."""
+    loaded = False
+
+    def report(done: int, total: int) -> None:
+        nonlocal loaded
+        if done and not loaded:
+            loaded = True
+            _load_renderer()
+        if progress is not None:
+            progress(done, total)
+
+    return report
+
+
 def _within_audit_limits(target: Path, files: list[Planned], generated: int, rules: Rules) -> None:
     """A zip this tool builds must pass this tool's audit: same entry count and size limits."""
     limits = rules.archive
@@ -500,6 +528,8 @@ def _render(
     spec: DocumentSpec, context: dict[str, Any], templates_dir: Path | None, built: dt.datetime, header: str,
     top: str,
 ) -> Planned:
+    from packager.documents.render import render_pdf
+
     data = render_pdf(spec.template, context, title=spec.title, templates_dir=templates_dir, fixed_date=built,
                       header_text=header)
     return Planned(arcname=f"{top}/{DOCS_FOLDER}/{spec.filename}", role="generated", size=len(data),

@@ -31,14 +31,36 @@ Determinism
 
 from __future__ import annotations
 
-from packager.documents.render import html_to_pdf, make_environment, printable, render_html, render_pdf
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from packager.documents.specs import (
     FINAL_DOCUMENTS,
     PROPOSAL_DOCUMENTS,
     DocumentSpec,
     documents_for,
 )
-from packager.documents.theme import Branding, Logo, Theme, load_branding, load_theme
+
+if TYPE_CHECKING:
+    from packager.documents.render import html_to_pdf, make_environment, printable, render_html, render_pdf
+    from packager.documents.theme import Branding, Logo, Theme, load_branding, load_theme
+
+# The renderer (fpdf2, fontTools, jinja2: about 0.25 s of imports) loads on first use, so that
+# `packager build` can load it while the files are inspected (packager.build) and `check` never does.
+_LAZY = {
+    **dict.fromkeys(("html_to_pdf", "make_environment", "printable", "render_html", "render_pdf"), "render"),
+    **dict.fromkeys(("Branding", "Logo", "Theme", "load_branding", "load_theme"), "theme"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FINAL_DOCUMENTS",

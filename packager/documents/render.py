@@ -221,6 +221,14 @@ def _parsed_font(style: str) -> TTFFont:
     return font
 
 
+def preload() -> None:
+    """Parse the bundled fonts now, in this process, so that worker processes forked from it
+    later start rendering at once (what is parsed is shared with them, read-only)."""
+    for style in FONT_FILES:
+        _parsed_font(style)
+    _drawable()
+
+
 def _add_font(pdf: FPDF, style: str) -> None:
     """``pdf.add_font`` of a bundled font without parsing it again.
 
