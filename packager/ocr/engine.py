@@ -96,7 +96,13 @@ def _windows_candidates() -> list[Path]:
 
 def tesseract_path() -> str | None:
     """Where the tesseract program is: PACKAGER_TESSERACT, PATH, or the usual Windows folders."""
-    override = os.environ.get(ENV_TESSERACT)
+    # Asked once per file (the facts cache key names the engine): the PATH search is remembered
+    # for as long as the variables it depends on stay the same.
+    return _tesseract_path(os.environ.get(ENV_TESSERACT), os.environ.get("PATH"))
+
+
+@functools.lru_cache(maxsize=8)
+def _tesseract_path(override: str | None, _search_path: str | None) -> str | None:
     if override:
         return override if Path(override).is_file() else None
     found = shutil.which("tesseract")
