@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,74 @@ def _create_tmp(name: str, path: str) -> tuple[str, int]:
         fd, made = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=parent)
         return made, fd
     return tmp, os.open(tmp, _TMP_FLAGS, 0o600)
+
+
+# Each cache is kept under a size: once a day at most, the entries written longest ago go until it
+# is back under 80% of its cap (a cache left to grow would fill a disk over the years).
+CACHE_CAPS = {"facts": 256 * 1024 * 1024, "ocr": 256 * 1024 * 1024}
+TIDY_EVERY_SECONDS = 24 * 3600
+STAMP = ".tidied"
+_STALE_TMP_SECONDS = 3600
+
+
+def tidy(now: float | None = None, caps: dict[str, int] | None = None) -> int:
+    """Trim every cache to its cap, at most once a day per cache; the number of files removed.
+
+    Never raises: a cache that cannot be listed or trimmed is left as it is.
+    """
+    if not cache_enabled():
+        return 0
+    removed = 0
+    for name, cap in (caps or CACHE_CAPS).items():
+        folder = cache_root() / name
+        if folder.is_dir() and not folder.is_symlink():
+            removed += _tidy_one(folder, cap, time.time() if now is None else now)
+    return removed
+
+
+def _tidy_one(folder: Path, cap: int, now: float) -> int:
+    stamp = folder / STAMP
+    try:
+        if now - stamp.stat().st_mtime < TIDY_EVERY_SECONDS:
+            return 0
+    except OSError:
+        pass
+    entries: list[tuple[float, int, str]] = []
+    removed = 0
+    try:
+        with os.scandir(folder) as top:
+            subdirs = [e.path for e in top if e.is_dir(follow_symlinks=False) and len(e.name) == 2]
+        for sub in subdirs:
+            with os.scandir(sub) as it:
+                for entry in it:
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+                    info = entry.stat(follow_symlinks=False)
+                    if entry.name.startswith(".tmp-"):
+                        if now - info.st_mtime > _STALE_TMP_SECONDS:  # left by a killed process
+                            removed += _unlink(entry.path)
+                        continue
+                    entries.append((info.st_mtime, info.st_size, entry.path))
+    except OSError:
+        return removed
+    total = sum(size for _, size, _ in entries)
+    if total > cap:
+        entries.sort()
+        for _mtime, size, path in entries:
+            if total <= cap * 0.8:
+                break
+            if _unlink(path):
+                removed += 1
+                total -= size
+    with contextlib.suppress(OSError):
+        stamp.touch()
+        os.utime(stamp, (now, now))
+    return removed
+
+
+def _unlink(path: str) -> int:
+    try:
+        os.unlink(path)
+    except OSError:
+        return 0
+    return 1

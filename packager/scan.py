@@ -260,6 +260,8 @@ def _run(
     total: int | None,
     sizes: list[int] | None = None,
 ) -> list[Any]:
+    if cachedir.cache_enabled():
+        cachedir.tidy()
     lazy = total is not None
     if total is None:
         jobs = list(jobs)
