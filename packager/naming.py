@@ -12,8 +12,10 @@ from __future__ import annotations
 import fnmatch
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from packager.model import FOLDER, NAME, Mapping, MilestoneSource
 from packager.rules import NamingRules
@@ -51,6 +53,20 @@ def split_extension(name: str) -> tuple[str, str]:
 
 # Distinct header lines, folder names and path parts remembered (then the memory starts again).
 LINE_MEMO = 8192
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(memo: dict[_K, _V], key: _K, compute: Callable[[_K], _V]) -> _V:
+    """``memo[key]``, computed once by ``compute(key)``; a full memory is emptied first (a received zip may hold any
+    number of distinct names and lines)."""
+    if key in memo:
+        return memo[key]
+    if len(memo) >= LINE_MEMO:
+        memo.clear()
+    value = memo[key] = compute(key)
+    return value
 
 
 class NamingConvention:
@@ -112,12 +128,7 @@ class NamingConvention:
         return self._folder_match("m", self._milestone, name)
 
     def _folder_match(self, kind: str, patterns: list[re.Pattern[str]], name: str) -> NameMatch | None:
-        memo = (kind, name)
-        if memo not in self._folders:
-            if len(self._folders) >= LINE_MEMO:  # a received zip may hold any number of folder names
-                self._folders.clear()
-            self._folders[memo] = self._match(patterns, name)
-        return self._folders[memo]
+        return _remember(self._folders, (kind, name), lambda memo: self._match(patterns, memo[1]))
 
     def file_name(self, name: str) -> NameMatch | None:
         stem, _ext = split_extension(name)
@@ -148,12 +159,7 @@ class NamingConvention:
                         break
         labels: list[TextLabel] = []
         for line in lines:
-            found = self._line_labels.get(line)
-            if found is None:
-                found = self._header_line_labels(line)
-                if len(self._line_labels) >= LINE_MEMO:
-                    self._line_labels.clear()
-                self._line_labels[line] = found
+            found: tuple[TextLabel, ...] = _remember(self._line_labels, line, self._header_line_labels)
             labels.extend(found)
         return labels
 
@@ -176,12 +182,7 @@ class NamingConvention:
     def is_ignored(self, rel_path: str) -> bool:
         *folders, leaf = rel_path.split("/")
         for part in folders:
-            ignored = self._ignored_parts.get(part)
-            if ignored is None:
-                if len(self._ignored_parts) >= LINE_MEMO:
-                    self._ignored_parts.clear()
-                ignored = self._ignored_parts[part] = self._ignored_part(part)
-            if ignored:
+            if _remember(self._ignored_parts, part, self._ignored_part):
                 return True
         return self._ignored_part(leaf)
 
