@@ -148,9 +148,11 @@ def test_a_file_too_small_to_reach_the_cap_is_not_scanned_but_one_byte_more_is(
     scanned: list[object] = []
     monkeypatch.setattr(pdf_module, "_inflation_scan", lambda data: scanned.append(data))
     assert pdf_module.inflation_problem(path) is None and not scanned
+    assert pdf_module.inflation_problem(path, body) is None and not scanned  # the same, read from memory
     monkeypatch.setattr(pdf_module, "STREAM_INFLATE_CAP", len(body) * pdf_module.MAX_INFLATE_RATIO - 1)
     pdf_module.inflation_problem(path)
-    assert scanned
+    pdf_module.inflation_problem(path, body)
+    assert len(scanned) == 2
 
 
 @pytest.mark.parametrize(
@@ -172,3 +174,4 @@ def test_a_bomb_after_a_stream_that_is_not_zlib_data_is_found(tmp_path: Path, mo
     path.write_bytes(body[:at] + plain + body[at:])
     problem = pdf_module.inflation_problem(path)
     assert problem is not None and "decompression bomb" in problem
+    assert pdf_module.inflation_problem(path, path.read_bytes()) == problem  # the same from memory

@@ -144,7 +144,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions) -> FileFac
     carried = carried_zip(path, data)
     if carried is not None:
         base = replace(base, active_content=(*base.active_content, carried))
-    bomb = inflation_problem(path)
+    bomb = inflation_problem(path, data)
     if bomb is not None:
         return replace(
             base, unreadable=bomb,
@@ -513,22 +513,29 @@ _IMAGE_DICT = re.compile(rb"/Subtype\s*/Image\b")
 _INFLATE_STEP = 64 * 1024
 
 
-def inflation_problem(path: Path) -> str | None:
+def inflation_problem(path: Path, data: bytes | None = None) -> str | None:
     """Why the file's compressed streams are too large to read safely, or None.
 
     Every ``stream`` is fed to zlib in steps with bounded output (nothing is kept): one stream may
     inflate to STREAM_INFLATE_CAP bytes, and all streams that are not images together to
-    FILE_INFLATE_CAP. Streams that are not zlib data stop at their first bytes.
+    FILE_INFLATE_CAP. Streams that are not zlib data stop at their first bytes. ``data``, when
+    given, is the file's content (scanned in memory instead of opening the file again).
     """
+    if data is not None:
+        return None if _below_caps(len(data)) else _inflation_scan(data)
     try:
         with path.open("rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size * MAX_INFLATE_RATIO <= min(STREAM_INFLATE_CAP, FILE_INFLATE_CAP):
-                return None  # even at deflate's largest ratio it cannot reach either cap (nor an empty file)
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return _inflation_scan(data)
+            if _below_caps(os.fstat(fh.fileno()).st_size):
+                return None
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                return _inflation_scan(mapped)
     except (OSError, ValueError):
         return None
+
+
+def _below_caps(size: int) -> bool:
+    """Even at deflate's largest ratio, ``size`` bytes cannot reach either cap (nor can an empty file)."""
+    return size * MAX_INFLATE_RATIO <= min(STREAM_INFLATE_CAP, FILE_INFLATE_CAP)
 
 
 def _inflation_scan(data: Any) -> str | None:
