@@ -44,7 +44,7 @@ from packager.naming import NamingConvention
 from packager.plan import Plan, load_plan_text, plan_from_data
 from packager.result import Score
 from packager.rules import Rules
-from packager.scan import ProgressFn, inspect_many, labelled_names, signed_names
+from packager.scan import ProgressFn, decide_as_produced, labelled_names, signed_names
 from packager.worksheet import QaScores, read_scores
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
@@ -266,15 +266,15 @@ def audit_zip(
         unopened = [r for r in classified.records if r.path in by_name and is_archive_name(r.path)]
         wanted = [r for r in classified.records if r.path in by_name and not is_archive_name(r.path)]
         options = replace(options, labelled=labelled_names(wanted))
-        spooled: list[tuple[str, Path, str]] = []
-        kept: list[FileRecord] = []
         # Largest entries first, as `check` sends a folder's files, so that both workers stay busy
-        # to the end; the records are put back in the zip's order afterwards.
+        # to the end; each is decided in the worker that inspected it, and the records are put back
+        # in the zip's order afterwards.
         position = {r.path: i for i, r in enumerate(wanted)}
         largest_first = sorted(wanted, key=lambda r: (-by_name[r.path].size, position[r.path]))
+        spooled: dict[int, tuple[str, Path, str]] = {}
 
-        def spool_each() -> Iterator[tuple[Path, str, str]]:
-            for record in largest_first:
+        def spool_each() -> Iterator[tuple[int, tuple[Path, str, str]]]:
+            for index, record in enumerate(largest_first):
                 try:
                     target, sha = reader.spool(by_name[record.path], tmp)
                 except EntryError as exc:
@@ -285,25 +285,29 @@ def audit_zip(
                         exc, f"unpacking '{record.path}' to a temporary folder ({tmp.parent}) failed", path,
                         hint="Free some disk space there, or set TMPDIR to a folder on a disk with room",
                     ) from None
-                spooled.append((record.path, target, sha))
-                kept.append(record)
-                yield target, record.name, sha  # hashed once, while spooling
+                spooled[index] = (record.path, target, sha)
+                yield index, (target, record.name, sha)  # hashed once, while spooling
 
-        facts = inspect_many(spool_each(), options, progress, workers, total=len(wanted))
-        in_zip_order = sorted(range(len(kept)), key=lambda i: position[kept[i].path])
-        kept = [kept[i] for i in in_zip_order]
-        spooled = [spooled[i] for i in in_zip_order]
-        facts = [facts[i] for i in in_zip_order]
+        decided = decide_as_produced(
+            spool_each(), largest_first, (naming, rules.deliverables, window, today), options, progress, workers,
+        )
+        in_zip_order = sorted(spooled, key=lambda i: position[largest_first[i].path])
         if manifest is not None:
             manifest_name = manifest_entry.name if manifest_entry else ""
             listed_names = [n for n in scan.all_names if n not in set(classified.ignored)]
-            findings.extend(_verify_manifest(manifest, spooled, listed_names, manifest_name))
+            findings.extend(_verify_manifest(manifest, [spooled[i] for i in in_zip_order], listed_names,
+                                             manifest_name))
         records: list[FileRecord] = []
-        for record, (name, target, _sha), fact in zip(kept, spooled, facts, strict=True):
+        for index in in_zip_order:
+            record = decided[index]
+            if record is None:  # never the case: every spooled entry was inspected
+                continue
+            name, target, _sha = spooled[index]
+            kind = record.facts.kind if record.facts is not None else ""
             # Archives named as such were flagged by the scan; this catches ones hiding under another name.
-            if (fact.kind in ("zip", "archive") or _magic_archive(target)) and not is_archive_name(name):
+            if (kind in ("zip", "archive") or _magic_archive(target)) and not is_archive_name(name):
                 findings.append(nested_archive_finding(name, by_content=True))
-            records.append(decide(replace(record, facts=fact), naming, rules.deliverables, window, today))
+            records.append(record)
         for record in unopened:
             kind = rules.type_for_extension(record.name.rsplit(".", 1)[-1]) or "archive"
             unread = FileFacts(kind=kind, mime="application/octet-stream", size=record.size, sha256="")

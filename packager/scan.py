@@ -212,11 +212,15 @@ def inspect_many(
     """Inspect files (path, display name[, SHA-256]) in parallel; results in the order given.
 
     A list of jobs is sent to the workers in chunks, largest files first, so both cores stay
-    busy to the end. ``jobs`` may also be a lazy iterator with ``total`` given (the audit spools
-    each entry just before yielding it): then chunks go out in arrival order, and the workers
-    start on the first files while later ones are still being produced.
+    busy to the end. ``jobs`` may also be a lazy iterator with ``total`` given: then chunks go out
+    in arrival order, and the workers start on the first files while later ones are still being
+    produced. A lazy source may yield fewer jobs than ``total``.
     """
-    return _run(jobs, options, None, progress, workers, total)
+    if total is None:
+        listed = list(jobs)
+        return _run(_ordered(listed), len(listed), options, None, progress, workers, lazy=False)
+    found = _run(enumerate(jobs), total, options, None, progress, workers, lazy=True)
+    return [facts for facts in found if facts is not None]
 
 
 def inspect_and_decide(
@@ -229,14 +233,37 @@ def inspect_and_decide(
 ) -> list[FileRecord]:
     """Inspect the file of each record, and decide its evidence (``evidence.decide``) where it was
     inspected: in the worker, so the decisions run on both cores while files are read."""
-    post = _DecideRecord(tuple(records), decider)
-    out: list[FileRecord] = []
     sizes = [r.size for r in records]  # measured by the walk: no second stat per file
-    for index, result in enumerate(_run(jobs, options, post, progress, workers, None, sizes)):
+    decided = decide_as_produced(_ordered(jobs, sizes), records, decider, options, progress, workers, lazy=False)
+    return [record for record in decided if record is not None]
+
+
+def decide_as_produced(
+    indexed: Iterable[tuple[int, Job]],
+    records: list[FileRecord],
+    decider: Decider,
+    options: InspectOptions,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+    lazy: bool = True,
+) -> list[FileRecord | None]:
+    """Inspect and decide the file of ``records[i]`` for each (i, job), in the worker that inspected it.
+
+    ``indexed`` may be produced lazily (the audit spools each entry just before yielding it) and may
+    leave records out (an entry that could not be spooled): their slots are None. Chunks go out in
+    the order the jobs come; ``lazy`` says that they are produced one by one (see ``_run``).
+    """
+    post = _DecideRecord(tuple(records), decider)
+    out: list[FileRecord | None] = []
+    for index, result in enumerate(_run(indexed, len(records), options, post, progress, workers, lazy)):
         if isinstance(result, Undecided):
             result = post(index, result.facts)  # raised in the worker: decided again here
         out.append(result)
     return out
+
+
+def _ordered(jobs: list[Job], sizes: list[int] | None = None) -> Iterator[tuple[int, Job]]:
+    return ((i, jobs[i]) for i in _largest_first(jobs, sizes))
 
 
 class _DecideRecord:
@@ -252,37 +279,35 @@ class _DecideRecord:
 
 
 def _run(
-    jobs: Iterable[Job],
+    indexed: Iterable[tuple[int, Job]],
+    total: int,
     options: InspectOptions,
     post: Post | None,
     progress: ProgressFn | None,
     workers: int | None,
-    total: int | None,
-    sizes: list[int] | None = None,
+    lazy: bool,
 ) -> list[Any]:
+    """Each (index, job)'s facts (or ``post``'s result) at its index; None where no job came.
+
+    Fewer than PARALLEL_MIN_FILES files are inspected in this process. A ``lazy`` source produces
+    its jobs one by one: its first chunks are of one file each, so that no worker waits for a whole
+    chunk to be produced before it starts.
+    """
     if cachedir.cache_enabled():
         cachedir.tidy()
-    lazy = total is not None
-    if total is None:
-        jobs = list(jobs)
-        total = len(jobs)
     if progress:
         progress(0, total)
     workers = workers or min(os.cpu_count() or 1, 8)
     results: list[Any] = [None] * total
-    if total < PARALLEL_MIN_FILES or workers <= 1:
-        for index, job in enumerate(jobs):
+    if workers <= 1 or total < PARALLEL_MIN_FILES:
+        for done, (index, job) in enumerate(indexed, start=1):
             results[index] = _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))
             if progress:
-                progress(index + 1, total)
-        return [r for r in results if r is not None]
+                progress(done, total)
+        return results
     size = _chunk_size(total, workers)
+    singles = workers if lazy else 0
     submitted: dict[int, Job] = {}
-    if lazy:
-        indexed: Iterable[tuple[int, Job]] = enumerate(jobs)
-    else:
-        listed = list(jobs)
-        indexed = ((i, listed[i]) for i in _largest_first(listed, sizes))
     failed: list[int] = []
     done = 0
     with ProcessPoolExecutor(
@@ -293,7 +318,8 @@ def _run(
         for item in indexed:
             submitted[item[0]] = item[1]
             chunk.append(item)
-            if len(chunk) >= size:
+            if len(chunk) >= (1 if singles > 0 else size):
+                singles -= 1
                 futures[pool.submit(_inspect_chunk, chunk)] = [i for i, _ in chunk]
                 chunk = []
         if chunk:
@@ -311,11 +337,10 @@ def _run(
         failed.sort()
         for index, facts in zip(failed, retry_alone([submitted[i] for i in failed], options), strict=True):
             results[index] = _finish(post, index, facts)
-    # A lazy source may yield fewer jobs than ``total`` (an entry that could not be spooled).
-    return [
-        results[i] if results[i] is not None else _finish(post, i, _inspector_died(submitted[i][0]))
-        for i in range(len(submitted))
-    ]
+    for index, job in submitted.items():
+        if results[index] is None:
+            results[index] = _finish(post, index, _inspector_died(job[0]))
+    return results
 
 
 def _inspector_died(path: Path | None) -> FileFacts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,24 @@ def test_fewer_collections_restores_the_collector() -> None:
             pass
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_job_left_out_of_a_lazy_source_leaves_only_its_own_slot_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """An audit entry that cannot be unpacked is skipped: every other file keeps its own record."""
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
+    jobs, records = _folder(tmp_path)
+    skipped = 2
+
+    def produced() -> Iterator[tuple[int, scan.Job]]:
+        yield from ((i, job) for i, job in enumerate(jobs) if i != skipped)
+
+    decided = scan.decide_as_produced(produced(), records, DECIDER, OPTIONS, workers=workers)
+    assert decided[skipped] is None
+    for i, record in enumerate(decided):
+        if i != skipped:
+            assert record is not None and record.path == records[i].path
+            assert record.facts is not None and record.facts.size == jobs[i][0].stat().st_size
+            assert dt.date(2026, 5, i + 1) in {found.date for found in record.facts.dates}
