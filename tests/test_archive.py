@@ -693,7 +693,7 @@ def test_spooling_never_writes_outside_the_given_folder(tmp_path: Path, monkeypa
     after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     assert sorted(set(after) - set(before)) == sorted(p.relative_to(tmp_path) for p in paths)
     assert all(p.parent == spool_dir for p in paths)
-    assert all(p.name.startswith(f"entry-{e.index:05d}-") for p, e in zip(paths, result.entries, strict=True))
+    assert all(p.name.startswith(f"entry-{e.index:05d}") for p, e in zip(paths, result.entries, strict=True))
     assert list(work.iterdir()) == []
     assert sorted(e.name for e in result.entries) == ["manifest.json", "safe/inner.txt"]
 
@@ -837,3 +837,22 @@ def test_hidden_character_pattern_matches_the_per_character_rule() -> None:
     assert differ == []
     assert has_hidden_char("Objective 1/1.1 - Record\u202egpj.pdf")
     assert not has_hidden_char("Objective 1/1.1 - Émilie Côté.pdf")
+
+
+def test_spooling_an_entry_twice_never_overwrites_or_follows_a_link(tmp_path: Path) -> None:
+    """The spool file is created new: a file or link already at its name is left alone."""
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(zc.build([zc.stored("one.txt", b"fresh")]))
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    result = scan_archive(archive, LIMITS)
+    entry = result.entries[0]
+    (spool_dir / f"entry-{entry.index:05d}.bin").symlink_to(outside)
+    with EntryReader(result, LIMITS) as reader:
+        first, _ = reader.spool(entry, spool_dir)
+        second, _ = reader.spool(entry, spool_dir)
+    assert outside.read_bytes() == b"keep"
+    assert first != second and first.read_bytes() == second.read_bytes() == b"fresh"
+    assert first.parent == second.parent == spool_dir

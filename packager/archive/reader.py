@@ -144,6 +144,13 @@ def spool_directory() -> Iterator[Path]:
         yield Path(name)
 
 
+# A spool file is always new and private: never an existing file or a link planted in its place.
+_SPOOL_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
 class EntryReader:
     """Reads entries of a scanned archive as bounded streams.
 
@@ -218,8 +225,12 @@ class EntryReader:
         raised. Returns the file and its SHA-256 as hex.
         """
         span = self._span(entry)
-        fd, name = tempfile.mkstemp(prefix=f"entry-{entry.index:05d}-", suffix=".bin", dir=directory)
-        target = Path(name)
+        target = directory / f"entry-{entry.index:05d}.bin"
+        try:
+            fd = os.open(target, _SPOOL_FLAGS, 0o600)
+        except FileExistsError:  # spooled before: a new name beside it
+            fd, name = tempfile.mkstemp(prefix=f"entry-{entry.index:05d}-", suffix=".bin", dir=directory)
+            target = Path(name)
         digest = hashlib.sha256()
         done = False
         try:
