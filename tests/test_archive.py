@@ -176,6 +176,8 @@ UNSAFE = [
     ("C:\\x", "C:/x", "drive letter"),
     ("C:/x", "C:/x", "drive letter"),
     ("c:x", "c:x", "drive letter"),
+    ("./A:", "./A:", "drive letter"),
+    ("./C:/x", "./C:/x", "drive letter"),
     ("\\\\server\\share\\x", "//server/share/x", "top of the disk"),
     ("a/.. /x", "a/.. /x", "dots and spaces"),
     ("a/.../x", "a/.../x", "dots and spaces"),

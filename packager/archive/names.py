@@ -86,7 +86,9 @@ def escape_for_display(text: str, limit: int = _DISPLAY_LIMIT) -> str:
 
 
 def _escape_problem(segments: list[str]) -> NameProblem | None:
-    if segments and _DRIVE.match(segments[0]):
+    # "./C:/x" unpacks to "C:/x": the drive is judged on the first segment that is not "." or empty.
+    first = next((seg for seg in segments if seg not in ("", ".")), "")
+    if _DRIVE.match(first):
         return NameProblem.DRIVE
     for seg in segments:
         if seg == "..":
