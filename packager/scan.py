@@ -37,7 +37,7 @@ from packager.workers import die_with_parent
 
 ProgressFn = Callable[[int, int], None]
 
-# Below this many files, starting worker processes costs more than it saves.
+# Below this many files, a second worker process costs more than it saves (see ``_pool_size``).
 PARALLEL_MIN_FILES = 8
 
 
@@ -289,17 +289,18 @@ def _run(
 ) -> list[Any]:
     """Each (index, job)'s facts (or ``post``'s result) at its index; None where no job came.
 
-    Fewer than PARALLEL_MIN_FILES files are inspected in this process. A ``lazy`` source produces
-    its jobs one by one: its first chunks are of one file each, so that no worker waits for a whole
-    chunk to be produced before it starts.
+    Files are read in worker processes (``_pool_size`` says how many), so that a file that crashes
+    its reader (a hostile PDF that makes PDFium fault) becomes a finding on that file instead of
+    ending the run. A ``lazy`` source produces its jobs one by one: its first chunks are of one file
+    each, so that no worker waits for a whole chunk to be produced before it starts.
     """
     if cachedir.cache_enabled():
         cachedir.tidy()
     if progress:
         progress(0, total)
-    workers = workers or min(os.cpu_count() or 1, 8)
     results: list[Any] = [None] * total
-    if workers <= 1 or total < PARALLEL_MIN_FILES:
+    workers = _pool_size(total, workers)
+    if workers == 0:
         for done, (index, job) in enumerate(indexed, start=1):
             results[index] = _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))
             if progress:
@@ -341,6 +342,22 @@ def _run(
         if results[index] is None:
             results[index] = _finish(post, index, _inspector_died(job[0]))
     return results
+
+
+def _pool_size(total: int, workers: int | None) -> int:
+    """How many worker processes read ``total`` files; 0 to read them in this process.
+
+    ``workers=1`` asks for this process. Fewer than PARALLEL_MIN_FILES files go to one worker where
+    workers are forked (a few milliseconds); where each must start afresh (spawn: macOS, Windows,
+    about a second) a small run is read in this process, as is every run on one core.
+    """
+    if workers == 1 or total == 0:
+        return 0
+    forked = pool_context().get_start_method() == "fork"
+    if total < PARALLEL_MIN_FILES:
+        return 1 if forked else 0
+    count = workers or min(os.cpu_count() or 1, 8)
+    return count if count > 1 or forked else 0
 
 
 def _inspector_died(path: Path | None) -> FileFacts:

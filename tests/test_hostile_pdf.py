@@ -132,6 +132,19 @@ def test_a_worker_that_dies_becomes_a_finding_on_its_file(tmp_path: Path, monkey
     assert all(f.kind == "pdf" and f.unreadable is None for i, f in enumerate(facts) if i != 3)
 
 
+@pytest.mark.skipif(scan.pool_context().get_start_method() != "fork", reason="small runs are read in-process")
+def test_a_file_that_kills_its_reader_in_a_small_run_becomes_a_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few files (below PARALLEL_MIN_FILES) still go to a worker: a crash is a finding, not the end."""
+    monkeypatch.setattr(scan, "inspect_file", _killer)
+    paths = [make_text_pdf(tmp_path / f"{i}.pdf") for i in range(3)]
+    jobs = [(p, "kill-me.pdf" if i == 1 else p.name) for i, p in enumerate(paths)]
+    facts = scan.inspect_many(jobs, OPTIONS)
+    assert [bool(f.unreadable and "stopped the inspector" in f.unreadable) for f in facts] == [False, True, False]
+    assert scan._pool_size(3, None) == 1 and scan._pool_size(3, 1) == 0 and scan._pool_size(0, None) == 0
+
+
 def test_the_inflation_bound_holds_for_the_densest_deflate() -> None:
     """Files too small to reach a cap even at deflate's largest ratio skip the inflation scan."""
     n = 8 * 1024 * 1024
