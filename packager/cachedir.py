@@ -1,7 +1,9 @@
 """The user's cache folder, shared by every cache packager keeps (OCR results, facts).
 
 Caches hold derived data only (never the user's files), keyed by content hashes, written as
-JSON. The folder is private to the user (mode 0700 where the platform has modes).
+JSON: one file per entry (``read_json``/``write_json``: OCR results), or rows of one SQLite database
+for caches of many small entries (``packager.cachedb``: the facts). The folder is private to the
+user (mode 0700 where the platform has modes).
 
 ``PACKAGER_CACHE_DIR`` overrides the location (tests, CI, a shared drive); an empty value or
 ``PACKAGER_NO_CACHE=1`` turns caching off, as ``--no-cache`` does.
@@ -66,7 +68,8 @@ _TMP_FLAGS = (
 _tmp_serial = itertools.count()
 
 
-def _memo(name: str) -> tuple[str | None, ...]:
+def locator(name: str) -> tuple[str | None, ...]:
+    """What locates cache ``name`` now (the environment variables that decide its folder)."""
     override = os.environ.get(ENV_DIR)
     if override:  # the override wins: nothing else locates the cache
         return (override, name)
@@ -81,7 +84,7 @@ def cache_dir(name: str) -> Path | None:
     """
     if not cache_enabled():
         return None
-    memo = _memo(name)
+    memo = locator(name)
     ready = _READY.get(memo)
     if ready is not None:
         return Path(ready)
@@ -100,7 +103,7 @@ def _entry_path(name: str, key: str) -> str | None:
     """The file of ``key`` in cache ``name`` (None when caching is off or impossible)."""
     if not cache_enabled():
         return None
-    folder = _READY.get(_memo(name))
+    folder = _READY.get(locator(name))
     if folder is None:
         made = cache_dir(name)
         if made is None:
@@ -178,7 +181,7 @@ def _create_tmp(name: str, path: str) -> tuple[str, int]:
     try:
         return tmp, os.open(tmp, _TMP_FLAGS, 0o600)
     except FileNotFoundError:  # the entry's sub-folder (or the cache itself) is not there yet
-        _READY.pop(_memo(name), None)
+        _READY.pop(locator(name), None)
         folder = cache_dir(name)
         if folder is None or str(folder) != os.path.dirname(parent):
             raise
@@ -192,13 +195,16 @@ def _create_tmp(name: str, path: str) -> tuple[str, int]:
 # Each cache is kept under a size: once a day at most, the entries written longest ago go until it
 # is back under 80% of its cap (a cache left to grow would fill a disk over the years).
 CACHE_CAPS = {"facts": 256 * 1024 * 1024, "ocr": 256 * 1024 * 1024}
+# Caches kept in one SQLite database (packager.cachedb) rather than one file per entry. The
+# per-file entries an earlier version left in their folders are removed by ``tidy``.
+DB_CACHES = frozenset({"facts"})
 TIDY_EVERY_SECONDS = 24 * 3600
 STAMP = ".tidied"
 _STALE_TMP_SECONDS = 3600
 
 
 def tidy(now: float | None = None, caps: dict[str, int] | None = None) -> int:
-    """Trim every cache to its cap, at most once a day per cache; the number of files removed.
+    """Trim every cache to its cap, at most once a day per cache; the number of entries removed.
 
     Never raises: a cache that cannot be listed or trimmed is left as it is.
     """
@@ -208,17 +214,46 @@ def tidy(now: float | None = None, caps: dict[str, int] | None = None) -> int:
     for name, cap in (caps or CACHE_CAPS).items():
         folder = cache_root() / name
         if folder.is_dir() and not folder.is_symlink():
-            removed += _tidy_one(folder, cap, time.time() if now is None else now)
+            removed += _tidy_one(folder, cap, time.time() if now is None else now, name)
     return removed
 
 
-def _tidy_one(folder: Path, cap: int, now: float) -> int:
+def _tidy_one(folder: Path, cap: int, now: float, name: str) -> int:
     stamp = folder / STAMP
     try:
         if now - stamp.stat().st_mtime < TIDY_EVERY_SECONDS:
             return 0
     except OSError:
         pass
+    if name in DB_CACHES:
+        from packager import cachedb  # it builds on this module
+
+        removed = _remove_file_entries(folder) + cachedb.trim(folder, name, cap)
+    else:
+        removed = _trim_files(folder, cap, now)
+    with contextlib.suppress(OSError):
+        stamp.touch()
+        os.utime(stamp, (now, now))
+    return removed
+
+
+def _remove_file_entries(folder: Path) -> int:
+    """Remove the one-file-per-entry form of a cache now kept in a database; the files removed."""
+    removed = 0
+    subdirs: list[str] = []
+    with contextlib.suppress(OSError), os.scandir(folder) as top:
+        subdirs = [e.path for e in top if e.is_dir(follow_symlinks=False) and len(e.name) == 2]
+    for sub in subdirs:
+        with contextlib.suppress(OSError), os.scandir(sub) as it:
+            for entry in it:
+                if entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                    removed += _unlink(entry.path)
+        with contextlib.suppress(OSError):
+            os.rmdir(sub)  # only when nothing else is in it
+    return removed
+
+
+def _trim_files(folder: Path, cap: int, now: float) -> int:
     entries: list[tuple[float, int, str]] = []
     removed = 0
     try:
@@ -246,9 +281,6 @@ def _tidy_one(folder: Path, cap: int, now: float) -> int:
             if _unlink(path):
                 removed += 1
                 total -= size
-    with contextlib.suppress(OSError):
-        stamp.touch()
-        os.utime(stamp, (now, now))
     return removed
 
 

@@ -1,7 +1,9 @@
 """A per-file cache of inspection facts, so the check-fix-check loop re-reads only what changed.
 
-Entries live in the ``facts`` folder of the user's cache (``cachedir``: private, JSON, never
-pickle). The key is the file's SHA-256 plus everything else the facts depend on:
+Entries are JSON text in one SQLite database in the ``facts`` folder of the user's cache
+(``cachedb`` over ``cachedir``: private, never pickle). ``store`` keeps them in the process until
+``flush`` commits them together (once per chunk of files). The key is the file's SHA-256 plus
+everything else the facts depend on:
 
 - the tool version and a fingerprint of the inspection code (a changed inspector is a new key);
 - the facts schema: the fields of ``FileFacts`` and of every dataclass inside it, so a field added
@@ -27,11 +29,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from packager import __version__, cachedir
+from packager import __version__, cachedb
 from packager.inspect.facts import FileFacts, InspectOptions
 
 CACHE_NAME = "facts"
-FORMAT = 2  # 2: tuples written as arrays
+FORMAT = 3  # 2: tuples written as arrays; 3: rows of one SQLite database
 
 
 class _NotCacheable(Exception):
@@ -103,20 +105,28 @@ def key(sha256: str, name: str, options: InspectOptions, extra: str = "") -> str
 
 def load(cache_key: str) -> FileFacts | None:
     """Facts stored under ``cache_key``, or None when absent, damaged or of another shape."""
+    text = cachedb.get(CACHE_NAME, cache_key)
+    if text is None:
+        return None
     try:
-        facts = cachedir.read_json(CACHE_NAME, cache_key, object_hook=_object)
+        facts = json.loads(text, object_hook=_object)
     except (_NotCacheable, KeyError, TypeError, ValueError, AttributeError, RecursionError):
         return None
     return facts if isinstance(facts, FileFacts) else None
 
 
 def store(cache_key: str, facts: FileFacts) -> bool:
-    """Keep ``facts`` under ``cache_key``; False when they cannot be written (or cached at all)."""
+    """Keep ``facts`` under ``cache_key`` until ``flush``; False when they cannot be cached."""
     try:
         text = dumps(facts)
     except _NotCacheable:
         return False
-    return cachedir.write_text(CACHE_NAME, cache_key, text)
+    return cachedb.put(CACHE_NAME, cache_key, text)
+
+
+def flush() -> int:
+    """Commit the facts this process stored since the last flush; the number written."""
+    return cachedb.flush(CACHE_NAME)
 
 
 def dumps(facts: FileFacts) -> str:
@@ -212,4 +222,4 @@ def encode(value: Any) -> Any:
     raise _NotCacheable(type(value).__name__)
 
 
-__all__ = ["dumps", "encode", "key", "load", "schema", "store"]
+__all__ = ["dumps", "encode", "flush", "key", "load", "schema", "store"]

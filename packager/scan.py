@@ -176,9 +176,11 @@ def _finish(post: Post | None, index: int, facts: FileFacts) -> Any:
 def _inspect_chunk(chunk: list[tuple[int, Job]]) -> list[tuple[int, Any]]:
     options: InspectOptions = _worker["options"]
     post: Post | None = _worker["post"]
-    return [
+    out = [
         (index, _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))) for index, job in chunk
     ]
+    factcache.flush()  # one commit per chunk (a worker ends with os._exit: nothing would at exit)
+    return out
 
 
 def _sha(job: Job) -> str | None:
@@ -305,6 +307,7 @@ def _run(
             results[index] = _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))
             if progress:
                 progress(done, total)
+        factcache.flush()
         return results
     size = _chunk_size(total, workers)
     singles = workers if lazy else 0
@@ -387,7 +390,7 @@ def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
         culprit: int | None = None
         with ProcessPoolExecutor(max_workers=1, mp_context=pool_context(), initializer=die_with_parent) as pool:
             futures = [
-                (i, pool.submit(inspect_for_checks, jobs[i][0], options, jobs[i][1], _sha(jobs[i]))) for i in pending
+                (i, pool.submit(_inspect_alone, jobs[i][0], options, jobs[i][1], _sha(jobs[i]))) for i in pending
             ]
             for i, future in futures:
                 if culprit is not None:
@@ -400,6 +403,12 @@ def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
                     out[i] = _inspector_died(jobs[i][0])
         pending = [i for i in pending if out[i] is None]
     return [facts if facts is not None else _inspector_died(None) for facts in out]
+
+
+def _inspect_alone(path: Path, options: InspectOptions, name: str, sha256: str | None) -> FileFacts:
+    facts = inspect_for_checks(path, options, name, sha256)
+    factcache.flush()
+    return facts
 
 
 SIGNED_ROLES = ("acknowledgement", "auditor_maintenance")

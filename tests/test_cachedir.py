@@ -90,22 +90,22 @@ def _entries(folder: Path) -> list[str]:
 
 def test_tidy_trims_the_oldest_entries_to_the_cap_once_a_day(cache_env: Path) -> None:
     for i in range(10):
-        assert cachedir.write_text("facts", f"{i:064x}", "x" * 1000)
-        path = cache_env / "facts" / f"{i:064x}"[:2] / f"{i:064x}.json"
+        assert cachedir.write_text("ocr", f"{i:064x}", "x" * 1000)
+        path = cache_env / "ocr" / f"{i:064x}"[:2] / f"{i:064x}.json"
         os.utime(path, (1_000_000 + i, 1_000_000 + i))  # entry i written at second i
     now = 2_000_000.0
     # A cap of 5,000 bytes: trimmed to at most 4,000, so the 6 oldest go.
-    assert cachedir.tidy(now=now, caps={"facts": 5000}) == 6
-    assert _entries(cache_env / "facts") == [f"{i:064x}.json" for i in range(6, 10)]
+    assert cachedir.tidy(now=now, caps={"ocr": 5000}) == 6
+    assert _entries(cache_env / "ocr") == [f"{i:064x}.json" for i in range(6, 10)]
     # Within the day, nothing is looked at again, even over the cap.
-    assert cachedir.tidy(now=now + 60, caps={"facts": 10}) == 0
+    assert cachedir.tidy(now=now + 60, caps={"ocr": 10}) == 0
     # A day later it is.
-    assert cachedir.tidy(now=now + 25 * 3600, caps={"facts": 10}) == 4
+    assert cachedir.tidy(now=now + 25 * 3600, caps={"ocr": 10}) == 4
 
 
 def test_tidy_removes_stale_temporary_files_and_leaves_small_caches_alone(cache_env: Path) -> None:
-    assert cachedir.write_text("facts", "a" * 64, "{}")
-    sub = cache_env / "facts" / "aa"
+    assert cachedir.write_text("ocr", "a" * 64, "{}")
+    sub = cache_env / "ocr" / "aa"
     stale, fresh = sub / ".tmp-1-1.json", sub / ".tmp-2-1.json"
     stale.write_text("half")
     fresh.write_text("half")
@@ -114,11 +114,11 @@ def test_tidy_removes_stale_temporary_files_and_leaves_small_caches_alone(cache_
     os.utime(fresh, (now - 10, now - 10))
     assert cachedir.tidy(now=now) == 1
     assert not stale.exists() and fresh.exists()
-    assert _entries(cache_env / "facts") == ["a" * 64 + ".json"]
+    assert _entries(cache_env / "ocr") == ["a" * 64 + ".json"]
 
 
 def test_tidy_without_a_cache_does_nothing(cache_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert cachedir.tidy() == 0
-    assert not (cache_env / "facts").exists()  # tidying never creates a cache
+    assert not cache_env.exists()  # tidying never creates a cache
     monkeypatch.setenv(cachedir.ENV_DISABLE, "1")
     assert cachedir.tidy() == 0

@@ -3,12 +3,15 @@ the check-fix-check loop re-inspecting only the files that changed."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import math
 import os
+import sqlite3
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,14 +50,29 @@ def test_round_trip(facts: FileFacts) -> None:
     assert loaded is not None and all(isinstance(v, tuple) for v in (loaded.page_facts, loaded.dates, loaded.notes))
 
 
-def test_entries_are_plain_json_in_a_private_folder(_private_cache: Path) -> None:
+def _rows(cache: Path) -> list[tuple[str, str]]:
+    with contextlib.closing(sqlite3.connect(cache / "facts" / "facts.sqlite3")) as db:
+        return db.execute("SELECT key, value FROM entries").fetchall()
+
+
+def _set_value(cache: Path, key: str, value: object) -> None:
+    with contextlib.closing(sqlite3.connect(cache / "facts" / "facts.sqlite3")) as db, db:
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (value, key))
+
+
+def test_entries_are_plain_json_rows_of_a_private_database(_private_cache: Path) -> None:
     key = factcache.key("cd" * 32, "x.pdf", OPTIONS)
-    factcache.store(key, FULL)
-    [entry] = (_private_cache / factcache.CACHE_NAME).rglob("*.json")
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    assert data["~"] == "FileFacts" and data["f"]["kind"] == "pdf"
+    assert factcache.store(key, FULL)
+    assert _rows(_private_cache) == []  # kept in the process until flushed
+    assert factcache.flush() == 1
+    [(stored, text)] = _rows(_private_cache)
+    data = json.loads(text)
+    assert stored == key and data["~"] == "FileFacts" and data["f"]["kind"] == "pdf"
+    assert not list(_private_cache.rglob("*.json"))
     if os.name == "posix":
         assert stat.S_IMODE((_private_cache / factcache.CACHE_NAME).stat().st_mode) == 0o700
+        for path in (_private_cache / factcache.CACHE_NAME).glob("facts.sqlite3*"):
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
 
 
 @pytest.mark.parametrize(
@@ -65,14 +83,18 @@ def test_entries_are_plain_json_in_a_private_folder(_private_cache: Path) -> Non
         lambda d: json.dumps({**d, "f": {k: v for k, v in d["f"].items() if k != "kind"}}),  # another shape
         lambda d: json.dumps({**d, "f": {**d["f"], "extra": 1}}),
         lambda d: json.dumps([1, 2]),
+        lambda d: json.dumps(d).encode(),  # a BLOB, not text
+        lambda d: 7,
     ],
-    ids=["not json", "foreign class", "missing field", "unknown field", "not an object"],
+    ids=["not json", "foreign class", "missing field", "unknown field", "not an object", "blob", "number"],
 )
 def test_damaged_or_foreign_entries_are_misses(_private_cache: Path, damage: object) -> None:
     key = factcache.key("ef" * 32, "x.pdf", OPTIONS)
     factcache.store(key, FULL)
-    [entry] = (_private_cache / factcache.CACHE_NAME).rglob("*.json")
-    entry.write_text(damage(json.loads(entry.read_text(encoding="utf-8"))), encoding="utf-8")  # type: ignore[operator]
+    factcache.flush()
+    assert factcache.load(key) == FULL
+    [(_, text)] = _rows(_private_cache)
+    _set_value(_private_cache, key, damage(json.loads(text)))  # type: ignore[operator]
     assert factcache.load(key) is None
 
 
@@ -133,7 +155,7 @@ def test_no_cache_reads_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
                                             _private_cache: Path) -> None:
     monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
     scan.inspect_many(_folder(tmp_path), OPTIONS, workers=1)
-    assert not list(_private_cache.rglob("*.json"))
+    assert not list(_private_cache.iterdir())
 
 
 def test_cached_and_fresh_facts_are_the_same(tmp_path: Path) -> None:
@@ -142,3 +164,19 @@ def test_cached_and_fresh_facts_are_the_same(tmp_path: Path) -> None:
     warm = scan.inspect_many(jobs, OPTIONS, workers=1)
     assert cold == warm
     assert all(len(f.text) <= scan.RESULT_TEXT_CHARS for f in cold)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the workers must be forked to see the patch")
+def test_pool_workers_commit_their_facts_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _private_cache: Path,
+) -> None:
+    jobs = [(p, p.name) for p in (synth.make_text_pdf(tmp_path / f"1.1 - r{i}.pdf", text_lines=[f"R {i}"])
+                                  for i in range(scan.PARALLEL_MIN_FILES))]
+    cold = scan.inspect_many(jobs, OPTIONS, workers=2)
+    assert len(_rows(_private_cache)) == len(jobs)  # committed by the workers, which end with os._exit
+
+    def fails(*args: object) -> FileFacts:
+        raise AssertionError("inspected again")
+
+    monkeypatch.setattr(scan, "inspect_file", fails)
+    assert scan.inspect_many(jobs, OPTIONS, workers=2) == cold

@@ -1,0 +1,151 @@
+"""The SQLite store of the facts cache: round trip, healing, no cache where it cannot write,
+two processes at once, and tidy keeping it under its cap."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from packager import cachedb, cachedir
+
+NAME = "facts"
+
+
+def _db(cache: Path) -> Path:
+    return cachedb.db_path(cache / NAME, NAME)
+
+
+def _keys(cache: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(_db(cache))) as db:
+        return sorted(k for (k,) in db.execute("SELECT key FROM entries"))
+
+
+def test_round_trip_through_the_database(_private_cache: Path) -> None:
+    assert cachedb.get(NAME, "a") is None
+    assert cachedb.put(NAME, "a", '{"x": 1}') and cachedb.put(NAME, "b", "[]")
+    assert cachedb.get(NAME, "a") == '{"x": 1}'  # read back before it is committed
+    assert cachedb.flush() == 2 and cachedb.flush() == 0
+    cachedb.close()  # what a fresh process sees
+    assert cachedb.get(NAME, "a") == '{"x": 1}' and cachedb.get(NAME, "b") == "[]"
+    assert cachedb.put(NAME, "a", '{"x": 2}') and cachedb.flush() == 1
+    assert cachedb.get(NAME, "a") == '{"x": 2}'
+    assert _keys(_private_cache) == ["a", "b"]
+
+
+def test_many_writes_are_committed_without_waiting_for_flush(_private_cache: Path) -> None:
+    for i in range(cachedb.FLUSH_AT_ENTRIES):
+        cachedb.put(NAME, f"k{i}", "1")
+    assert len(_keys(_private_cache)) == cachedb.FLUSH_AT_ENTRIES
+
+
+@pytest.mark.parametrize("when", ["before first use", "after use"])
+def test_a_damaged_database_is_a_miss_then_heals(_private_cache: Path, when: str) -> None:
+    if when == "after use":
+        cachedb.put(NAME, "a", "1")
+        cachedb.close()
+    else:
+        (_private_cache / NAME).mkdir(mode=0o700)
+    _db(_private_cache).write_bytes(b"this is not a database, " * 200)
+    assert cachedb.get(NAME, "a") is None
+    assert cachedb.put(NAME, "b", "2") and cachedb.flush() == 1
+    assert cachedb.get(NAME, "b") == "2" and _keys(_private_cache) == ["b"]
+
+
+def test_damage_found_while_reading_is_healed(_private_cache: Path) -> None:
+    for i in range(300):  # a few pages, so that damaging the middle of the file leaves its header intact
+        cachedb.put(NAME, f"{i:04}", "x" * 200)
+    cachedb.close()
+    data = bytearray(_db(_private_cache).read_bytes())
+    data[4096:len(data)] = b"\xff" * (len(data) - 4096)
+    _db(_private_cache).write_bytes(bytes(data))
+    assert cachedb.get(NAME, "0007") is None
+    assert cachedb.put(NAME, "new", "1") and cachedb.flush() == 1
+    cachedb.close()
+    assert cachedb.get(NAME, "new") == "1"
+
+
+def test_where_the_database_cannot_be_made_there_is_silently_no_cache(_private_cache: Path) -> None:
+    _db(_private_cache).mkdir(parents=True)  # a folder where the database file would be
+    assert cachedb.get(NAME, "a") is None
+    assert not cachedb.put(NAME, "a", "1")
+    assert cachedb.flush() == 0
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs file modes that bind (not root)")
+def test_a_read_only_cache_folder_is_silently_no_cache(_private_cache: Path) -> None:
+    (_private_cache / NAME).mkdir(mode=0o500)
+    try:
+        assert cachedb.get(NAME, "a") is None
+        assert not cachedb.put(NAME, "a", "1")
+        assert cachedb.flush() == 0
+    finally:
+        (_private_cache / NAME).chmod(0o700)
+
+
+def test_off_creates_nothing(_private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cachedir.ENV_DIR, "")
+    assert not cachedb.put(NAME, "a", "1") and cachedb.get(NAME, "a") is None
+    monkeypatch.setenv(cachedir.ENV_DIR, str(_private_cache))
+    monkeypatch.setenv(cachedir.ENV_DISABLE, "1")
+    assert not cachedb.put(NAME, "a", "1") and cachedb.get(NAME, "a") is None
+    assert not list(_private_cache.iterdir())
+
+
+def _write_many(prefix: str) -> None:
+    for i in range(300):
+        cachedb.put(NAME, f"{prefix}{i:03}", "v" * 500)
+        if i % 32 == 31:
+            cachedb.flush()
+    cachedb.flush()
+    os._exit(0)  # as a pool worker ends: nothing at exit commits for it
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks")
+def test_two_processes_writing_at_once_both_land(_private_cache: Path) -> None:
+    cachedb.put(NAME, "parent", "1")  # the parent holds a connection and a pending write when it forks
+    cachedb.get(NAME, "parent")
+    ctx = multiprocessing.get_context("fork")
+    children = [ctx.Process(target=_write_many, args=(p,)) for p in ("a", "b")]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(60)
+        assert child.exitcode == 0
+    cachedb.flush()
+    assert _keys(_private_cache) == sorted(["parent", *(f"{p}{i:03}" for p in "ab" for i in range(300))])
+    assert cachedb.get(NAME, "b299") == "v" * 500
+
+
+def test_tidy_trims_the_database_to_80_percent_by_oldest_and_removes_per_file_entries(_private_cache: Path) -> None:
+    for i in range(60):
+        cachedb.put(NAME, f"{i:03}", "x" * 2000)
+    cachedb.close()
+    with contextlib.closing(sqlite3.connect(_db(_private_cache))) as db, db:
+        db.execute("UPDATE entries SET stamp = 1000000 + CAST(key AS INTEGER)")  # entry i written at second i
+    legacy = _private_cache / NAME / "ab" / ("ab" * 32 + ".json")
+    legacy.parent.mkdir()
+    legacy.write_text("{}", encoding="utf-8")
+    assert cachedir.write_json("ocr", "cd" * 32, [1])  # the OCR cache stays one file per entry
+    size = _db(_private_cache).stat().st_size
+    cap = size // 2
+    removed = cachedir.tidy(now=2_000_000.0, caps={NAME: cap, "ocr": cap})
+    kept = _keys(_private_cache)
+    assert 0 < len(kept) < 60 and removed == 60 - len(kept) + 1
+    assert kept == [f"{i:03}" for i in range(60 - len(kept), 60)]  # the newest are kept
+    assert _db(_private_cache).stat().st_size <= cap
+    assert not legacy.parent.exists()
+    assert cachedir.read_json("ocr", "cd" * 32) == [1]
+    assert cachedb.get(NAME, "059") == "x" * 2000
+
+
+def test_tidy_leaves_a_database_under_its_cap_alone(_private_cache: Path) -> None:
+    cachedb.put(NAME, "a", "1")
+    cachedb.close()
+    assert cachedir.tidy(now=2_000_000.0) == 0
+    assert _keys(_private_cache) == ["a"]
