@@ -33,10 +33,10 @@ BUSY_TIMEOUT_SECONDS = 5.0  # how long a write waits for another process's trans
 FLUSH_AT_ENTRIES = 256  # writes kept in the process before they are committed anyway
 FLUSH_AT_CHARS = 8 * 1024 * 1024
 WAL_LIMIT_BYTES = 8 * 1024 * 1024  # the write-ahead log is cut back to this after a checkpoint
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, stamp REAL NOT NULL) "
-    "WITHOUT ROWID"
-)
+# A rowid table (key indexed apart), not WITHOUT ROWID: facts rows are ~4 KB, and a WITHOUT ROWID
+# b-tree of rows that large is deep and spills into its interior pages. Measured on a cold check of
+# 5,000 files: lookups 0.35 -> 0.21 CPU-s, commits 0.21 -> 0.10 CPU-s, database 28 -> 21 MB.
+_SCHEMA = "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, stamp REAL NOT NULL)"
 _DAMAGED = (11, 26)  # SQLITE_CORRUPT ("malformed"), SQLITE_NOTADB ("file is not a database")
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
