@@ -4,6 +4,8 @@ the facts cache off, cold or warm."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -47,4 +49,5 @@ def test_serial_parallel_cached_and_uncached_give_the_same_findings(
                              ("serial, warm cache", warm_serial)):
             assert other[0] == baseline[0], f"{folder.name}: findings differ ({label})"
             assert other[1] == baseline[1], f"{folder.name}: facts differ ({label})"
-        assert any((tmp_path / folder.name).rglob("*.json")), "the cache was used"
+        with contextlib.closing(sqlite3.connect(tmp_path / folder.name / "facts" / "facts.sqlite3")) as db:
+            assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > 0, "the cache was used"
