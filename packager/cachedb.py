@@ -185,7 +185,8 @@ def _store(name: str) -> _Store | None:
         _INHERITED.append(store)
         store = None
     elif store is not None and store.where != where:  # the cache moved (tests, a changed environment)
-        store.flush()
+        if store.conn is not None:  # (closed, it would reopen where the cache is now)
+            store.flush()
         store.close()
         store = None
     if store is None:
@@ -271,8 +272,8 @@ def trim(folder: Path, name: str, cap: int) -> int:
         return 0
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_SECONDS,
-                               isolation_level=None)
+        uri = f"{Path(os.path.abspath(path)).as_uri()}?mode=rw"  # never creates a database
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         payload = conn.execute("SELECT total(length(key) + length(value)) FROM entries").fetchone()[0]
         # What to delete, in payload: the file is larger than its rows by a roughly constant factor.
         excess = payload * (1 - cap * 0.8 / size)
@@ -291,7 +292,7 @@ def trim(folder: Path, name: str, cap: int) -> int:
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return max(removed, 0)
-    except sqlite3.Error:
+    except (sqlite3.Error, ValueError):
         return 0
     finally:
         if conn is not None:

@@ -149,3 +149,13 @@ def test_tidy_leaves_a_database_under_its_cap_alone(_private_cache: Path) -> Non
     cachedb.close()
     assert cachedir.tidy(now=2_000_000.0) == 0
     assert _keys(_private_cache) == ["a"]
+
+
+def test_tidy_trims_a_cache_given_by_a_relative_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(cachedir.ENV_DIR, "cache")
+    for i in range(5):
+        cachedb.put(NAME, f"{i}", "x" * 3000)
+    cachedb.close()
+    assert cachedir.tidy(now=2_000_000.0, caps={NAME: 1}) == 5
+    assert _keys(tmp_path / "cache") == []
