@@ -472,7 +472,6 @@ def audit(
         failed,
         render_audit_text,
     )
-    from packager.report.html import render_audit_html, render_batch_html
     from packager.report.jsonout import dumps
     from packager.rules import load_rules
 
@@ -535,6 +534,8 @@ def audit(
         if fmt == "json":
             text = dumps(audit_dict(result, config.strict))
         elif fmt == "html":
+            from packager.report.html import render_audit_html  # Jinja2: only for HTML
+
             text = render_audit_html(result, strict=config.strict)
         else:
             colour = use_colour(output)
@@ -569,6 +570,8 @@ def audit(
     if fmt == "csv":
         text = batch_csv(rows)
     elif fmt == "html":
+        from packager.report.html import render_batch_html
+
         text = render_batch_html(rows)
     elif fmt == "json":
         from packager.report.jsonout import header
