@@ -28,8 +28,8 @@ from packager.archive import (
     is_archive_name,
     nested_archive_finding,
     scan_archive,
-    spool_directory,
 )
+from packager.archive.spool import spool_folders
 from packager.checks import Context, Stage, run_checks
 from packager.checks import deliverables as deliverable_checks
 from packager.checks.registry import declare
@@ -215,7 +215,7 @@ def audit_zip(
     root = find_root(scan.all_names, naming)
     safe_names = {e.name for e in scan.entries if not e.is_dir}
 
-    with EntryReader(scan, rules.archive) as reader, spool_directory() as tmp:
+    with EntryReader(scan, rules.archive) as reader, spool_folders() as spool:
         manifest: dict[str, Any] | None = None
         manifest_name = manifest_path(safe_names, root, naming)
         manifest_entry = next((e for e in scan.entries if e.name == manifest_name), None)
@@ -273,18 +273,29 @@ def audit_zip(
         largest_first = sorted(wanted, key=lambda r: (-by_name[r.path].size, position[r.path]))
         spooled: dict[int, tuple[str, Path, str]] = {}
 
+        def unpack(record: FileRecord) -> tuple[Path, str]:
+            entry = by_name[record.path]
+            folder = spool.pick(entry.size)
+            if folder != spool.disk:
+                try:
+                    return reader.spool(entry, folder)
+                except OSError:  # the memory folder filled up meanwhile: disk from here on
+                    spool.memory_failed()
+            try:
+                return reader.spool(entry, spool.disk)
+            except OSError as exc:  # the local disk, not the zip: disk full, no permission on TMPDIR
+                raise os_input_error(
+                    exc, f"unpacking '{record.path}' to a temporary folder ({spool.disk.parent}) failed", path,
+                    hint="Free some disk space there, or set TMPDIR to a folder on a disk with room",
+                ) from None
+
         def spool_each() -> Iterator[tuple[int, tuple[Path, str, str]]]:
             for index, record in enumerate(largest_first):
                 try:
-                    target, sha = reader.spool(by_name[record.path], tmp)
+                    target, sha = unpack(record)
                 except EntryError as exc:
                     findings.append(exc.finding)
                     continue
-                except OSError as exc:  # the local disk, not the zip: disk full, no permission on TMPDIR
-                    raise os_input_error(
-                        exc, f"unpacking '{record.path}' to a temporary folder ({tmp.parent}) failed", path,
-                        hint="Free some disk space there, or set TMPDIR to a folder on a disk with room",
-                    ) from None
                 spooled[index] = (record.path, target, sha)
                 yield index, (target, record.name, sha)  # hashed once, while spooling
 

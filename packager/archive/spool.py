@@ -1,0 +1,83 @@
+"""Where `audit` unpacks a received zip's entries: private temporary folders, removed afterwards.
+
+Every entry becomes one temporary file. On a disk, creating a file costs a journal write and a
+directory update (about 0.2 ms each on ext4 here, more with a virus scanner on Windows): for
+5,000 small entries that is a second or two of nothing but bookkeeping. Where Linux keeps a
+folder in memory (``/dev/shm``, a tmpfs), small entries go there instead, within a budget that
+leaves almost all of that memory to others; larger entries, and every entry once the budget is
+spent, go to the ordinary temporary folder on disk. Nothing else differs: both folders are
+private (mode 0700) and the files in them are created new (see ``EntryReader.spool``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+MEMORY_ROOT = Path("/dev/shm")
+MEMORY_BUDGET_MAX = 256 * 1024 * 1024  # bytes kept in memory at most, whatever is free
+MEMORY_BUDGET_SHARE = 0.25  # of the memory folder's free space, at most
+MEMORY_ENTRY_MAX = 4 * 1024 * 1024  # larger entries go to disk: their file create costs little beside them
+
+
+class SpoolFolders:
+    """The folders entries are unpacked into: ``disk`` always, ``memory`` while its budget lasts."""
+
+    def __init__(self, disk: Path, memory: Path | None = None, budget: int = 0) -> None:
+        self.disk = disk
+        self.memory = memory if budget > 0 else None
+        self.budget = budget if self.memory is not None else 0
+        self.used = 0
+
+    def pick(self, size: int) -> Path:
+        """The folder for an entry of ``size`` bytes (the size the zip announces, checked on unpacking)."""
+        if self.memory is not None and size <= MEMORY_ENTRY_MAX and self.used + size <= self.budget:
+            self.used += size
+            return self.memory
+        return self.disk
+
+    def memory_failed(self) -> None:
+        """Writing in memory failed (someone else filled it meanwhile): every later entry goes to disk."""
+        self.memory = None
+
+
+@contextmanager
+def spool_folders(memory_root: Path | None = MEMORY_ROOT) -> Iterator[SpoolFolders]:
+    """Private temporary folders for unpacking, removed afterwards (see the module docstring)."""
+    with tempfile.TemporaryDirectory(prefix="packager-audit-") as disk:
+        memory = _memory_folder(memory_root)
+        try:
+            budget = _memory_budget(memory) if memory is not None else 0
+            yield SpoolFolders(Path(disk), memory, budget)
+        finally:
+            if memory is not None:
+                shutil.rmtree(memory, ignore_errors=True)
+
+
+def _memory_folder(root: Path | None) -> Path | None:
+    """A new private folder in memory, or None where there is none to use (not Linux, not writable)."""
+    if root is None or not sys.platform.startswith("linux"):
+        return None
+    try:
+        if not root.is_dir() or root.is_symlink():
+            return None
+        return Path(tempfile.mkdtemp(prefix="packager-audit-", dir=root))
+    except OSError:
+        return None
+
+
+def _memory_budget(folder: Path) -> int:
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return 0
+    free = info.f_bavail * info.f_frsize
+    return int(min(MEMORY_BUDGET_MAX, free * MEMORY_BUDGET_SHARE))
+
+
+__all__ = ["MEMORY_ENTRY_MAX", "SpoolFolders", "spool_folders"]

@@ -1,0 +1,98 @@
+"""Where audit unpacks entries: small ones in memory (Linux /dev/shm) within a budget, the rest on disk;
+a memory folder that fills up sends the remaining entries to disk, and the verdicts are the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+from packager import audit
+from packager.archive import EntryReader
+from packager.archive import spool as spool_module
+from packager.archive.spool import MEMORY_ENTRY_MAX, SpoolFolders, spool_folders
+from packager.build import build_submission
+from packager.rules import load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = load_rules()
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "budget", "expected"),
+    [
+        ([10, 20, 30], 100, ["memory", "memory", "memory"]),
+        ([60, 60, 30], 100, ["memory", "disk", "memory"]),  # what fits still goes to memory
+        ([MEMORY_ENTRY_MAX + 1, 5], 10 * MEMORY_ENTRY_MAX, ["disk", "memory"]),  # too large for memory
+        ([0, 1], 0, ["disk", "disk"]),  # no budget
+    ],
+)
+def test_small_entries_go_to_memory_within_the_budget(
+    tmp_path: Path, sizes: list[int], budget: int, expected: list[str]
+) -> None:
+    folders = SpoolFolders(tmp_path / "disk", tmp_path / "memory", budget)
+    assert [folders.pick(size).name for size in sizes] == expected
+    assert folders.used <= budget
+
+
+def test_after_a_failure_in_memory_everything_goes_to_disk(tmp_path: Path) -> None:
+    folders = SpoolFolders(tmp_path / "disk", tmp_path / "memory", 100)
+    folders.memory_failed()
+    assert folders.pick(1) == tmp_path / "disk"
+
+
+def test_folders_are_private_and_removed(tmp_path: Path) -> None:
+    with spool_folders(memory_root=tmp_path) as folders:
+        made = [folders.disk, *([folders.memory] if folders.memory is not None else [])]
+        for folder in made:
+            assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o700
+            (folder / "x").write_bytes(b"x")
+    assert not any(folder.exists() for folder in made)
+    if sys.platform.startswith("linux"):
+        assert folders.memory is not None and folders.memory.parent == tmp_path and folders.budget > 0
+
+
+def test_no_memory_folder_where_there_is_none(tmp_path: Path) -> None:
+    with spool_folders(memory_root=tmp_path / "absent") as folders:
+        assert folders.memory is None and folders.pick(1) == folders.disk
+    with spool_folders(memory_root=None) as folders:
+        assert folders.memory is None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("spool") / "sample.zip"
+    build_submission(ROOT / "fixtures" / "sample", out, today=TODAY)
+    return out
+
+
+def test_a_memory_folder_that_fills_up_sends_the_rest_to_disk(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(spool_module, "MEMORY_ROOT", memory)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the memory folder is used on Linux only")
+    plain = audit.audit_zip(built, RULES, today=TODAY, workers=1)
+
+    real_spool = EntryReader.spool
+    where: list[str] = []
+
+    def spool(self: EntryReader, entry: object, directory: Path) -> tuple[Path, str]:
+        in_memory = directory.parent == memory
+        where.append("memory" if in_memory else "disk")
+        if in_memory and where.count("memory") == 3:
+            raise OSError(28, "No space left on device")
+        return real_spool(self, entry, directory)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EntryReader, "spool", spool)
+    monkeypatch.setattr(audit, "spool_folders", lambda: spool_folders(memory_root=memory))
+    filled = audit.audit_zip(built, RULES, today=TODAY, workers=1)
+    assert where[:3] == ["memory", "memory", "memory"] and where[3] == "disk" and "memory" not in where[4:]
+    assert filled.findings == plain.findings
+    assert [r.facts for r in filled.inventory.files] == [r.facts for r in plain.inventory.files]  # type: ignore[union-attr]
+    assert list(memory.iterdir()) == []
