@@ -271,7 +271,7 @@ def audit_zip(
         # in the zip's order afterwards.
         position = {r.path: i for i, r in enumerate(wanted)}
         largest_first = sorted(wanted, key=lambda r: (-by_name[r.path].size, position[r.path]))
-        spooled: dict[int, tuple[str, Path, str]] = {}
+        spooled: dict[int, tuple[str, str, bool]] = {}  # index: (name, SHA-256, starts as an archive)
 
         def unpack(record: FileRecord) -> tuple[Path, str]:
             entry = by_name[record.path]
@@ -279,6 +279,9 @@ def audit_zip(
             if folder != spool.disk:
                 try:
                     return reader.spool(entry, folder)
+                except EntryError:
+                    spool.unused(entry.size)
+                    raise
                 except OSError:  # the memory folder filled up meanwhile: disk from here on
                     spool.memory_failed()
             try:
@@ -296,27 +299,29 @@ def audit_zip(
                 except EntryError as exc:
                     findings.append(exc.finding)
                     continue
-                spooled[index] = (record.path, target, sha)
+                spool.unpacked(index, target, by_name[record.path].size)
+                spooled[index] = (record.path, sha, _magic_archive(target))
                 yield index, (target, record.name, sha)  # hashed once, while spooling
 
         decided = decide_as_produced(
             spool_each(), largest_first, (naming, rules.deliverables, window, today), options, progress, workers,
+            gate=spool,
         )
         in_zip_order = sorted(spooled, key=lambda i: position[largest_first[i].path])
         if manifest is not None:
             manifest_name = manifest_entry.name if manifest_entry else ""
             listed_names = [n for n in scan.all_names if n not in set(classified.ignored)]
-            findings.extend(_verify_manifest(manifest, [spooled[i] for i in in_zip_order], listed_names,
+            findings.extend(_verify_manifest(manifest, [spooled[i][:2] for i in in_zip_order], listed_names,
                                              manifest_name))
         records: list[FileRecord] = []
         for index in in_zip_order:
             record = decided[index]
             if record is None:  # never the case: every spooled entry was inspected
                 continue
-            name, target, _sha = spooled[index]
+            name, _sha, archive_magic = spooled[index]
             kind = record.facts.kind if record.facts is not None else ""
             # Archives named as such were flagged by the scan; this catches ones hiding under another name.
-            if (kind in ("zip", "archive") or _magic_archive(target)) and not is_archive_name(name):
+            if (kind in ("zip", "archive") or archive_magic) and not is_archive_name(name):
                 findings.append(nested_archive_finding(name, by_content=True))
             records.append(record)
         for record in unopened:
@@ -460,11 +465,11 @@ def _data_error(exc: BaseException) -> str:
 
 
 def _verify_manifest(
-    manifest: dict[str, Any], spooled: list[tuple[str, Path, str]], all_names: Iterable[str], manifest_name: str
+    manifest: dict[str, Any], spooled: list[tuple[str, str]], all_names: Iterable[str], manifest_name: str
 ) -> list[Finding]:
     out: list[Finding] = []
     listed = {f.get("path"): f for f in manifest.get("files", []) if isinstance(f, dict)}
-    actual = {name: sha for name, _p, sha in spooled}
+    actual = dict(spooled)
     present = set(all_names)
     for name, entry in sorted(listed.items(), key=lambda kv: str(kv[0])):
         if not isinstance(name, str):

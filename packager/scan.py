@@ -12,11 +12,12 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from packager import cachedir, factcache
 from packager.checks.registry import declare
@@ -104,6 +105,16 @@ Job = tuple[Path, str] | tuple[Path, str, str]  # (path, display name[, known SH
 Post = Callable[[int, FileFacts], Any]
 # What evidence.decide needs besides the record: naming convention, rules, date window, today.
 Decider = tuple[NamingConvention, DeliverableRules, tuple[dt.date, dt.date], dt.date]
+
+
+class Gate(Protocol):
+    """Holds a lazy source back until earlier files are done (the audit's memory budget)."""
+
+    def full(self) -> bool:
+        """True while the source must not produce another job."""
+
+    def done(self, indices: list[int]) -> None:
+        """The jobs at ``indices`` are finished: their results are in."""
 
 
 def pool_context() -> BaseContext:
@@ -248,16 +259,18 @@ def decide_as_produced(
     progress: ProgressFn | None = None,
     workers: int | None = None,
     lazy: bool = True,
+    gate: Gate | None = None,
 ) -> list[FileRecord | None]:
     """Inspect and decide the file of ``records[i]`` for each (i, job), in the worker that inspected it.
 
     ``indexed`` may be produced lazily (the audit spools each entry just before yielding it) and may
     leave records out (an entry that could not be spooled): their slots are None. Chunks go out in
-    the order the jobs come; ``lazy`` says that they are produced one by one (see ``_run``).
+    the order the jobs come; ``lazy`` says that they are produced one by one, and ``gate`` may hold
+    the source back until earlier files are done (see ``_run``).
     """
     post = _DecideRecord(tuple(records), decider)
     out: list[FileRecord | None] = []
-    for index, result in enumerate(_run(indexed, len(records), options, post, progress, workers, lazy)):
+    for index, result in enumerate(_run(indexed, len(records), options, post, progress, workers, lazy, gate)):
         if isinstance(result, Undecided):
             result = post(index, result.facts)  # raised in the worker: decided again here
         out.append(result)
@@ -288,13 +301,16 @@ def _run(
     progress: ProgressFn | None,
     workers: int | None,
     lazy: bool,
+    gate: Gate | None = None,
 ) -> list[Any]:
     """Each (index, job)'s facts (or ``post``'s result) at its index; None where no job came.
 
     Files are read in worker processes (``_pool_size`` says how many), so that a file that crashes
     its reader (a hostile PDF that makes PDFium fault) becomes a finding on that file instead of
     ending the run. A ``lazy`` source produces its jobs one by one: its first chunks are of one file
-    each, so that no worker waits for a whole chunk to be produced before it starts.
+    each, so that no worker waits for a whole chunk to be produced before it starts. While ``gate``
+    is full, no job is taken from the source until a chunk in the workers is done (one whose worker
+    died is not reported done: its files are read again).
     """
     if cachedir.cache_enabled():
         cachedir.tidy()
@@ -313,30 +329,50 @@ def _run(
     singles = workers if lazy else 0
     submitted: dict[int, Job] = {}
     failed: list[int] = []
-    done = 0
+    finished = 0
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=pool_context(), initializer=_start_worker, initargs=(options, post),
     ) as pool:
         futures: dict[Future[list[tuple[int, Any]]], list[int]] = {}
-        chunk: list[tuple[int, Job]] = []
-        for item in indexed:
-            submitted[item[0]] = item[1]
-            chunk.append(item)
-            if len(chunk) >= (1 if singles > 0 else size):
-                singles -= 1
-                futures[pool.submit(_inspect_chunk, chunk)] = [i for i, _ in chunk]
-                chunk = []
-        if chunk:
-            futures[pool.submit(_inspect_chunk, chunk)] = [i for i, _ in chunk]
-        for future in as_completed(futures):
+
+        def settled(indices: list[int]) -> None:
+            nonlocal finished
+            finished += len(indices)
+            if progress:
+                progress(finished, total)
+
+        def collect(future: Future[list[tuple[int, Any]]]) -> None:
+            indices = futures.pop(future)
             try:
                 for index, result in future.result():
                     results[index] = result
             except Exception:  # the worker died (killed, out of memory) or its result was lost
-                failed.extend(futures[future])
-            done += len(futures[future])
-            if progress:
-                progress(done, total)
+                failed.extend(indices)
+            else:
+                if gate is not None:
+                    gate.done(indices)
+            settled(indices)
+
+        def send(chunk: list[tuple[int, Job]]) -> None:
+            indices = [i for i, _ in chunk]
+            try:
+                futures[pool.submit(_inspect_chunk, chunk)] = indices
+            except (BrokenProcessPool, RuntimeError):  # a worker died while jobs were still coming
+                failed.extend(indices)
+                settled(indices)
+
+        chunk: list[tuple[int, Job]] = []
+        for item in _held_back(indexed, gate, futures, collect):
+            submitted[item[0]] = item[1]
+            chunk.append(item)
+            if len(chunk) >= (1 if singles > 0 else size) or (gate is not None and gate.full()):
+                singles -= 1
+                send(chunk)
+                chunk = []
+        if chunk:
+            send(chunk)
+        for future in as_completed(list(futures)):
+            collect(future)
     if failed:
         failed.sort()
         for index, facts in zip(failed, retry_alone([submitted[i] for i in failed], options), strict=True):
@@ -345,6 +381,25 @@ def _run(
         if results[index] is None:
             results[index] = _finish(post, index, _inspector_died(job[0]))
     return results
+
+
+def _held_back(
+    indexed: Iterable[tuple[int, Job]],
+    gate: Gate | None,
+    running: dict[Future[list[tuple[int, Any]]], list[int]],
+    collect: Callable[[Future[list[tuple[int, Any]]]], None],
+) -> Iterator[tuple[int, Job]]:
+    """The jobs of ``indexed``, each taken only once ``gate`` has room (or nothing runs to make room)."""
+    source = iter(indexed)
+    while True:
+        while gate is not None and running and gate.full():
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
+                collect(future)
+        item = next(source, None)
+        if item is None:
+            return
+        yield item
 
 
 def _pool_size(total: int, workers: int | None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from packager import scan
 from packager.evidence import decide
-from packager.inspect import InspectOptions
+from packager.inspect import InspectOptions, inspect_file
 from packager.inventory import FileRecord
 from packager.naming import NamingConvention
 from packager.rules import load_rules
@@ -94,3 +95,60 @@ def test_a_job_left_out_of_a_lazy_source_leaves_only_its_own_slot_empty(
             assert record is not None and record.path == records[i].path
             assert record.facts is not None and record.facts.size == jobs[i][0].stat().st_size
             assert dt.date(2026, 5, i + 1) in {found.date for found in record.facts.dates}
+
+
+class _CountingGate:
+    """Full while two jobs are out; records the jobs reported done and how many were ever out at once."""
+
+    def __init__(self) -> None:
+        self.produced = 0
+        self.finished: list[int] = []
+        self.most_out = 0
+
+    def full(self) -> bool:
+        return self.produced - len(self.finished) >= 2
+
+    def done(self, indices: list[int]) -> None:
+        self.finished.extend(indices)
+
+
+def _gated(jobs: list[scan.Job], records: list[FileRecord], gate: _CountingGate) -> list[FileRecord | None]:
+    def produced() -> Iterator[tuple[int, scan.Job]]:
+        for i, job in enumerate(jobs):
+            gate.produced += 1
+            gate.most_out = max(gate.most_out, gate.produced - len(gate.finished))
+            yield i, job
+
+    return scan.decide_as_produced(produced(), records, DECIDER, OPTIONS, workers=2, gate=gate)
+
+
+def test_a_gate_holds_a_lazy_source_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
+    jobs, records = _folder(tmp_path)
+    gate = _CountingGate()
+    decided = _gated(jobs, records, gate)
+    assert gate.most_out <= 3  # two out, and the one just produced
+    assert sorted(gate.finished) == list(range(len(jobs)))
+    assert [r.path if r is not None else None for r in decided] == [r.path for r in records]
+
+
+def test_with_a_gate_a_worker_that_dies_while_jobs_still_come_is_a_finding_on_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool breaks while the source still produces: what could not be sent is read again alone,
+    and a job whose worker died is never reported done (its file is still needed)."""
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
+    jobs, records = _folder(tmp_path)
+    gate = _CountingGate()
+
+    def killer(path: Path, options: InspectOptions, name: str | None = None, sha256: str | None = None) -> object:
+        if name == jobs[5][1]:
+            os._exit(9)  # as under an out-of-memory kill
+        return inspect_file(path, options, name, sha256)
+
+    monkeypatch.setattr(scan, "inspect_file", killer)
+    decided = _gated(jobs, records, gate)
+    assert 5 not in gate.finished
+    dead = [i for i, r in enumerate(decided) if r is not None and r.facts is not None and r.facts.unreadable]
+    assert dead == [5]
+    assert [r.path if r is not None else None for r in decided] == [r.path for r in records]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,63 @@ def test_a_memory_folder_that_fills_up_sends_the_rest_to_disk(
     assert filled.findings == plain.findings
     assert [r.facts for r in filled.inventory.files] == [r.facts for r in plain.inventory.files]  # type: ignore[union-attr]
     assert list(memory.iterdir()) == []
+
+
+def test_entries_in_memory_are_removed_when_done_and_give_their_room_back(tmp_path: Path) -> None:
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    small = MEMORY_ENTRY_MAX
+    folders = SpoolFolders(tmp_path / "disk", memory, spool_module.GATE_MIN_BUDGET)
+    files = []
+    for index in range(8):
+        assert folders.pick(small) == memory
+        target = memory / f"{index}.bin"
+        target.write_bytes(b"x")
+        folders.unpacked(index, target, small)
+        files.append(target)
+    assert folders.full() and folders.pick(small) == tmp_path / "disk"
+    folders.done([0, 5])
+    assert not files[0].exists() and not files[5].exists() and files[1].exists()
+    assert not folders.full() and folders.pick(small) == memory
+    folders.done([0, 99])  # done twice, or never in memory: nothing changes
+    assert folders.used == 7 * small
+
+
+def test_a_small_budget_never_holds_the_workers_up(tmp_path: Path) -> None:
+    folders = SpoolFolders(tmp_path / "disk", tmp_path / "memory", MEMORY_ENTRY_MAX)
+    folders.pick(MEMORY_ENTRY_MAX)
+    assert not folders.full()
+
+
+def test_an_audit_larger_than_the_memory_budget_is_unpacked_in_memory_as_the_workers_go(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget holds a few entries; unpacking waits for the workers, and nothing goes to disk."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the memory folder is used on Linux only")
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    plain = audit.audit_zip(built, RULES, today=TODAY, workers=1)
+    with zipfile.ZipFile(built) as archive:
+        sizes = [info.file_size for info in archive.infolist()]
+    entry_max = max(sizes)
+    budget = entry_max + 1  # one entry at a time
+    assert sum(sizes) > 2 * budget  # the entries do not fit at once: unpacking must wait for the workers
+    monkeypatch.setattr(spool_module, "MEMORY_ENTRY_MAX", entry_max)
+    monkeypatch.setattr(spool_module, "GATE_MIN_BUDGET", budget)
+    monkeypatch.setattr(spool_module, "MEMORY_BUDGET_MAX", budget)
+    monkeypatch.setattr(spool_module, "MEMORY_BUDGET_SHARE", 1.0)
+    monkeypatch.setattr(audit, "spool_folders", lambda: spool_folders(memory_root=memory))
+    real_spool = EntryReader.spool
+    where: list[Path] = []
+
+    def spool(self: EntryReader, entry: object, directory: Path) -> tuple[Path, str]:
+        where.append(directory)
+        assert sum(f.stat().st_size for f in directory.iterdir()) <= budget  # within the budget
+        return real_spool(self, entry, directory)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EntryReader, "spool", spool)
+    pooled = audit.audit_zip(built, RULES, today=TODAY, workers=2)
+    assert len(where) >= 8 and all(folder.parent == memory for folder in where)
+    assert pooled.findings == plain.findings
+    assert [r.facts for r in pooled.inventory.files] == [r.facts for r in plain.inventory.files]  # type: ignore[union-attr]

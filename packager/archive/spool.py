@@ -11,6 +11,7 @@ private (mode 0700) and the files in them are created new (see ``EntryReader.spo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -23,16 +24,24 @@ MEMORY_ROOT = Path("/dev/shm")
 MEMORY_BUDGET_MAX = 256 * 1024 * 1024  # bytes kept in memory at most, whatever is free
 MEMORY_BUDGET_SHARE = 0.25  # of the memory folder's free space, at most
 MEMORY_ENTRY_MAX = 4 * 1024 * 1024  # larger entries go to disk: their file create costs little beside them
+# Below this budget unpacking never waits for the workers (it would hold them up): the rest goes to disk.
+GATE_MIN_BUDGET = 8 * MEMORY_ENTRY_MAX
 
 
 class SpoolFolders:
-    """The folders entries are unpacked into: ``disk`` always, ``memory`` while its budget lasts."""
+    """The folders entries are unpacked into: ``disk`` always, ``memory`` while its budget lasts.
+
+    An entry unpacked in memory is removed once the workers are done with it (``done``), which gives
+    its bytes back to the budget; ``full`` says when the budget has no room for another small entry,
+    so that unpacking waits for the workers instead of spilling to disk (``scan.Gate``).
+    """
 
     def __init__(self, disk: Path, memory: Path | None = None, budget: int = 0) -> None:
         self.disk = disk
         self.memory = memory if budget > 0 else None
         self.budget = budget if self.memory is not None else 0
         self.used = 0
+        self.in_memory: dict[int, tuple[Path, int]] = {}  # job index: (file, bytes), until done
 
     def pick(self, size: int) -> Path:
         """The folder for an entry of ``size`` bytes (the size the zip announces, checked on unpacking)."""
@@ -40,6 +49,26 @@ class SpoolFolders:
             self.used += size
             return self.memory
         return self.disk
+
+    def unpacked(self, index: int, target: Path, size: int) -> None:
+        """Entry ``index`` is in ``target``: in memory, it is removed when ``done``."""
+        if self.memory is not None and target.parent == self.memory:
+            self.in_memory[index] = (target, size)
+
+    def unused(self, size: int) -> None:
+        """Give back the bytes picked for an entry that was not unpacked in memory after all."""
+        self.used = max(0, self.used - size)
+
+    def full(self) -> bool:
+        return self.memory is not None and self.budget >= GATE_MIN_BUDGET and self.budget - self.used < MEMORY_ENTRY_MAX
+
+    def done(self, indices: list[int]) -> None:
+        for index in indices:
+            kept = self.in_memory.pop(index, None)
+            if kept is not None:
+                with contextlib.suppress(OSError):
+                    kept[0].unlink(missing_ok=True)
+                self.unused(kept[1])
 
     def memory_failed(self) -> None:
         """Writing in memory failed (someone else filled it meanwhile): every later entry goes to disk."""
