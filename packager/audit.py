@@ -49,6 +49,7 @@ from packager.worksheet import QaScores, read_scores
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 MAX_PLAN_BYTES = 2 * 1024 * 1024
+ARCHIVE_HEAD_BYTES = 512  # what is_archive_magic looks at
 
 MANIFEST_MISMATCH = declare(
     "manifest-mismatch", Severity.ERROR, "archive",
@@ -273,19 +274,19 @@ def audit_zip(
         largest_first = sorted(wanted, key=lambda r: (-by_name[r.path].size, position[r.path]))
         spooled: dict[int, tuple[str, str, bool]] = {}  # index: (name, SHA-256, starts as an archive)
 
-        def unpack(record: FileRecord) -> tuple[Path, str]:
+        def unpack(record: FileRecord) -> tuple[Path, str, bytes]:
             entry = by_name[record.path]
             folder = spool.pick(entry.size)
             if folder != spool.disk:
                 try:
-                    return reader.spool(entry, folder)
+                    return reader.spool_with_head(entry, folder, ARCHIVE_HEAD_BYTES)
                 except EntryError:
                     spool.unused(entry.size)
                     raise
                 except OSError:  # the memory folder filled up meanwhile: disk from here on
                     spool.memory_failed()
             try:
-                return reader.spool(entry, spool.disk)
+                return reader.spool_with_head(entry, spool.disk, ARCHIVE_HEAD_BYTES)
             except OSError as exc:  # the local disk, not the zip: disk full, no permission on TMPDIR
                 raise os_input_error(
                     exc, f"unpacking '{record.path}' to a temporary folder ({spool.disk.parent}) failed", path,
@@ -295,12 +296,12 @@ def audit_zip(
         def spool_each() -> Iterator[tuple[int, tuple[Path, str, str]]]:
             for index, record in enumerate(largest_first):
                 try:
-                    target, sha = unpack(record)
+                    target, sha, head = unpack(record)
                 except EntryError as exc:
                     findings.append(exc.finding)
                     continue
                 spool.unpacked(index, target, by_name[record.path].size)
-                spooled[index] = (record.path, sha, _magic_archive(target))
+                spooled[index] = (record.path, sha, is_archive_magic(head))
                 yield index, (target, record.name, sha)  # hashed once, while spooling
 
         decided = decide_as_produced(
@@ -396,12 +397,6 @@ def _manifest_year(manifest: dict[str, Any] | None) -> int | None:
     plan = manifest.get("plan") if manifest else None
     year = plan.get("year") if isinstance(plan, dict) else None
     return year if isinstance(year, int) and not isinstance(year, bool) and 1990 <= year <= 2100 else None
-
-
-def _magic_archive(path: Path) -> bool:
-    with path.open("rb") as fh:
-        head = fh.read(512)
-    return is_archive_magic(head)
 
 
 def _plan(

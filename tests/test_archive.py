@@ -858,3 +858,18 @@ def test_spooling_an_entry_twice_never_overwrites_or_follows_a_link(tmp_path: Pa
     assert outside.read_bytes() == b"keep"
     assert first != second and first.read_bytes() == second.read_bytes() == b"fresh"
     assert first.parent == second.parent == spool_dir
+
+
+@pytest.mark.parametrize("size", [0, 5, 511, 512, 513, CHUNK + 7])
+def test_spool_with_head_gives_the_first_bytes_without_a_second_read(tmp_path: Path, size: int) -> None:
+    data = bytes((i * 7 + 3) % 251 for i in range(size))
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(zc.build([zc.stored("s.bin", data), zc.deflated("d.bin", data)]))
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    result = scan_archive(archive, LIMITS)
+    with EntryReader(result, LIMITS) as reader:
+        for entry in result.entries:
+            target, sha, head = reader.spool_with_head(entry, spool_dir, 512)
+            assert head == data[:512] == target.read_bytes()[:512]
+            assert reader.spool(entry, spool_dir)[1] == sha

@@ -162,7 +162,7 @@ def test_disk_full_while_spooling_is_exit_2(tmp_path: Path, monkeypatch: pytest.
         f"{TOP}action-plan.yaml": yaml.safe_dump(valid_plan()).encode(),
         f"{TOP}Objective 1/1.1 - Drill - 2026-05-14.pdf": pdf,
     })
-    monkeypatch.setattr(EntryReader, "spool", full)
+    monkeypatch.setattr(EntryReader, "spool_with_head", full)  # memory and disk alike
     before = fingerprint(tmp_path)
     code, _out, err = run("audit", str(received), "--today", "2026-11-26")
     assert code == 2

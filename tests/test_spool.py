@@ -80,17 +80,17 @@ def test_a_memory_folder_that_fills_up_sends_the_rest_to_disk(
         pytest.skip("the memory folder is used on Linux only")
     plain = audit.audit_zip(built, RULES, today=TODAY, workers=1)
 
-    real_spool = EntryReader.spool
+    real_spool = EntryReader.spool_with_head
     where: list[str] = []
 
-    def spool(self: EntryReader, entry: object, directory: Path) -> tuple[Path, str]:
+    def spool(self: EntryReader, entry: object, directory: Path, head: int) -> tuple[Path, str, bytes]:
         in_memory = directory.parent == memory
         where.append("memory" if in_memory else "disk")
         if in_memory and where.count("memory") == 3:
             raise OSError(28, "No space left on device")
-        return real_spool(self, entry, directory)  # type: ignore[arg-type]
+        return real_spool(self, entry, directory, head)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(EntryReader, "spool", spool)
+    monkeypatch.setattr(EntryReader, "spool_with_head", spool)
     monkeypatch.setattr(audit, "spool_folders", lambda: spool_folders(memory_root=memory))
     filled = audit.audit_zip(built, RULES, today=TODAY, workers=1)
     assert where[:3] == ["memory", "memory", "memory"] and where[3] == "disk" and "memory" not in where[4:]
@@ -144,15 +144,15 @@ def test_an_audit_larger_than_the_memory_budget_is_unpacked_in_memory_as_the_wor
     monkeypatch.setattr(spool_module, "MEMORY_BUDGET_MAX", budget)
     monkeypatch.setattr(spool_module, "MEMORY_BUDGET_SHARE", 1.0)
     monkeypatch.setattr(audit, "spool_folders", lambda: spool_folders(memory_root=memory))
-    real_spool = EntryReader.spool
+    real_spool = EntryReader.spool_with_head
     where: list[Path] = []
 
-    def spool(self: EntryReader, entry: object, directory: Path) -> tuple[Path, str]:
+    def spool(self: EntryReader, entry: object, directory: Path, head: int) -> tuple[Path, str, bytes]:
         where.append(directory)
         assert sum(f.stat().st_size for f in directory.iterdir()) <= budget  # within the budget
-        return real_spool(self, entry, directory)  # type: ignore[arg-type]
+        return real_spool(self, entry, directory, head)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(EntryReader, "spool", spool)
+    monkeypatch.setattr(EntryReader, "spool_with_head", spool)
     pooled = audit.audit_zip(built, RULES, today=TODAY, workers=2)
     assert len(where) >= 8 and all(folder.parent == memory for folder in where)
     assert pooled.findings == plain.findings

@@ -224,6 +224,11 @@ class EntryReader:
         partial file is removed and EntryError (or OSError for a local disk problem) is
         raised. Returns the file and its SHA-256 as hex.
         """
+        target, sha, _head = self.spool_with_head(entry, directory, 0)
+        return target, sha
+
+    def spool_with_head(self, entry: ArchiveEntry, directory: Path, head_size: int) -> tuple[Path, str, bytes]:
+        """``spool``, and the entry's first ``head_size`` bytes as they went by (no second read)."""
         span = self._span(entry)
         target = directory / f"entry-{entry.index:05d}.bin"
         try:
@@ -232,17 +237,20 @@ class EntryReader:
             fd, name = tempfile.mkstemp(prefix=f"entry-{entry.index:05d}-", suffix=".bin", dir=directory)
             target = Path(name)
         digest = hashlib.sha256()
+        head = b""
         done = False
         try:
             with os.fdopen(fd, "wb") as out:
                 for chunk in self._stream(entry, span):
+                    if len(head) < head_size:
+                        head += chunk[: head_size - len(head)]
                     digest.update(chunk)
                     out.write(chunk)
             done = True
         finally:
             if not done:
                 target.unlink(missing_ok=True)
-        return target, digest.hexdigest()
+        return target, digest.hexdigest(), head
 
     def _span(self, entry: ArchiveEntry) -> EntrySpan:
         if self._entries.get(entry.index) != entry or entry.index not in self._scan.spans:
