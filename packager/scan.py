@@ -7,6 +7,7 @@ milestone by the naming convention, and inspected in parallel worker processes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 import stat
@@ -26,7 +27,7 @@ from packager.errors import os_cause
 from packager.evidence import decide
 from packager.findings import Finding, Severity
 from packager.inspect import FileFacts, InspectOptions, inspect_file
-from packager.inspect.core import hash_file
+from packager.inspect.core import hash_file, read_small
 from packager.inventory import FileRecord, Inventory
 from packager.model import Stage
 from packager.naming import NamingConvention
@@ -129,9 +130,16 @@ def pool_context() -> BaseContext:
 def inspect_for_checks(path: Path, options: InspectOptions, name: str, sha256: str | None = None) -> FileFacts:
     """A file's facts as the checks use them: from the facts cache when its content was seen
     before, otherwise inspected (and cached), with the text trimmed to what the checks read."""
+    # A small file is read once, whole: its hash, its type and a PDF's structure all come from that
+    # one read (on a network drive each open costs milliseconds).
+    data: bytes | None = None
+    read = False
     cache_key = None
     if cachedir.cache_enabled():
-        digest = sha256 or _regular_file_hash(path)
+        digest = sha256
+        if digest is None:
+            data, read = read_small(path), True
+            digest = hashlib.sha256(data).hexdigest() if data is not None else _regular_file_hash(path)
         if digest:
             extra = f"{RESULT_TEXT_CHARS}|{cache_hint(options, name)}"
             cache_key = factcache.key(digest, name, options, extra=extra)
@@ -139,7 +147,9 @@ def inspect_for_checks(path: Path, options: InspectOptions, name: str, sha256: s
             if hit is not None:
                 return hit
             sha256 = digest
-    facts = inspect_file(path, options, name, sha256)
+    if not read:
+        data = read_small(path)
+    facts = inspect_file(path, options, name, sha256, data)
     if len(facts.text) > RESULT_TEXT_CHARS:
         facts = replace(facts, text=facts.text[:RESULT_TEXT_CHARS])
     if cache_key is not None and facts.sha256 == sha256:

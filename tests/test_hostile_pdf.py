@@ -114,11 +114,13 @@ def test_harmless_pk_bytes_are_not_a_polyglot(tmp_path: Path) -> None:
     assert pdf_module.carried_zip(path) is None
 
 
-def _killer(path: Path, options: InspectOptions, name: str | None = None, sha256: str | None = None) -> object:
+def _killer(
+    path: Path, options: InspectOptions, name: str | None = None, sha256: str | None = None, data: bytes | None = None
+) -> object:
     """Runs in the worker: dies outright on one file, as under an out-of-memory kill."""
     if name is not None and "kill" in name:
         os._exit(9)
-    return inspect_file(path, options, name, sha256)
+    return inspect_file(path, options, name, sha256, data)
 
 
 def test_a_worker_that_dies_becomes_a_finding_on_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

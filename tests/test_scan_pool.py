@@ -141,10 +141,13 @@ def test_with_a_gate_a_worker_that_dies_while_jobs_still_come_is_a_finding_on_it
     jobs, records = _folder(tmp_path)
     gate = _CountingGate()
 
-    def killer(path: Path, options: InspectOptions, name: str | None = None, sha256: str | None = None) -> object:
+    def killer(
+        path: Path, options: InspectOptions, name: str | None = None, sha256: str | None = None,
+        data: bytes | None = None,
+    ) -> object:
         if name == jobs[5][1]:
             os._exit(9)  # as under an out-of-memory kill
-        return inspect_file(path, options, name, sha256)
+        return inspect_file(path, options, name, sha256, data)
 
     monkeypatch.setattr(scan, "inspect_file", killer)
     decided = _gated(jobs, records, gate)

@@ -12,62 +12,78 @@ from pathlib import Path
 from packager.inspect.facts import FileFacts, InspectOptions
 from packager.inspect.image import inspect_image
 from packager.inspect.office import inspect_office
-from packager.inspect.pdf import inspect_pdf
+from packager.inspect.pdf import SMALL_FILE, inspect_pdf
 from packager.inspect.sniff import HEAD_BYTES, sniff
 from packager.inspect.text import inspect_text
 
 CHUNK = 1024 * 1024
 
-_Inspector = Callable[[Path, FileFacts, InspectOptions, str], FileFacts]
+# (path, base facts, options, display name, the whole file when it was read already (small files))
+_Inspector = Callable[[Path, FileFacts, InspectOptions, str, bytes | None], FileFacts]
 
 
-def _pdf(path: Path, base: FileFacts, options: InspectOptions, name: str) -> FileFacts:
-    return inspect_pdf(path, base, options)
+def _pdf(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:
+    return inspect_pdf(path, base, options, data)
 
 
-def _image(path: Path, base: FileFacts, options: InspectOptions, name: str) -> FileFacts:
+def _image(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:
     return inspect_image(path, base, options)
 
 
-def _text(path: Path, base: FileFacts, options: InspectOptions, name: str) -> FileFacts:
+def _office(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:
+    return inspect_office(path, base, options, name)
+
+
+def _text(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:
     return inspect_text(path, base, options)
 
 
 _INSPECTORS: dict[str, _Inspector] = {
     "pdf": _pdf,
     **dict.fromkeys(("jpeg", "png", "tiff", "gif", "bmp", "webp", "heic"), _image),
-    **dict.fromkeys(("docx", "xlsx", "pptx", "docm", "xlsm", "pptm", "odf", "ole"), inspect_office),
+    **dict.fromkeys(("docx", "xlsx", "pptx", "docm", "xlsm", "pptm", "odf", "ole"), _office),
     **dict.fromkeys(("txt", "csv", "html", "rtf"), _text),
 }
 
 
 def inspect_file(
-    path: Path, options: InspectOptions, name: str | None = None, sha256: str | None = None
+    path: Path,
+    options: InspectOptions,
+    name: str | None = None,
+    sha256: str | None = None,
+    data: bytes | None = None,
 ) -> FileFacts:
     """Facts about the file at ``path``; ``name`` is its display/original name.
 
     ``sha256``, when the caller has already hashed the content (the audit's spooler, the facts
-    cache), is trusted and the file is not hashed again. Every problem reading the file is
-    reported in ``unreadable``; nothing is raised.
+    cache), is trusted and the file is not hashed again. ``data``, when the caller has read the
+    whole (small) file already (``read_small``), is its content: the file is not read again for
+    its type, its hash or a PDF's structure. Every problem reading the file is reported in
+    ``unreadable``; nothing is raised.
     """
     path = Path(path)
     display = name if name is not None else path.name
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            return _bare(0, "it is not a regular file")
-        digest, head = (sha256, _head(path)) if sha256 else _hash_and_head(path, info.st_size)
-    except OSError as exc:
-        return _bare(0, f"the file cannot be opened ({exc.strerror or type(exc).__name__})")
+    if data is not None:
+        size = len(data)
+        digest, head = sha256 or hashlib.sha256(data).hexdigest(), data[:HEAD_BYTES]
+    else:
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
+                return _bare(0, "it is not a regular file")
+            size = info.st_size
+            digest, head = (sha256, _head(path)) if sha256 else _hash_and_head(path, size)
+        except OSError as exc:
+            return _bare(0, f"the file cannot be opened ({exc.strerror or type(exc).__name__})")
     kind, mime = sniff(head, display, path)
-    base = FileFacts(kind=kind, mime=mime, size=info.st_size, sha256=digest)
-    if info.st_size == 0:
+    base = FileFacts(kind=kind, mime=mime, size=size, sha256=digest)
+    if size == 0:
         return replace(base, unreadable="the file is empty")
     inspector = _INSPECTORS.get(kind)
     if inspector is None:
         return base
     try:
-        facts = inspector(path, base, options, display)
+        facts = inspector(path, base, options, display, data)
     except RecursionError:
         return replace(base, unreadable="the file's structure is nested too deeply to read")
     except MemoryError:
@@ -114,6 +130,40 @@ def _hash_and_head(path: Path, size: int | None = None) -> tuple[str, bytes]:
             digest.update(view[:count])
             count = fh.readinto(buffer) or 0
     return digest.hexdigest(), head
+
+
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def read_small(path: Path, limit: int = SMALL_FILE) -> bytes | None:
+    """The whole content of a regular file of at most ``limit`` bytes, read once; else None.
+
+    None, too, for anything that is not a regular file (a pipe is opened without waiting for a
+    writer) and for any error: the caller then reads the file the ordinary way.
+    """
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        parts: list[bytes] = []
+        got = 0
+        while got <= limit:
+            part = os.read(fd, limit + 1 - got)
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
+        return b"".join(parts) if got <= limit else None  # grown past the limit meanwhile
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _head(path: Path) -> bytes:

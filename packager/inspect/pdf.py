@@ -133,14 +133,16 @@ class _Content:
     notes: list[str] = field(default_factory=list)
 
 
-def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions) -> FileFacts:
+def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: bytes | None = None) -> FileFacts:
     """Facts of a PDF; a structure too broken to read becomes ``unreadable``.
 
     Compressed streams are first inflated, bounded, without keeping the output: a file whose
     streams expand beyond the caps (a decompression bomb) is ``unreadable`` and never handed to
-    pypdf or PDFium, which would inflate it in memory.
+    pypdf or PDFium, which would inflate it in memory. ``data`` is the whole file when the caller
+    has read it already (a small file); otherwise a small file is read here, once.
     """
-    data = _small_file_bytes(path)
+    if data is None or len(data) > SMALL_FILE:
+        data = _small_file_bytes(path)
     carried = carried_zip(path, data)
     if carried is not None:
         base = replace(base, active_content=(*base.active_content, carried))

@@ -1,0 +1,86 @@
+"""A small file is read once, whole: its hash, its type and a PDF's structure come from that one
+read, and the facts are the same as when each step reads the file itself."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from packager import scan
+from packager.inspect import InspectOptions, inspect_file
+from packager.inspect.core import read_small
+from packager.inspect.pdf import SMALL_FILE
+from packager.rules import load_rules
+from tests import synth
+
+OPTIONS = InspectOptions(load_rules().deliverables, ocr="off")
+
+MAKERS: list[tuple[str, Callable[[Path], Path]]] = [
+    ("text.pdf", lambda p: synth.make_text_pdf(p, text_lines=["Milestone 1.1", "May 14, 2026"])),
+    ("scan.pdf", lambda p: synth.make_scan_pdf(p)),
+    ("active.pdf", lambda p: synth.make_active_pdf(p, "javascript")),
+    ("broken.pdf", lambda p: synth.make_truncated_pdf(p)),
+    ("photo.jpg", lambda p: synth.make_photo(p, size=(800, 600))),
+    ("sheet.xlsx", lambda p: synth.make_office(p)),
+    ("notes.txt", lambda p: synth.make_text_file(p, "Toolbox talk, May 14, 2026")),
+    ("empty.pdf", lambda p: (p.write_bytes(b""), p)[1]),
+]
+
+
+@pytest.mark.parametrize(("name", "make"), MAKERS, ids=[m[0] for m in MAKERS])
+def test_facts_from_one_read_are_the_facts_of_reading_the_file(
+    tmp_path: Path, name: str, make: Callable[[Path], Path]
+) -> None:
+    path = make(tmp_path / name)
+    data = read_small(path)
+    assert data == path.read_bytes()
+    assert inspect_file(path, OPTIONS, name, data=data) == inspect_file(path, OPTIONS, name)
+
+
+def test_only_small_regular_files_are_read_whole(tmp_path: Path) -> None:
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"x" * SMALL_FILE)
+    large = tmp_path / "large.bin"
+    large.write_bytes(b"x" * (SMALL_FILE + 1))
+    assert read_small(small) == b"x" * SMALL_FILE
+    assert read_small(large) is None
+    assert read_small(tmp_path / "missing.pdf") is None
+    assert read_small(tmp_path) is None  # a folder
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_is_not_waited_on(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.pdf"
+    os.mkfifo(pipe)
+    assert read_small(pipe) is None  # returns at once: nothing writes to it
+
+
+def test_a_small_pdf_is_opened_once_for_its_hash_type_and_structure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python opens it once (PDFium, in C, opens it once more for the pages)."""
+    path = synth.make_text_pdf(tmp_path / "1.1 - Drill.pdf", text_lines=["Milestone 1.1", "May 14, 2026"])
+    opened: list[str] = []
+    real_open, real_os_open = builtins.open, os.open
+
+    def counting_open(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == str(path):
+            opened.append("open")
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    def counting_os_open(file: object, *args: object, **kwargs: object) -> int:
+        if str(file) == str(path):
+            opened.append("os.open")
+        return real_os_open(file, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(os, "open", counting_os_open)
+    monkeypatch.setattr(io, "open", counting_open)  # Path.open
+    facts = scan.inspect_for_checks(path, OPTIONS, path.name)
+    assert facts.kind == "pdf" and facts.unreadable is None and facts.sha256
+    assert opened == ["os.open"]
