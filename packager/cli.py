@@ -66,14 +66,18 @@ def echo(text: str, *, err: bool = False, nl: bool = True, json: bool = False) -
     click.echo(for_terminal(text, json=json), err=err, nl=nl)
 
 
-def _emit(text: str, output: Path | None, *, json: bool = False) -> None:
-    text = for_terminal(text, json=json)
+def _emit(text: str, output: Path | None, *, json: bool = False, csv: bool = False) -> None:
+    """A report to `output` or the screen, every unsafe character escaped. CSV text (`csv`) is written as
+    it is: each cell was escaped already (csvsafe), and its CRLF line ends must stay line ends; a CSV
+    file starts with a byte-order mark, so that Excel reads accented names as UTF-8."""
+    if not csv:
+        text = for_terminal(text, json=json)
     if output is None:
         click.echo(text, nl=False)
         return
     from packager.atomic import write_text_atomic
 
-    write_text_atomic(output, text)
+    write_text_atomic(output, "\ufeff" + text if csv else text)
     echo(f"Wrote {output}", err=True)
 
 
@@ -583,7 +587,7 @@ def audit(
         colour = use_colour(output)
         _emit_report(batch_text(rows, style=make_style(colour), quiet=quiet), output, colour)
         sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
-    _emit(text, output, json=fmt == "json")
+    _emit(text, output, json=fmt == "json", csv=fmt == "csv")
     sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
 
 

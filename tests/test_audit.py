@@ -190,8 +190,12 @@ def test_batch_mode_broken_zip_is_a_row(built: Path, tmp_path: Path) -> None:
     queue = tmp_path / "queue.csv"
     code, _out, _err = run("audit", str(built), str(broken), "--format", "csv", "-o", str(queue))
     assert code == 1
-    rows = list(csv.DictReader(io.StringIO(queue.read_text(encoding="utf-8"))))
+    raw = queue.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel then reads it as UTF-8
+    assert raw.count(b"\r\n") == 3 and b"\\u000d" not in raw  # Excel's line ends, not escaped ones
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert [(r["zip"], r["status"]) for r in rows] == [("sample.zip", "ok"), ("broken.zip", "failed")]
+    assert rows[0]["problem"] == "" and "broken.zip" in rows[1]["problem"]
     assert rows[0]["company"] == "Northwind Paving Ltd." and rows[0]["self_score"] == "93"
     page = tmp_path / "queue.html"
     code, _out, _err = run("audit", str(built), str(broken), "--format", "html", "-o", str(page))

@@ -165,7 +165,7 @@ def test_batch_csv_status_under_strict(zips: dict[str, Path], tmp_path: Path) ->
     queue = tmp_path / "queue.csv"
     code, _out, _err = run("audit", str(zips["tampered"]), str(zips["sample"]), "--format", "csv", "-o", str(queue),
                            "--select", "deliverable", "--strict")
-    rows = list(csv.DictReader(io.StringIO(queue.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(queue.read_text(encoding="utf-8-sig"))))
     assert code == 1
     assert [(r["zip"], r["status"], r["errors"], r["warnings"]) for r in rows] == [
         ("tampered.zip", "warnings", "0", "1"), ("sample.zip", "ok", "0", "0")]
