@@ -27,7 +27,8 @@ from packager.errors import os_cause
 from packager.evidence import decide
 from packager.findings import Finding, Severity
 from packager.inspect import FileFacts, InspectOptions, inspect_file
-from packager.inspect.core import hash_file, read_small
+from packager.inspect.core import hash_file
+from packager.inspect.smallfile import read_small
 from packager.inventory import FileRecord, Inventory
 from packager.model import Stage
 from packager.naming import NamingConvention

@@ -13,8 +13,7 @@ import pytest
 
 from packager import scan
 from packager.inspect import InspectOptions, inspect_file
-from packager.inspect.core import read_small
-from packager.inspect.pdf import SMALL_FILE
+from packager.inspect.smallfile import SMALL_FILE, read_small
 from packager.rules import load_rules
 from tests import synth
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from packager.inspect.facts import FileFacts, InspectOptions
 from packager.inspect.image import inspect_image
 from packager.inspect.office import inspect_office
-from packager.inspect.pdf import SMALL_FILE, inspect_pdf
+from packager.inspect.pdf import inspect_pdf
 from packager.inspect.sniff import HEAD_BYTES, sniff
 from packager.inspect.text import inspect_text
 
@@ -130,40 +130,6 @@ def _hash_and_head(path: Path, size: int | None = None) -> tuple[str, bytes]:
             digest.update(view[:count])
             count = fh.readinto(buffer) or 0
     return digest.hexdigest(), head
-
-
-_READ_FLAGS = (
-    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-)
-
-
-def read_small(path: Path, limit: int = SMALL_FILE) -> bytes | None:
-    """The whole content of a regular file of at most ``limit`` bytes, read once; else None.
-
-    None, too, for anything that is not a regular file (a pipe is opened without waiting for a
-    writer) and for any error: the caller then reads the file the ordinary way.
-    """
-    try:
-        fd = os.open(path, _READ_FLAGS)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        parts: list[bytes] = []
-        got = 0
-        while got <= limit:
-            part = os.read(fd, limit + 1 - got)
-            if not part:
-                break
-            parts.append(part)
-            got += len(part)
-        return b"".join(parts) if got <= limit else None  # grown past the limit meanwhile
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def _head(path: Path) -> bytes:

@@ -48,6 +48,7 @@ from pypdf.generic import (
 
 from packager import dates
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions, PageFacts
+from packager.inspect.smallfile import SMALL_FILE, read_small
 from packager.rules import DeliverableRules
 
 _pdfium: ModuleType | None
@@ -142,7 +143,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
     has read it already (a small file); otherwise a small file is read here, once.
     """
     if data is None or len(data) > SMALL_FILE:
-        data = _small_file_bytes(path)
+        data = read_small(path)
     carried = carried_zip(path, data)
     if carried is not None:
         base = replace(base, active_content=(*base.active_content, carried))
@@ -191,20 +192,6 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
         unreadable=unreadable,
         notes=tuple(dict.fromkeys((*base.notes, *notes))),
     )
-
-
-SMALL_FILE = 256 * 1024  # bytes: a PDF up to this size is read into memory once, for every pass
-
-
-def _small_file_bytes(path: Path) -> bytes | None:
-    """The whole file when it is small (the zip probe and pypdf then read memory), else None."""
-    try:
-        with path.open("rb") as fh:
-            if os.fstat(fh.fileno()).st_size > SMALL_FILE:
-                return None
-            return fh.read(SMALL_FILE + 1)
-    except OSError:
-        return None
 
 
 def _repair_verdict(

@@ -1,0 +1,42 @@
+"""Reading a small file whole, once, for every pass that needs its bytes (hash, type, PDF structure)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+SMALL_FILE = 256 * 1024  # bytes: a file up to this size is read into memory once, for every pass
+
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def read_small(path: Path, limit: int = SMALL_FILE) -> bytes | None:
+    """The whole content of a regular file of at most ``limit`` bytes, read once; else None.
+
+    None, too, for anything that is not a regular file (a pipe is opened without waiting for a
+    writer) and for any error: the caller then reads the file the ordinary way.
+    """
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        parts: list[bytes] = []
+        got = 0
+        while got <= limit:
+            part = os.read(fd, limit + 1 - got)
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
+        return b"".join(parts) if got <= limit else None  # grown past the limit meanwhile
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
