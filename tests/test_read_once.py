@@ -62,7 +62,8 @@ def test_a_pipe_is_not_waited_on(tmp_path: Path) -> None:
 def test_a_small_pdf_is_opened_once_for_its_hash_type_and_structure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Python opens it once (PDFium, in C, opens it once more for the pages)."""
+    """It is opened once: PDFium parses the pages from the bytes already read, not from the file."""
+    from packager.inspect import pdf
     path = synth.make_text_pdf(tmp_path / "1.1 - Drill.pdf", text_lines=["Milestone 1.1", "May 14, 2026"])
     opened: list[str] = []
     real_open, real_os_open = builtins.open, os.open
@@ -80,6 +81,13 @@ def test_a_small_pdf_is_opened_once_for_its_hash_type_and_structure(
     monkeypatch.setattr(builtins, "open", counting_open)
     monkeypatch.setattr(os, "open", counting_os_open)
     monkeypatch.setattr(io, "open", counting_open)  # Path.open
+    real_load = pdf._pdfium_raw.FPDF_LoadDocument
+
+    def counting_load(file: bytes, password: bytes) -> object:
+        opened.append("PDFium")
+        return real_load(file, password)
+
+    monkeypatch.setattr(pdf._pdfium_raw, "FPDF_LoadDocument", counting_load)
     facts = scan.inspect_for_checks(path, OPTIONS, path.name)
-    assert facts.kind == "pdf" and facts.unreadable is None and facts.sha256
+    assert facts.kind == "pdf" and facts.unreadable is None and facts.sha256 and facts.page_facts
     assert opened == ["os.open"]

@@ -157,7 +157,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
         structure = _read_structure(fh)
         content = _Content()
         if not structure.encrypted or structure.empty_password is not False:
-            content = _read_content(path, structure, options)
+            content = _read_content(path, structure, options, data)
     encrypted = structure.encrypted or content.encrypted
     # PDFium opening an encrypted file with "" proves an empty password; refusing, a real one.
     opened = bool(structure.empty_password) or (encrypted and content.pages is not None)
@@ -669,9 +669,9 @@ def _describe_pdf_error(exc: BaseException) -> str:
 # --- pages ---------------------------------------------------------------------------
 
 
-def _read_content(path: Path, structure: _Structure, options: InspectOptions) -> _Content:
+def _read_content(path: Path, structure: _Structure, options: InspectOptions, data: bytes | None) -> _Content:
     if _pdfium is not None:
-        content = _pages_with_pdfium(path, options, structure.reader)
+        content = _pages_with_pdfium(path, options, structure.reader, data)
         if content is not None:
             return content
     if structure.reader is not None:
@@ -679,8 +679,13 @@ def _read_content(path: Path, structure: _Structure, options: InspectOptions) ->
     return _Content()
 
 
-def _pages_with_pdfium(path: Path, options: InspectOptions, reader: PdfReader | None = None) -> _Content | None:
+def _pages_with_pdfium(
+    path: Path, options: InspectOptions, reader: PdfReader | None = None, data: bytes | None = None
+) -> _Content | None:
     """Page facts via PDFium; None when PDFium cannot open the file at all.
+
+    ``data``, the whole file when it was read already, is parsed from memory (it must stay alive,
+    as it does here, until the document is closed).
 
     Pages after the text pages are first looked at in the content stream pypdf has already
     parsed: a page that visibly shows text is decided there, without loading it in PDFium.
@@ -688,7 +693,7 @@ def _pages_with_pdfium(path: Path, options: InspectOptions, reader: PdfReader | 
     assert _pdfium is not None
     content = _Content()
     try:
-        doc = _open_pdfium(path)
+        doc = _open_pdfium(path, data)
     except _PdfiumOpenError as exc:
         if exc.password:
             content.encrypted = content.locked = True
@@ -879,14 +884,19 @@ class _PdfiumOpenError(Exception):
         self.password = code == _pdfium_raw.FPDF_ERR_PASSWORD
 
 
-def _open_pdfium(path: Path) -> Any:
-    """The document opened with an empty password, as a ``PdfDocument``.
+def _open_pdfium(path: Path, data: bytes | None = None) -> Any:
+    """The document opened with an empty password, as a ``PdfDocument``: from ``data`` when the
+    file was read already (no second open and read), else from ``path``.
 
     Opened through the raw API, as ``PdfDocument(path, password="")`` does but without resolving
-    the path on disk first; a document with no pages is refused the same way.
+    the path on disk first; a document with no pages is refused the same way. The caller keeps
+    ``data`` alive until the document is closed.
     """
     raw = _pdfium_raw
-    handle = raw.FPDF_LoadDocument(os.fsencode(path) + b"\x00", b"\x00")
+    if data is not None:
+        handle = raw.FPDF_LoadMemDocument64(data, len(data), b"\x00")
+    else:
+        handle = raw.FPDF_LoadDocument(os.fsencode(path) + b"\x00", b"\x00")
     if raw.FPDF_GetPageCount(handle) < 1:
         code = raw.FPDF_GetLastError()
         if handle:
