@@ -20,6 +20,10 @@ runs. CPU seconds (user + system, every process) are printed beside them, becaus
 when the machine is busy; so are CPU seconds per file by type (inspected serially in this
 process) and the peak resident memory of any one process. The run ends with the issue's table:
 each row's ratio beside its floor and goal. This is not a test: nothing here fails.
+
+Every step starts from a quiet disk: what the previous step wrote (a 140 MB zip, the facts
+cache) is flushed first (``sync``), so that its write-back does not land inside the next step's
+time.
 """
 
 from __future__ import annotations
@@ -152,6 +156,8 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     GNU time reports the peak RSS, so this (large) process's pages, copied by fork before exec,
     do not count; without it the figure falls back to wait4's.
     """
+    if hasattr(os, "sync"):
+        os.sync()
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file, tempfile.TemporaryFile("w+") as errors:
         gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
         full = [gnu_time, "-f", "%M", "-o", rss_file.name, *cmd] if gnu_time else cmd
