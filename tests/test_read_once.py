@@ -59,12 +59,22 @@ def test_a_pipe_is_not_waited_on(tmp_path: Path) -> None:
     assert read_small(pipe) is None  # returns at once: nothing writes to it
 
 
-def test_a_small_pdf_is_opened_once_for_its_hash_type_and_structure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+ONCE: list[tuple[str, Callable[[Path], Path]]] = [
+    ("1.1 - Drill.pdf", lambda p: synth.make_text_pdf(p, text_lines=["Milestone 1.1", "May 14, 2026"])),
+    ("2.1 - Scan.pdf", lambda p: synth.make_scan_pdf(p, dpi=300)),
+    ("3.1 - Photo.jpg", lambda p: synth.make_photo(p, size=(3000, 2250), quality=95)),
+]
+
+
+@pytest.mark.parametrize(("name", "make"), ONCE, ids=[m[0] for m in ONCE])
+def test_a_file_is_opened_once_for_its_hash_type_and_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, make: Callable[[Path], Path]
 ) -> None:
-    """It is opened once: PDFium parses the pages from the bytes already read, not from the file."""
+    """It is opened once: pypdf, PDFium and Pillow read the bytes already read, not the file."""
     from packager.inspect import pdf
-    path = synth.make_text_pdf(tmp_path / "1.1 - Drill.pdf", text_lines=["Milestone 1.1", "May 14, 2026"])
+
+    path = make(tmp_path / name)
+    assert path.stat().st_size <= SMALL_FILE
     opened: list[str] = []
     real_open, real_os_open = builtins.open, os.open
 
@@ -89,5 +99,5 @@ def test_a_small_pdf_is_opened_once_for_its_hash_type_and_structure(
 
     monkeypatch.setattr(pdf._pdfium_raw, "FPDF_LoadDocument", counting_load)
     facts = scan.inspect_for_checks(path, OPTIONS, path.name)
-    assert facts.kind == "pdf" and facts.unreadable is None and facts.sha256 and facts.page_facts
+    assert facts.unreadable is None and facts.sha256 and (facts.page_facts or facts.image)
     assert opened == ["os.open"]

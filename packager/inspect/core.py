@@ -27,7 +27,7 @@ def _pdf(path: Path, base: FileFacts, options: InspectOptions, name: str, data: 
 
 
 def _image(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:
-    return inspect_image(path, base, options)
+    return inspect_image(path, base, options, data)
 
 
 def _office(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import io
 import re
 import warnings
 from dataclasses import replace
@@ -50,8 +51,9 @@ _TAG_DATETIME = 0x0132
 _TAG_DATETIME_ORIGINAL = 0x9003
 _EXIF_DATE = re.compile(r"(\d{4})[:\-/.](\d{1,2})[:\-/.](\d{1,2})")
 
-def inspect_image(path: Path, base: FileFacts, options: InspectOptions) -> FileFacts:
-    """Facts of an image file; problems decoding it become ``unreadable``."""
+def inspect_image(path: Path, base: FileFacts, options: InspectOptions, data: bytes | None = None) -> FileFacts:
+    """Facts of an image file; problems decoding it become ``unreadable``. ``data`` is the whole
+    file when the caller has read it already: it is decoded from memory, not read again."""
     if base.kind == "heic" and not HEIF_AVAILABLE:
         return replace(base, notes=(*base.notes, HEIF_NOTE))
     formats = _FORMATS.get(base.kind)
@@ -60,7 +62,7 @@ def inspect_image(path: Path, base: FileFacts, options: InspectOptions) -> FileF
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return _inspect(path, base, formats)
+            return _inspect(io.BytesIO(data) if data is not None else path, base, formats)
         except Image.DecompressionBombError:
             return replace(base, unreadable=_too_large_message(None))
         except MemoryError:
@@ -69,8 +71,8 @@ def inspect_image(path: Path, base: FileFacts, options: InspectOptions) -> FileF
             return replace(base, unreadable=_describe(exc))
 
 
-def _inspect(path: Path, base: FileFacts, formats: tuple[str, ...]) -> FileFacts:
-    with Image.open(path, formats=list(formats)) as img:
+def _inspect(source: Path | io.BytesIO, base: FileFacts, formats: tuple[str, ...]) -> FileFacts:
+    with Image.open(source, formats=list(formats)) as img:
         width, height = img.size
         pixels = width * height
         if pixels <= 0:

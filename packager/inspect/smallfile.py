@@ -1,4 +1,5 @@
-"""Reading a small file whole, once, for every pass that needs its bytes (hash, type, PDF structure)."""
+"""Reading a file whole, once, for every pass that needs its bytes (hash, type, a PDF's structure
+and pages, an image's pixels), when it is small enough to hold in memory."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import os
 import stat
 from pathlib import Path
 
-SMALL_FILE = 256 * 1024  # bytes: a file up to this size is read into memory once, for every pass
+# Bytes: a file up to this size is read into memory once, for every pass. Nearly every scan and
+# phone photo fits; on a network drive each further open and read of a file costs milliseconds.
+SMALL_FILE = 4 * 1024 * 1024
 
 _READ_FLAGS = (
     os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
