@@ -110,10 +110,8 @@ def load_yaml_text(text: str, source: str) -> Any:
     if _FastLoader is not None:
         try:
             return yaml.load(text, Loader=_FastLoader)
-        except (yaml.YAMLError, RecursionError):
-            pass  # read again below, for the message
-        except InputError:
-            pass  # a value the constructors refuse: the same refusal, with the same line, below
+        except (yaml.YAMLError, RecursionError, InputError):
+            pass  # refused: read again below, for the pure-Python parser's message and line
     try:
         return yaml.load(text, Loader=_Loader)
     except InputError as exc:
@@ -135,14 +133,10 @@ def load_yaml_text(text: str, source: str) -> Any:
     except yaml.YAMLError as exc:
         raise InputError(f"this is not valid YAML ({exc})", file=source) from None
     except RecursionError:
-        raise _too_deep(source) from None
-
-
-def _too_deep(source: str) -> InputError:
-    return InputError(
-        "the blocks are nested too deeply to read (hundreds of levels of lists or blocks inside each other)",
-        file=source, expected="a plan a few levels deep, as 'packager init' writes it",
-    )
+        raise InputError(
+            "the blocks are nested too deeply to read (hundreds of levels of lists or blocks inside each other)",
+            file=source, expected="a plan a few levels deep, as 'packager init' writes it",
+        ) from None
 
 
 def load_yaml_file(path: Path, what: str = "file") -> Any:
