@@ -122,6 +122,29 @@ def test_two_processes_writing_at_once_both_land(_private_cache: Path) -> None:
     assert cachedb.get(NAME, "b299") == "v" * 500
 
 
+def _open_new(folder: str, start: object) -> None:
+    os.environ[cachedir.ENV_DIR] = folder
+    start.wait()  # type: ignore[attr-defined]
+    store = cachedb._Store(NAME, (folder,))
+    os._exit(0 if store.connection() is not None else 3)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks")
+def test_two_workers_making_the_database_at_once_both_get_it(tmp_path: Path) -> None:
+    """The first run's two workers open the new database at the same moment: neither is left
+    without a cache (switching a new database to WAL can fail at once with "locked")."""
+    ctx = multiprocessing.get_context("fork")
+    for trial in range(30):  # the race was lost in about 1 trial of 5
+        folder = str(tmp_path / f"cache{trial}")
+        start = ctx.Barrier(2)
+        children = [ctx.Process(target=_open_new, args=(folder, start)) for _ in range(2)]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join(60)
+        assert [child.exitcode for child in children] == [0, 0], f"trial {trial}"
+
+
 def test_tidy_trims_the_database_to_80_percent_by_oldest_and_removes_per_file_entries(_private_cache: Path) -> None:
     for i in range(60):
         cachedb.put(NAME, f"{i:03}", "x" * 2000)
