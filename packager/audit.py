@@ -45,6 +45,7 @@ from packager.plan import Plan, load_plan_text, plan_from_data
 from packager.result import Score
 from packager.rules import Rules
 from packager.scan import ProgressFn, decide_as_produced, labelled_names, signed_names
+from packager.workers import fewer_collections
 from packager.worksheet import QaScores, read_scores
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
@@ -186,6 +187,7 @@ def _kind(value: object) -> str:
     return "empty"
 
 
+@fewer_collections()  # as `check` builds its records: the collector does not walk them again and again
 def audit_zip(
     path: Path,
     rules: Rules,

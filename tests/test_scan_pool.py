@@ -76,6 +76,41 @@ def test_fewer_collections_restores_the_collector() -> None:
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
+@pytest.mark.parametrize("command", ["check", "audit"])
+def test_check_and_audit_build_their_records_with_fewer_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Both run their files through the workers with the collector of ``fewer_collections``: frozen
+    imports (never walked again, left shared with the forked workers) and rare young collections."""
+    import gc
+    import shutil
+    import zipfile
+
+    from packager.api import check_folder
+    from packager.audit import audit_zip
+
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
+    sample = Path(__file__).resolve().parent.parent / "fixtures" / "sample"
+    folder = shutil.copytree(sample, tmp_path / "sample")
+    seen: list[tuple[int, int]] = []
+    real_run = scan._run
+
+    def watching_run(*args: object, **kwargs: object) -> Iterator[object]:
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+        return real_run(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scan, "_run", watching_run)
+    if command == "check":
+        check_folder(folder, today=TODAY, ocr="off", workers=1)
+    else:
+        archive = tmp_path / "received.zip"
+        with zipfile.ZipFile(archive, "w") as zf:
+            for path in sorted(folder.rglob("*")):
+                zf.write(path, path.relative_to(folder).as_posix())
+        audit_zip(archive, RULES, today=TODAY, ocr="off", workers=1)
+    assert seen and all(threshold >= 20_000 and frozen > 0 for threshold, frozen in seen)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_job_left_out_of_a_lazy_source_leaves_only_its_own_slot_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
