@@ -728,7 +728,7 @@ def _pages_with_pdfium(
                 texts[index] = _pdfium_text(doc, index)
         content.text = "\n".join(texts[i] for i in sorted(texts))
     finally:
-        doc.close()
+        _pdfium_raw.FPDF_CloseDocument(doc.raw)
     return content
 
 
@@ -885,12 +885,13 @@ class _PdfiumOpenError(Exception):
 
 
 def _open_pdfium(path: Path, data: bytes | None = None) -> Any:
-    """The document opened with an empty password, as a ``PdfDocument``: from ``data`` when the
-    file was read already (no second open and read), else from ``path``.
+    """The document opened with an empty password: from ``data`` when the file was read already
+    (no second open and read), else from ``path``.
 
     Opened through the raw API, as ``PdfDocument(path, password="")`` does but without resolving
-    the path on disk first; a document with no pages is refused the same way. The caller keeps
-    ``data`` alive until the document is closed.
+    the path on disk first; a document with no pages is refused the same way. It is untracked
+    (``_Document``): the caller closes it (``FPDF_CloseDocument``) after its pages, and keeps
+    ``data`` alive until then.
     """
     raw = _pdfium_raw
     if data is not None:
@@ -902,7 +903,7 @@ def _open_pdfium(path: Path, data: bytes | None = None) -> Any:
         if handle:
             raw.FPDF_CloseDocument(handle)
         raise _PdfiumOpenError(code)
-    return _pdfium.PdfDocument(handle) if _pdfium is not None else None
+    return _Document(handle)
 
 
 @contextlib.contextmanager
@@ -959,6 +960,12 @@ def _page_text(page: Any) -> str:
 
 
 if _pdfium is not None:
+
+    class _Document(_pdfium.PdfDocument):  # type: ignore[misc,name-defined]
+        """pypdfium2's document methods on a handle the caller closes: no finalizer, no page tracking."""
+
+        def __init__(self, raw: Any) -> None:
+            self.raw = raw
 
     class _Page(_pdfium.PdfPage):  # type: ignore[misc,name-defined]
         """pypdfium2's page methods on a handle closed by ``_loaded_page``: no finalizer, no parent links."""
