@@ -167,7 +167,8 @@ def test_stream_start_pattern_finds_what_the_look_behind_one_found(data: bytes) 
 @pytest.mark.skipif(pdf_module._pdfium is None, reason="needs pypdfium2")
 def test_page_text_is_what_the_text_page_helper_reads(tmp_path: Path) -> None:
     path = synth.make_text_pdf(tmp_path / "t.pdf", pages=3, blank_pages=[2])
-    doc = pdf_module._open_pdfium(path)
+    doc = pdf_module._pdfium.PdfDocument(path)  # pypdfium2's own, tracked objects: the reference
+    untracked = pdf_module._open_pdfium(path, path.read_bytes())  # as the inspector opens it
     try:
         for index in range(len(doc)):
             page = doc[index]
@@ -176,7 +177,10 @@ def test_page_text_is_what_the_text_page_helper_reads(tmp_path: Path) -> None:
                 expected = textpage.get_text_range(0, textpage.count_chars())
                 textpage.close()
                 assert pdf_module._page_text(page) == expected
+                with pdf_module._loaded_page(untracked, index) as light:
+                    assert pdf_module._page_text(light) == expected
             finally:
                 page.close()
     finally:
         doc.close()
+        untracked.close()

@@ -728,7 +728,7 @@ def _pages_with_pdfium(
                 texts[index] = _pdfium_text(doc, index)
         content.text = "\n".join(texts[i] for i in sorted(texts))
     finally:
-        _pdfium_raw.FPDF_CloseDocument(doc.raw)
+        doc.close()
     return content
 
 
@@ -890,7 +890,7 @@ def _open_pdfium(path: Path, data: bytes | None = None) -> Any:
 
     Opened through the raw API, as ``PdfDocument(path, password="")`` does but without resolving
     the path on disk first; a document with no pages is refused the same way. It is untracked
-    (``_Document``): the caller closes it (``FPDF_CloseDocument``) after its pages, and keeps
+    (``_Document``): the caller closes it after its pages, and keeps
     ``data`` alive until then.
     """
     raw = _pdfium_raw
@@ -966,6 +966,11 @@ if _pdfium is not None:
 
         def __init__(self, raw: Any) -> None:
             self.raw = raw
+
+        def close(self) -> None:
+            if self.raw:
+                _pdfium_raw.FPDF_CloseDocument(self.raw)
+                self.raw = None
 
     class _Page(_pdfium.PdfPage):  # type: ignore[misc,name-defined]
         """pypdfium2's page methods on a handle closed by ``_loaded_page``: no finalizer, no parent links."""
