@@ -890,8 +890,7 @@ def _open_pdfium(path: Path, data: bytes | None = None) -> Any:
 
     Opened through the raw API, as ``PdfDocument(path, password="")`` does but without resolving
     the path on disk first; a document with no pages is refused the same way. It is untracked
-    (``_Document``): the caller closes it after its pages, and keeps
-    ``data`` alive until then.
+    (``_Document``): the caller closes it after its pages, and keeps ``data`` alive until then.
     """
     raw = _pdfium_raw
     if data is not None:
