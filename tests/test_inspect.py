@@ -359,27 +359,10 @@ def test_truncated_image_is_unreadable(tmp_path: Path, fmt: str, suffix: str) ->
     assert facts.image is None
 
 
-def _png(width: int, height: int) -> bytes:
-    """A PNG that declares ``width`` x ``height`` pixels but carries almost no data."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
-
-
 @pytest.mark.parametrize("side", [100_000, 9_000])  # 10 gigapixels; 81 MP (under Pillow's limit)
 def test_image_pixel_limit(tmp_path: Path, side: int, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "bomb.png"
-    path.write_bytes(_png(side, side))
+    path.write_bytes(synth.png_declaring(side, side))
     decoded: list[object] = []
     load = ImageFile.ImageFile.load
 

@@ -28,7 +28,13 @@ MAKERS: list[tuple[str, Callable[[Path], Path]]] = [
     ("sheet.xlsx", lambda p: synth.make_office(p)),
     ("notes.txt", lambda p: synth.make_text_file(p, "Toolbox talk, May 14, 2026")),
     ("empty.pdf", lambda p: (p.write_bytes(b""), p)[1]),
+    # Hostile and damaged files take the same path from memory as from disk: the same finding.
+    ("corrupt.pdf", lambda p: synth.make_corrupt_pdf(p)),
+    ("cut.jpg", lambda p: synth.make_truncated_image(p, fmt="JPEG")),
+    ("cut.png", lambda p: synth.make_truncated_image(p, fmt="PNG")),
+    ("bomb.png", lambda p: (p.write_bytes(synth.png_declaring(100_000, 100_000)), p)[1]),
 ]
+
 
 
 @pytest.mark.parametrize(("name", "make"), MAKERS, ids=[m[0] for m in MAKERS])
@@ -39,6 +45,8 @@ def test_facts_from_one_read_are_the_facts_of_reading_the_file(
     data = read_small(path)
     assert data == path.read_bytes()
     assert inspect_file(path, OPTIONS, name, data=data) == inspect_file(path, OPTIONS, name)
+    if name in ("corrupt.pdf", "cut.jpg", "cut.png", "bomb.png"):
+        assert inspect_file(path, OPTIONS, name, data=data).unreadable
 
 
 def test_only_small_regular_files_are_read_whole(tmp_path: Path) -> None:
