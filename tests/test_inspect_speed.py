@@ -184,3 +184,22 @@ def test_page_text_is_what_the_text_page_helper_reads(tmp_path: Path) -> None:
     finally:
         doc.close()
         untracked.close()
+
+
+@pytest.mark.skipif(pdf_module._pdfium is None, reason="needs pypdfium2")
+def test_a_document_read_from_memory_keeps_its_bytes(tmp_path: Path) -> None:
+    """PDFium reads a document loaded from memory there until it is closed: the document holds the
+    bytes, so a caller that keeps no reference to them still reads the right text."""
+    import gc
+
+    path = synth.make_text_pdf(tmp_path / "t.pdf", text_lines=["Milestone 1.1", "May 14, 2026"])
+    size = path.stat().st_size
+    doc = pdf_module._open_pdfium(path, path.read_bytes())  # the only reference is the document's
+    gc.collect()
+    overwrite = [bytes([i % 251]) * size for i in range(200)]  # reuse any memory freed meanwhile
+    try:
+        with pdf_module._loaded_page(doc, 0) as page:
+            assert "Milestone 1.1" in pdf_module._page_text(page)
+    finally:
+        doc.close()
+    assert overwrite

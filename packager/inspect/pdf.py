@@ -684,8 +684,7 @@ def _pages_with_pdfium(
 ) -> _Content | None:
     """Page facts via PDFium; None when PDFium cannot open the file at all.
 
-    ``data``, the whole file when it was read already, is parsed from memory (it must stay alive,
-    as it does here, until the document is closed).
+    ``data``, the whole file when it was read already, is parsed from memory.
 
     Pages after the text pages are first looked at in the content stream pypdf has already
     parsed: a page that visibly shows text is decided there, without loading it in PDFium.
@@ -890,7 +889,7 @@ def _open_pdfium(path: Path, data: bytes | None = None) -> Any:
 
     Opened through the raw API, as ``PdfDocument(path, password="")`` does but without resolving
     the path on disk first; a document with no pages is refused the same way. It is untracked
-    (``_Document``): the caller closes it after its pages, and keeps ``data`` alive until then.
+    (``_Document``, which holds ``data`` until it is closed): the caller closes it after its pages.
     """
     raw = _pdfium_raw
     if data is not None:
@@ -902,7 +901,7 @@ def _open_pdfium(path: Path, data: bytes | None = None) -> Any:
         if handle:
             raw.FPDF_CloseDocument(handle)
         raise _PdfiumOpenError(code)
-    return _Document(handle)
+    return _Document(handle, data)
 
 
 @contextlib.contextmanager
@@ -963,13 +962,15 @@ if _pdfium is not None:
     class _Document(_pdfium.PdfDocument):  # type: ignore[misc,name-defined]
         """pypdfium2's document methods on a handle the caller closes: no finalizer, no page tracking."""
 
-        def __init__(self, raw: Any) -> None:
+        def __init__(self, raw: Any, data: bytes | None = None) -> None:
             self.raw = raw
+            self.data = data  # PDFium reads a document loaded from memory there until it is closed
 
         def close(self) -> None:
             if self.raw:
                 _pdfium_raw.FPDF_CloseDocument(self.raw)
                 self.raw = None
+                self.data = None
 
     class _Page(_pdfium.PdfPage):  # type: ignore[misc,name-defined]
         """pypdfium2's page methods on a handle closed by ``_loaded_page``: no finalizer, no parent links."""
