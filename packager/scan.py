@@ -26,13 +26,11 @@ from packager.classify import classify
 from packager.errors import os_cause
 from packager.evidence import decide
 from packager.findings import Finding, Severity
-from packager.inspect import FileFacts, InspectOptions, inspect_file
-from packager.inspect.core import hash_file
+from packager.inspect import FileFacts, InspectOptions
 from packager.inspect.smallfile import read_small
 from packager.inventory import FileRecord, Inventory
 from packager.model import Stage
 from packager.naming import NamingConvention
-from packager.ocr.run import cache_hint
 from packager.plan import Plan
 from packager.rules import DeliverableRules, Rules
 from packager.safetext import printable_path
@@ -142,6 +140,8 @@ def inspect_for_checks(path: Path, options: InspectOptions, name: str, sha256: s
             data, read = read_small(path), True
             digest = hashlib.sha256(data).hexdigest() if data is not None else _regular_file_hash(path)
         if digest:
+            from packager.ocr.run import cache_hint
+
             extra = f"{RESULT_TEXT_CHARS}|{cache_hint(options, name)}"
             cache_key = factcache.key(digest, name, options, extra=extra)
             hit = factcache.load(cache_key)
@@ -158,10 +158,19 @@ def inspect_for_checks(path: Path, options: InspectOptions, name: str, sha256: s
     return facts
 
 
+def inspect_file(path: Path, options: InspectOptions, name: str, sha256: str | None, data: bytes | None) -> FileFacts:
+    """``packager.inspect.inspect_file``, its readers loaded on first use (see ``load_readers``)."""
+    from packager.inspect.core import inspect_file as inspect
+
+    return inspect(path, options, name, sha256, data)
+
+
 def _regular_file_hash(path: Path) -> str | None:
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
+        from packager.inspect.core import hash_file
+
         return hash_file(path)
     except OSError:
         return None
@@ -336,6 +345,7 @@ def _run(
                 progress(done, total)
         factcache.flush()
         return results
+    load_readers()  # once, here, so that the forked workers share them instead of each loading its own
     size = _chunk_size(total, workers)
     singles = workers if lazy else 0
     submitted: dict[int, Job] = {}
@@ -411,6 +421,15 @@ def _held_back(
         if item is None:
             return
         yield item
+
+
+def load_readers() -> None:
+    """Load the file readers (pypdf, PDFium, Pillow, numpy: about 0.15 s).
+
+    They load on first use, not when packager is imported: a command that only plans or reports
+    never pays for them, and ``audit`` starts unpacking before they load (``archive.prespool``).
+    """
+    import packager.inspect.core  # noqa: F401
 
 
 def _pool_size(total: int, workers: int | None) -> int:
