@@ -29,6 +29,7 @@ from packager.archive import (
     nested_archive_finding,
     scan_archive,
 )
+from packager.archive.prespool import AheadGate, unpacking_ahead
 from packager.archive.spool import spool_folders
 from packager.checks import Context, Stage, run_checks
 from packager.checks import deliverables as deliverable_checks
@@ -218,7 +219,11 @@ def audit_zip(
     root = find_root(scan.all_names, naming)
     safe_names = {e.name for e in scan.entries if not e.is_dir}
 
-    with EntryReader(scan, rules.archive) as reader, spool_folders() as spool:
+    with (
+        EntryReader(scan, rules.archive) as reader,
+        spool_folders() as spool,
+        unpacking_ahead(scan, rules.archive, spool, ARCHIVE_HEAD_BYTES) as ahead,
+    ):
         manifest: dict[str, Any] | None = None
         manifest_name = manifest_path(safe_names, root, naming)
         manifest_entry = next((e for e in scan.entries if e.name == manifest_name), None)
@@ -276,39 +281,50 @@ def audit_zip(
         largest_first = sorted(wanted, key=lambda r: (-by_name[r.path].size, position[r.path]))
         spooled: dict[int, tuple[str, str, bool]] = {}  # index: (name, SHA-256, starts as an archive)
 
-        def unpack(record: FileRecord) -> tuple[Path, str, bytes]:
+        def unpack(record: FileRecord) -> tuple[Path, str, bool]:
+            """The entry's file, SHA-256 and whether it starts like an archive."""
             entry = by_name[record.path]
+            if ahead is not None:
+                got = ahead.take(entry)
+                if got is not None:
+                    return got.target, got.sha256, got.archive_magic
             folder = spool.pick(entry.size)
             if folder != spool.disk:
                 try:
-                    return reader.spool_with_head(entry, folder, ARCHIVE_HEAD_BYTES)
+                    return _magic(reader.spool_with_head(entry, folder, ARCHIVE_HEAD_BYTES))
                 except EntryError:
                     spool.unused(entry.size)
                     raise
                 except OSError:  # the memory folder filled up meanwhile: disk from here on
                     spool.memory_failed()
             try:
-                return reader.spool_with_head(entry, spool.disk, ARCHIVE_HEAD_BYTES)
+                return _magic(reader.spool_with_head(entry, spool.disk, ARCHIVE_HEAD_BYTES))
             except OSError as exc:  # the local disk, not the zip: disk full, no permission on TMPDIR
                 raise os_input_error(
                     exc, f"unpacking '{record.path}' to a temporary folder ({spool.disk.parent}) failed", path,
                     hint="Free some disk space there, or set TMPDIR to a folder on a disk with room",
                 ) from None
 
+        gate = AheadGate(spool, ahead) if ahead is not None else None
+
         def spool_each() -> Iterator[tuple[int, tuple[Path, str, str]]]:
             for index, record in enumerate(largest_first):
+                if gate is not None:  # what the workers' gate looks at before asking for the next one
+                    gate.next = by_name[largest_first[index + 1].path] if index + 1 < len(largest_first) else None
                 try:
-                    target, sha, head = unpack(record)
+                    target, sha, archive_magic = unpack(record)
                 except EntryError as exc:
                     findings.append(exc.finding)
                     continue
                 spool.unpacked(index, target, by_name[record.path].size)
-                spooled[index] = (record.path, sha, is_archive_magic(head))
+                spooled[index] = (record.path, sha, archive_magic)
                 yield index, (target, record.name, sha)  # hashed once, while spooling
 
+        if gate is not None and largest_first:
+            gate.next = by_name[largest_first[0].path]
         decided = decide_as_produced(
             spool_each(), largest_first, (naming, rules.deliverables, window, today), options, progress, workers,
-            gate=spool,
+            gate=gate or spool,
         )
         in_zip_order = sorted(spooled, key=lambda i: position[largest_first[i].path])
         if manifest is not None:
@@ -380,6 +396,11 @@ def audit_zip(
         objectives=tuple(objectives), entries=len(scan.all_names),
         approved=(approved.source or "the approved plan") if approved is not None else None, qa=scores,
     )
+
+
+def _magic(spooled: tuple[Path, str, bytes]) -> tuple[Path, str, bool]:
+    target, sha, head = spooled
+    return target, sha, is_archive_magic(head)
 
 
 def _pick_approved(plans: ApprovedPlans, inner: Plan | None, path: Path) -> Plan:

@@ -3,9 +3,11 @@ a memory folder that fills up sends the remaining entries to disk, and the verdi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,12 @@ def test_no_memory_folder_where_there_is_none(tmp_path: Path) -> None:
         assert folders.memory is None
 
 
+@contextlib.contextmanager
+def _no_child(*_args: object) -> Iterator[None]:
+    """No unpacking ahead (``archive.prespool``): these tests watch the audit's own unpacking."""
+    yield None
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("spool") / "sample.zip"
@@ -92,6 +100,7 @@ def test_a_memory_folder_that_fills_up_sends_the_rest_to_disk(
 
     monkeypatch.setattr(EntryReader, "spool_with_head", spool)
     monkeypatch.setattr(audit, "spool_folders", lambda: spool_folders(memory_root=memory))
+    monkeypatch.setattr(audit, "unpacking_ahead", _no_child)
     filled = audit.audit_zip(built, RULES, today=TODAY, workers=1)
     assert where[:3] == ["memory", "memory", "memory"] and where[3] == "disk" and "memory" not in where[4:]
     assert filled.findings == plain.findings
@@ -153,6 +162,7 @@ def test_an_audit_larger_than_the_memory_budget_is_unpacked_in_memory_as_the_wor
         return real_spool(self, entry, directory, head)  # type: ignore[arg-type]
 
     monkeypatch.setattr(EntryReader, "spool_with_head", spool)
+    monkeypatch.setattr(audit, "unpacking_ahead", _no_child)
     pooled = audit.audit_zip(built, RULES, today=TODAY, workers=2)
     assert len(where) >= 8 and all(folder.parent == memory for folder in where)
     assert pooled.findings == plain.findings

@@ -1,0 +1,253 @@
+"""Unpacking ahead (``archive.prespool``): a child unpacks a received zip while `audit` gets ready.
+
+The child's files, hashes and archive sniffing are what the parent's own unpacking gives; an entry
+it could not unpack, or never reached, is left to the parent, so that every finding is the one the
+audit makes without a child; the memory budget holds; and the child never outlives the audit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from packager import audit
+from packager.archive import prespool as prespool_module
+from packager.archive import scan_archive
+from packager.archive.prespool import AheadGate, Prespool, start
+from packager.archive.scan import ArchiveEntry
+from packager.archive.spool import MEMORY_ENTRY_MAX, SpoolFolders, spool_folders
+from packager.build import build_submission
+from packager.rules import load_rules
+from tests import zipcraft
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = load_rules()
+TODAY = dt.date(2026, 11, 26)
+HEAD = audit.ARCHIVE_HEAD_BYTES
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="unpacking ahead is Linux-only")
+
+INNER_ZIP = zipcraft.build([zipcraft.stored("inside.txt", b"inside\n")])
+CONTENTS = {
+    "Objective 1/1.1 Inspection.pdf": b"%PDF-1.4 stored " * 500,
+    "Objective 1/1.2 Training.pdf": b"%PDF-1.4 deflated " * 2000,
+    "Objective 2/2.1 Photo.jpg": b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40,
+    "Objective 2/2.2 Hidden.pdf": INNER_ZIP,  # an archive under another name: sniffed from its head
+    "Objective 2/nested.zip": INNER_ZIP,  # named as an archive: never opened, so never unpacked
+    "empty.txt": b"",
+}
+
+
+def _zip(tmp_path: Path, entries: list[zipcraft.RawEntry] | None = None) -> Path:
+    if entries is None:
+        entries = [
+            zipcraft.deflated(name, data) if "deflated" in name else zipcraft.stored(name, data)
+            for name, data in CONTENTS.items()
+        ]
+    return zipcraft.write(tmp_path / "received.zip", zipcraft.build(entries))
+
+
+def _by_name(entries: tuple[ArchiveEntry, ...]) -> dict[str, ArchiveEntry]:
+    return {e.name: e for e in entries}
+
+
+@contextlib.contextmanager
+def _ahead(path: Path, tmp_path: Path, budget: int | None = None) -> Iterator[tuple[Prespool, SpoolFolders, dict[str, ArchiveEntry]]]:
+    scan = scan_archive(path, RULES.archive)
+    memory = tmp_path / "shm"
+    memory.mkdir(exist_ok=True)
+    with spool_folders(memory_root=memory) as folders:
+        if budget is not None:
+            folders.budget = budget
+        ahead = start(scan, RULES.archive, folders, scan.entries, HEAD)
+        assert ahead is not None
+        try:
+            yield ahead, folders, _by_name(scan.entries)
+        finally:
+            ahead.close()
+
+
+def test_the_child_unpacks_each_entry_as_the_parent_would(tmp_path: Path) -> None:
+    path = _zip(tmp_path)
+    with _ahead(path, tmp_path) as (ahead, folders, entries):
+        for name, data in CONTENTS.items():
+            got = ahead.take(entries[name])
+            if name.endswith(".zip"):
+                assert got is None  # left to the parent, which never opens it
+                continue
+            assert got is not None, name
+            assert got.target.read_bytes() == data
+            assert got.sha256 == hashlib.sha256(data).hexdigest()
+            assert got.archive_magic == (data == INNER_ZIP)
+            assert got.target.parent == folders.memory  # small entries: in memory
+        assert ahead.take(entries["empty.txt"]) is None  # taken once only
+
+
+def test_a_damaged_entry_is_left_to_the_parent_with_its_room_given_back(tmp_path: Path) -> None:
+    good, bad = b"good " * 100, b"bad " * 100
+    path = _zip(tmp_path, [zipcraft.stored("a.pdf", good), zipcraft.stored("b.pdf", bad, crc=12345)])
+    with _ahead(path, tmp_path) as (ahead, folders, entries):
+        assert folders.used == len(good) + len(bad)  # reserved before the child started
+        assert ahead.take(entries["b.pdf"]) is None
+        assert folders.used == len(good)
+        got = ahead.take(entries["a.pdf"])
+        assert got is not None and got.target.read_bytes() == good
+
+
+def test_large_entries_go_to_disk_and_small_ones_only_within_the_budget(tmp_path: Path) -> None:
+    big = b"x" * (MEMORY_ENTRY_MAX + 1)
+    smalls = {f"s{i}.pdf": bytes([i]) * 1000 for i in range(5)}
+    entries = [zipcraft.stored("big.jpg", big), *(zipcraft.stored(n, d) for n, d in smalls.items())]
+    path = _zip(tmp_path, entries)
+    with _ahead(path, tmp_path, budget=2500) as (ahead, folders, by_name):
+        assert folders.used <= folders.budget
+        planned = [n for n in smalls if ahead.planned(by_name[n])]
+        assert planned == ["s0.pdf", "s1.pdf"]  # largest first, then by position: two fit
+        assert ahead.planned(by_name["big.jpg"])
+        got = ahead.take(by_name["big.jpg"])
+        assert got is not None and got.target.parent == folders.disk and got.target.stat().st_size == len(big)
+        assert ahead.take(by_name["s4.pdf"]) is None  # never given to the child: the parent unpacks it
+
+
+def test_a_child_that_dies_leaves_everything_to_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prespool_module, "_unpack_all", lambda *_args: os._exit(1))
+    path = _zip(tmp_path)
+    with _ahead(path, tmp_path) as (ahead, folders, entries):
+        assert all(ahead.take(entry) is None for entry in entries.values())
+        assert folders.used == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "taken"),
+    [
+        (b"0\t" + b"a" * 64 + b"\t0\tentry-00000.bin\n", True),
+        (b"0\t\t\t\n", False),  # the child could not unpack it
+        (b"0\t" + b"a" * 64 + b"\t0\t../../etc/passwd\n", False),  # never a file outside the folder
+        (b"0\t" + b"a" * 64 + b"\t0\tentry-0/../../x\n", False),
+        (b"garbage\n", False),
+    ],
+)
+def test_what_the_child_reports_is_checked(tmp_path: Path, line: bytes, taken: bool) -> None:
+    folders = SpoolFolders(tmp_path, None, 0)
+    entry = ArchiveEntry("a.pdf", 1, 1, 0, 0, False, 0)
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, line)
+    os.close(write_fd)
+    ahead = Prespool(0, read_fd, {0: (entry, tmp_path)}, folders)
+    try:
+        got = ahead.take(entry)
+    finally:
+        ahead.close()
+    assert (got is not None) == taken
+    if got is not None:
+        assert got.target == tmp_path / "entry-00000.bin"
+
+
+def test_the_gate_lets_through_what_the_child_has_unpacked(tmp_path: Path) -> None:
+    path = _zip(tmp_path, [zipcraft.stored("a.pdf", b"a" * 100)])
+    with _ahead(path, tmp_path) as (ahead, folders, entries):
+        folders.budget = folders.used  # full from now on
+        gate = AheadGate(folders, ahead)
+        gate.next = entries["a.pdf"]
+        folders_full = folders.full()
+        assert not gate.full()
+        gate.next = ArchiveEntry("other.pdf", 1, 1, 0, 0, False, 99)
+        assert gate.full() == folders_full
+
+
+def test_the_child_is_gone_after_close(tmp_path: Path) -> None:
+    path = _zip(tmp_path)
+    with _ahead(path, tmp_path) as (ahead, _folders, _entries):
+        pid = ahead._pid
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_not_done_where_workers_are_not_forked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _zip(tmp_path)
+    scan = scan_archive(path, RULES.archive)
+    monkeypatch.setattr(prespool_module.sys, "platform", "win32")
+    with spool_folders(memory_root=None) as folders:
+        assert start(scan, RULES.archive, folders, scan.entries, HEAD) is None
+
+
+@contextlib.contextmanager
+def _no_child(*_args: object) -> Iterator[None]:
+    yield None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("prespool") / "sample.zip"
+    build_submission(ROOT / "fixtures" / "sample", out, today=TODAY)
+    return out
+
+
+def _damaged(built: Path, tmp_path: Path) -> Path:
+    """The sample zip with one byte of a stored deliverable changed: its CRC no longer matches."""
+    data = bytearray(built.read_bytes())
+    scan = scan_archive(built, RULES.archive)
+    entry = next(e for e in scan.entries if e.method == 0 and e.size > 1000 and e.name.endswith(".pdf"))
+    offset = scan.spans[entry.index].data_offset + entry.size // 2
+    data[offset] ^= 0xFF
+    return zipcraft.write(tmp_path / "damaged.zip", bytes(data))
+
+
+@pytest.mark.parametrize("case", ["sample", "damaged", "child dies", "tiny budget"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_audit_is_the_same_with_and_without_the_child(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, workers: int
+) -> None:
+    path = _damaged(built, tmp_path) if case == "damaged" else built
+    with monkeypatch.context() as m:
+        m.setattr(audit, "unpacking_ahead", _no_child)
+        plain = audit.audit_zip(path, RULES, today=TODAY, workers=workers)
+    if case == "child dies":
+        monkeypatch.setattr(prespool_module, "_unpack_all", lambda *_args: os._exit(1))
+    if case == "tiny budget":  # room for the two largest entries: the parent unpacks the rest as room is made
+        sizes = sorted((e.size for e in scan_archive(path, RULES.archive).entries), reverse=True)
+        monkeypatch.setattr(audit, "spool_folders", lambda: _budget(sizes[0] + sizes[1]))
+    taken: list[bool] = []
+    real_take = Prespool.take
+
+    def take(self: Prespool, entry: ArchiveEntry) -> object:
+        got = real_take(self, entry)
+        taken.append(got is not None)
+        return got
+
+    monkeypatch.setattr(Prespool, "take", take)
+    ahead = audit.audit_zip(path, RULES, today=TODAY, workers=workers)
+    assert any(taken) == (case != "child dies")  # the child's files were used, unless it died
+    assert ahead.findings == plain.findings
+    assert [r.facts for r in ahead.inventory.files] == [r.facts for r in plain.inventory.files]  # type: ignore[union-attr]
+    if case == "damaged":
+        assert any(f.check == "zip-corrupt" for f in ahead.findings)
+
+
+@contextlib.contextmanager
+def _budget(budget: int) -> Iterator[SpoolFolders]:
+    with spool_folders() as folders:
+        folders.budget = budget if folders.memory is not None else 0
+        yield folders
+
+
+def test_the_readers_load_after_the_child_starts() -> None:
+    """Importing the library loads no file reader: `audit` forks its child before they load (about
+    0.15 s, the time the child unpacks in), and `check` loads them once, just before its workers fork."""
+    code = (
+        "import sys, packager.cli, packager.api, packager.audit, packager.scan\n"
+        "heavy = [m for m in ('pypdf', 'pypdfium2', 'numpy', 'PIL.Image', 'packager.inspect.core') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "packager.scan.load_readers()\n"
+        "assert 'pypdf' in sys.modules and 'packager.inspect.core' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
