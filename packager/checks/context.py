@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from packager.model import Stage
@@ -26,6 +27,7 @@ class Context:
     inventory: Inventory | None = None
     received: bool = False  # a zip received by a reviewer: nothing will relabel or rename
 
-    @property
+    @cached_property
     def window(self) -> tuple[dt.date, dt.date]:
+        """The plan's date window, worked out once per run (the deliverable checks ask for it per file)."""
         return self.plan.window(self.rules)
