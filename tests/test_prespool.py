@@ -117,6 +117,20 @@ def test_large_entries_go_to_disk_and_small_ones_only_within_the_budget(tmp_path
         assert ahead.take(by_name["s4.pdf"]) is None  # never given to the child: the parent unpacks it
 
 
+def test_a_child_far_ahead_of_a_parent_that_is_not_reading_never_deadlocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reports fill the pipe (here one page, 4 KiB) while the parent is busy elsewhere: the child waits,
+    and a parent that asks for the last entry first reads every report before it."""
+    monkeypatch.setattr(prespool_module, "PIPE_BYTES", 4096)
+    contents = {f"{i:04d}.pdf": b"%PDF " + bytes([i % 256]) * (400 - i) for i in range(300)}
+    path = _zip(tmp_path, [zipcraft.stored(n, d) for n, d in contents.items()])
+    with _ahead(path, tmp_path) as (ahead, _folders, entries):
+        for name in reversed(list(contents)):  # the child unpacks the largest (the first) first
+            got = ahead.take(entries[name])
+            assert got is not None and got.target.read_bytes() == contents[name]
+
+
 def test_a_child_that_dies_leaves_everything_to_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(prespool_module, "_unpack_all", lambda *_args: os._exit(1))
     path = _zip(tmp_path)
