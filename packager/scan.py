@@ -20,7 +20,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, Protocol
 
-from packager import cachedir, factcache
+from packager import cachedb, cachedir, factcache
 from packager.checks.registry import declare
 from packager.classify import classify
 from packager.errors import os_cause
@@ -210,7 +210,7 @@ def _inspect_chunk(chunk: list[tuple[int, Job]]) -> list[tuple[int, Any]]:
     out = [
         (index, _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))) for index, job in chunk
     ]
-    factcache.flush()  # one commit per chunk (a worker ends with os._exit: nothing would at exit)
+    cachedb.flush()  # facts and OCR, one commit per chunk (a worker ends with os._exit: nothing would at exit)
     return out
 
 
@@ -343,7 +343,7 @@ def _run(
             results[index] = _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))
             if progress:
                 progress(done, total)
-        factcache.flush()
+        cachedb.flush()
         return results
     load_readers()  # once, here, so that the forked workers share them instead of each loading its own
     size = _chunk_size(total, workers)
@@ -492,7 +492,7 @@ def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
 
 def _inspect_alone(path: Path, options: InspectOptions, name: str, sha256: str | None) -> FileFacts:
     facts = inspect_for_checks(path, options, name, sha256)
-    factcache.flush()
+    cachedb.flush()
     return facts
 
 

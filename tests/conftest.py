@@ -1,15 +1,20 @@
-"""Every test gets its own empty cache folder, so no test reads the user's cache or another test's."""
+"""Every test gets its own empty cache folder, so no test reads the user's cache or another test's,
+and what a test left uncommitted in this process's caches is committed to its own folder at its end."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from packager import cachedb
+
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("PACKAGER_CACHE_DIR", str(folder))
     monkeypatch.delenv("PACKAGER_NO_CACHE", raising=False)
-    return folder
+    yield folder
+    cachedb.close()

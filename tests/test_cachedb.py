@@ -1,5 +1,5 @@
-"""The SQLite store of the facts cache: round trip, healing, no cache where it cannot write,
-two processes at once, and tidy keeping it under its cap."""
+"""The SQLite store of the caches (facts, OCR lines): round trip, healing, no cache where it cannot
+write, two processes at once, and tidy keeping it under its cap."""
 
 from __future__ import annotations
 
@@ -154,7 +154,8 @@ def test_tidy_trims_the_database_to_80_percent_by_oldest_and_removes_per_file_en
     legacy = _private_cache / NAME / "ab" / ("ab" * 32 + ".json")
     legacy.parent.mkdir()
     legacy.write_text("{}", encoding="utf-8")
-    assert cachedir.write_json("ocr", "cd" * 32, [1])  # the OCR cache stays one file per entry
+    assert cachedb.put("ocr", "cd" * 32, "[1]") and cachedb.flush() == 1  # OCR's lines: the same kind of store
+    cachedb.close()
     size = _db(_private_cache).stat().st_size
     cap = size // 2
     removed = cachedir.tidy(now=2_000_000.0, caps={NAME: cap, "ocr": cap})
@@ -163,8 +164,22 @@ def test_tidy_trims_the_database_to_80_percent_by_oldest_and_removes_per_file_en
     assert kept == [f"{i:03}" for i in range(60 - len(kept), 60)]  # the newest are kept
     assert _db(_private_cache).stat().st_size <= cap
     assert not legacy.parent.exists()
-    assert cachedir.read_json("ocr", "cd" * 32) == [1]
+    assert cachedb.get("ocr", "cd" * 32) == "[1]"  # under its cap: left alone
     assert cachedb.get(NAME, "059") == "x" * 2000
+
+
+def test_tidy_removes_the_one_file_per_entry_ocr_cache_of_earlier_versions(_private_cache: Path) -> None:
+    """Earlier versions kept each OCR result (and its half-written temporary files) as a file."""
+    sub = _private_cache / "ocr" / "ab"
+    sub.mkdir(parents=True)
+    entry, half = sub / ("ab" * 32 + ".json"), sub / ".tmp-1-1.json"
+    entry.write_text('{"version": 1, "regions": []}', encoding="utf-8")
+    half.write_text("half", encoding="utf-8")
+    assert cachedb.put("ocr", "ef" * 32, "[2]") and cachedb.flush() == 1
+    cachedb.close()
+    assert cachedir.tidy(now=2_000_000.0) == 2
+    assert not sub.exists()
+    assert cachedb.get("ocr", "ef" * 32) == "[2]"
 
 
 def test_tidy_leaves_a_database_under_its_cap_alone(_private_cache: Path) -> None:

@@ -7,14 +7,16 @@ are tested everywhere. Pages are few and small: OCR is CPU-heavy.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from packager import cachedir
+from packager import cachedb, cachedir
 from packager.dates import FoundDate
 from packager.inspect import FileFacts, InspectOptions, inspect_file
 from packager.ocr import extract, run
@@ -118,8 +120,8 @@ def test_second_inspection_reads_the_cache_not_the_page(
     path = ocrscans.save_scan_pdf([ocrscans.form_page(150)], tmp_path / "scan.pdf", 150)
     first = inspect_file(path, options())
     assert first.ocr is not None and first.ocr.status == READ and not first.ocr.cached
-    entries = list(cache.rglob("*.json"))
-    assert len(entries) == 1 and entries[0].read_text(encoding="utf-8").startswith("{")
+    entries = _ocr_entries(cache)
+    assert len(entries) == 1 and entries[0][1].startswith("{")
 
     def no_ocr(*args: Any, **kwargs: Any) -> list[Line]:
         raise AssertionError("OCR ran although the result was cached")
@@ -128,6 +130,13 @@ def test_second_inspection_reads_the_cache_not_the_page(
     second = inspect_file(path, options())
     assert second.ocr is not None and second.ocr.cached
     assert ocr_dates(second) == ocr_dates(first) and second.ocr.labels == first.ocr.labels
+
+
+def _ocr_entries(cache: Path) -> list[tuple[str, str]]:
+    """The OCR cache's entries as committed (key, JSON text)."""
+    cachedb.flush()
+    with contextlib.closing(sqlite3.connect(cachedb.db_path(cache / run.CACHE_NAME, run.CACHE_NAME))) as db:
+        return sorted(db.execute("SELECT key, value FROM entries"))
 
 
 # --- behaviour with a stub engine (runs everywhere) ----------------------------------------
@@ -321,8 +330,11 @@ def test_damaged_cache_entry_is_read_again(tmp_path: Path, cache: Path, monkeypa
     monkeypatch.setattr(run, "find_engine", lambda: stub)
     path = small_scan(tmp_path)
     inspect_file(path, options())
-    for entry in cache.rglob("*.json"):
-        entry.write_text('{"version": 1, "regions": [{"name": 3}]}', encoding="utf-8")
+    entries = _ocr_entries(cache)
+    assert entries
+    for key, _text in entries:
+        cachedb.put(run.CACHE_NAME, key, '{"version": 1, "regions": [{"name": 3}]}')
+    cachedb.flush()
     facts = inspect_file(path, options())
     assert stub.calls == 2 and facts.ocr is not None and not facts.ocr.cached
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from PIL import Image
 
-from packager import cachedir
+from packager import cachedb
 from packager.dates import FoundDate
 from packager.naming import NamingConvention
 from packager.ocr import extract
@@ -110,13 +111,24 @@ def read_regions(
     naming = naming or convention(None)
     key = _cache_key(facts.sha256, engine.name, signed) if facts.sha256 else None
     if key is not None:
-        cached = _from_cache(cachedir.read_json(CACHE_NAME, key))
+        cached = _from_cache(_load(key))
         if cached is not None and (signed or _settled(cached, labelled, naming)):
             return _Regions(regions=cached, cached=True)
     result = _read(path, facts, engine, signed, labelled, naming)
     if key is not None and result.status == READ and result.regions is not None:
-        cachedir.write_json(CACHE_NAME, key, _to_cache(result.regions))
+        cachedb.put(CACHE_NAME, key, json.dumps(_to_cache(result.regions), ensure_ascii=True, sort_keys=True))
     return result
+
+
+def _load(key: str) -> Any:
+    """The JSON value cached under ``key``; None when absent or damaged."""
+    text = cachedb.get(CACHE_NAME, key)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _settled(regions: list[tuple[str, list[Line]]], labelled: bool, naming: NamingConvention) -> bool:
