@@ -79,9 +79,46 @@ def test_a_file_is_opened_once_for_its_hash_type_and_content(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, make: Callable[[Path], Path]
 ) -> None:
     """It is opened once: pypdf, PDFium and Pillow read the bytes already read, not the file."""
+    path = make(tmp_path / name)
+    opened = _count_opens(monkeypatch, path)
+    facts = scan.inspect_for_checks(path, OPTIONS, path.name)
+    assert facts.unreadable is None and facts.sha256 and (facts.page_facts or facts.image)
+    assert opened == ["os.open"]
+
+
+def _javascript_in_a_broken_pdf(path: Path) -> Path:
+    """A PDF with a script whose cross-reference table is gone: found by the raw byte scan."""
+    data = synth.make_active_pdf(path, "javascript").read_bytes()
+    path.write_bytes(data[: data.rindex(b"xref")] + b"%%EOF\n")
+    return path
+
+
+DAMAGED: list[tuple[str, Callable[[Path], Path]]] = [
+    ("truncated.pdf", lambda p: synth.make_truncated_pdf(p)),  # no end-of-file marker: the repair verdict
+    ("corrupt.pdf", lambda p: synth.make_corrupt_pdf(p)),
+    ("script.pdf", _javascript_in_a_broken_pdf),
+]
+
+
+@pytest.mark.parametrize(("name", "make"), DAMAGED, ids=[m[0] for m in DAMAGED])
+def test_a_damaged_pdf_is_opened_once_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, make: Callable[[Path], Path]
+) -> None:
+    """The byte scan for scripts and the end-of-file marker read the bytes already read."""
+    path = make(tmp_path / name)
+    alone = inspect_file(path, OPTIONS, name)  # each step reading the file itself
+    opened = _count_opens(monkeypatch, path)
+    facts = scan.inspect_for_checks(path, OPTIONS, name)
+    assert opened == ["os.open"]
+    assert facts == alone
+    if name == "script.pdf":
+        assert any("JavaScript" in a or "script" in a.lower() for a in facts.active_content)
+
+
+def _count_opens(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
+    """The opens of ``path`` from now on (Python's and PDFium's), as they happen."""
     from packager.inspect import pdf
 
-    path = make(tmp_path / name)
     assert path.stat().st_size <= SMALL_FILE
     opened: list[str] = []
     real_open, real_os_open = builtins.open, os.open
@@ -106,6 +143,4 @@ def test_a_file_is_opened_once_for_its_hash_type_and_content(
         return real_load(file, password)
 
     monkeypatch.setattr(pdf._pdfium_raw, "FPDF_LoadDocument", counting_load)
-    facts = scan.inspect_for_checks(path, OPTIONS, path.name)
-    assert facts.unreadable is None and facts.sha256 and (facts.page_facts or facts.image)
-    assert opened == ["os.open"]
+    return opened

@@ -151,7 +151,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
     if bomb is not None:
         return replace(
             base, unreadable=bomb,
-            active_content=tuple(dict.fromkeys((*base.active_content, *_raw_scan(path)))),
+            active_content=tuple(dict.fromkeys((*base.active_content, *_raw_scan(path, data)))),
         )
     with _quiet(), (path.open("rb") if data is None else io.BytesIO(data)) as fh:
         structure = _read_structure(fh)
@@ -173,9 +173,9 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
     unreadable = None
     if structure.reader is None and (not encrypted or content.pages is not None):
         # pypdf could not parse it: use PDFium's view and a raw byte scan instead.
-        active.extend([*_raw_scan(path), *content.active])
+        active.extend([*_raw_scan(path, data), *content.active])
         if not encrypted:
-            unreadable = _repair_verdict(path, structure, content, notes)
+            unreadable = _repair_verdict(path, structure, content, notes, data)
     found = dates.find_dates(content.text, "content", options.window)
     return replace(
         base,
@@ -195,12 +195,12 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
 
 
 def _repair_verdict(
-    path: Path, structure: _Structure, content: _Content, notes: list[str]
+    path: Path, structure: _Structure, content: _Content, notes: list[str], data: bytes | None = None
 ) -> str | None:
     """Whether a PDF pypdf cannot parse is still readable (PDFium opened it, not truncated)."""
     if content.pages is None:
         return structure.error or "the PDF structure cannot be read"
-    if not _has_eof_marker(path):
+    if not _has_eof_marker(path, data):
         return (
             "the PDF is incomplete: it has no end-of-file marker and its structure is "
             f"broken ({structure.error})"
@@ -477,23 +477,34 @@ class _ActiveContentWalker:
                 stack.extend(kids[:1000])
 
 
-def _raw_scan(path: Path) -> list[str]:
-    """Active-content names found in the raw bytes, for files pypdf cannot parse."""
+def _raw_scan(path: Path, data: bytes | None = None) -> list[str]:
+    """Active-content names found in the raw bytes, for files pypdf cannot parse (``data``: the
+    whole file when it was read already, scanned as the file would be)."""
     found: dict[str, None] = {}
     tail = b""
+    for chunk in _raw_chunks(path, data):
+        window = tail + chunk
+        for pattern, label in _RAW_MARKERS:
+            if re.search(pattern, window):
+                found[label] = None
+        tail = window[-32:]
+    return list(found)
+
+
+def _raw_chunks(path: Path, data: bytes | None, size: int = 1024 * 1024) -> Iterator[bytes]:
+    """The first RAW_SCAN_CAP bytes (at least) in chunks of ``size``: from ``data``, or read from the file."""
+    if data is not None:
+        for start in range(0, min(len(data), RAW_SCAN_CAP), size):  # as the loop below reads them
+            yield data[start : start + size]
+        return
     read = 0
     with path.open("rb") as fh:
         while read < RAW_SCAN_CAP:
-            chunk = fh.read(1024 * 1024)
+            chunk = fh.read(size)
             if not chunk:
                 break
             read += len(chunk)
-            window = tail + chunk
-            for pattern, label in _RAW_MARKERS:
-                if re.search(pattern, window):
-                    found[label] = None
-            tail = window[-32:]
-    return list(found)
+            yield chunk
 
 
 # Starts with the literal, so the engine scans ahead (a leading look-behind made it try every byte).
@@ -645,7 +656,9 @@ def _shown(name: str) -> str:
     return f"'{name[:80]}'"
 
 
-def _has_eof_marker(path: Path) -> bool:
+def _has_eof_marker(path: Path, data: bytes | None = None) -> bool:
+    if data is not None:
+        return b"%%EOF" in data[-2048:]
     with path.open("rb") as fh:
         fh.seek(0, 2)
         size = fh.tell()
