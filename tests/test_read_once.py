@@ -71,6 +71,7 @@ ONCE: list[tuple[str, Callable[[Path], Path]]] = [
     ("1.1 - Drill.pdf", lambda p: synth.make_text_pdf(p, text_lines=["Milestone 1.1", "May 14, 2026"])),
     ("2.1 - Scan.pdf", lambda p: synth.make_scan_pdf(p, dpi=300)),
     ("3.1 - Photo.jpg", lambda p: synth.make_photo(p, size=(3000, 2250), quality=95)),
+    ("3.2 - Photo 12 MP.jpg", lambda p: synth.make_photo(p, size=(4032, 3024), quality=97)),  # about 6 MB
 ]
 
 
