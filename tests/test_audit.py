@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from packager.audit import audit_zip
-from packager.build import build_submission
 from packager.cli import main
 from packager.rules import load_rules
 from tests.shared_corpus import corpus_root
@@ -26,12 +25,6 @@ TODAY = dt.date(2026, 11, 26)
 RULES = load_rules()
 CORPUS = corpus_root() / "zip"
 
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("audit") / "sample.zip"
-    build_submission(SAMPLE, out, today=TODAY)
-    return out
 
 
 def rewrite(src: Path, dst: Path, change: dict[str, bytes | None], add: dict[str, bytes] | None = None) -> Path:

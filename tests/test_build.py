@@ -23,12 +23,6 @@ TOP = "Northwind Paving Ltd - COR Action Plan 2026 - Final Submission"
 TODAY = __import__("datetime").date(2026, 11, 26)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("build") / "sample.zip"
-    build_submission(SAMPLE, out, today=TODAY)
-    return out
-
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
     return {

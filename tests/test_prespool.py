@@ -24,7 +24,6 @@ from packager.archive import scan_archive
 from packager.archive.prespool import AheadGate, Prespool, start
 from packager.archive.scan import ArchiveEntry
 from packager.archive.spool import MEMORY_ENTRY_MAX, SpoolFolders, spool_folders
-from packager.build import build_submission
 from packager.rules import load_rules
 from tests import zipcraft
 
@@ -193,16 +192,6 @@ def test_not_done_where_workers_are_not_forked(tmp_path: Path, monkeypatch: pyte
         assert start(scan, RULES.archive, folders, scan.entries, HEAD) is None
 
 
-@contextlib.contextmanager
-def _no_child(*_args: object) -> Iterator[None]:
-    yield None
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("prespool") / "sample.zip"
-    build_submission(ROOT / "fixtures" / "sample", out, today=TODAY)
-    return out
 
 
 def _damaged(built: Path, tmp_path: Path) -> Path:
@@ -222,7 +211,7 @@ def test_an_audit_is_the_same_with_and_without_the_child(
 ) -> None:
     path = _damaged(built, tmp_path) if case == "damaged" else built
     with monkeypatch.context() as m:
-        m.setattr(audit, "unpacking_ahead", _no_child)
+        m.setattr(audit, "unpacking_ahead", lambda *_a: contextlib.nullcontext())
         plain = audit.audit_zip(path, RULES, today=TODAY, workers=workers)
     if case == "child dies":
         monkeypatch.setattr(prespool_module, "_unpack_all", lambda *_args: os._exit(1))

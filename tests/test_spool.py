@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from packager import audit
 from packager.archive import EntryReader
 from packager.archive import spool as spool_module
 from packager.archive.spool import MEMORY_ENTRY_MAX, SpoolFolders, spool_folders
-from packager.build import build_submission
 from packager.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,17 +63,6 @@ def test_no_memory_folder_where_there_is_none(tmp_path: Path) -> None:
         assert folders.memory is None
 
 
-@contextlib.contextmanager
-def _no_child(*_args: object) -> Iterator[None]:
-    """No unpacking ahead (``archive.prespool``): these tests watch the audit's own unpacking."""
-    yield None
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("spool") / "sample.zip"
-    build_submission(ROOT / "fixtures" / "sample", out, today=TODAY)
-    return out
 
 
 def test_a_memory_folder_that_fills_up_sends_the_rest_to_disk(
@@ -100,7 +87,7 @@ def test_a_memory_folder_that_fills_up_sends_the_rest_to_disk(
 
     monkeypatch.setattr(EntryReader, "spool_with_head", spool)
     monkeypatch.setattr(audit, "spool_folders", lambda: spool_folders(memory_root=memory))
-    monkeypatch.setattr(audit, "unpacking_ahead", _no_child)
+    monkeypatch.setattr(audit, "unpacking_ahead", lambda *_a: contextlib.nullcontext())
     filled = audit.audit_zip(built, RULES, today=TODAY, workers=1)
     assert where[:3] == ["memory", "memory", "memory"] and where[3] == "disk" and "memory" not in where[4:]
     assert filled.findings == plain.findings
@@ -162,7 +149,7 @@ def test_an_audit_larger_than_the_memory_budget_is_unpacked_in_memory_as_the_wor
         return real_spool(self, entry, directory, head)  # type: ignore[arg-type]
 
     monkeypatch.setattr(EntryReader, "spool_with_head", spool)
-    monkeypatch.setattr(audit, "unpacking_ahead", _no_child)
+    monkeypatch.setattr(audit, "unpacking_ahead", lambda *_a: contextlib.nullcontext())
     pooled = audit.audit_zip(built, RULES, today=TODAY, workers=2)
     assert len(where) >= 8 and all(folder.parent == memory for folder in where)
     assert pooled.findings == plain.findings
