@@ -162,17 +162,16 @@ def start(scan: ArchiveScan, limits: ArchiveRules, folders: SpoolFolders, entrie
     """
     if not sys.platform.startswith("linux"):
         return None
-    planned: dict[int, tuple[ArchiveEntry, Path]] = {}
-    order: list[tuple[ArchiveEntry, Path]] = []
+    planned: dict[int, tuple[ArchiveEntry, Path]] = {}  # in the order the child unpacks them
     for entry in sorted((e for e in entries if not e.is_dir and not is_archive_name(e.name)),
                         key=lambda e: (-e.size, e.index)):
         folder = folders.disk if entry.size > MEMORY_ENTRY_MAX else folders.pick(entry.size)
         if folder == folders.disk and entry.size <= MEMORY_ENTRY_MAX and folders.memory is not None:
             break  # the memory budget is spent: the rest waits for the workers to make room
         planned[entry.index] = (entry, folder)
-        order.append((entry, folder))
-    if not order:
+    if not planned:
         return None
+    order = list(planned.values())
     try:
         read_fd, write_fd = os.pipe()
     except OSError:
