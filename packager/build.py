@@ -38,7 +38,7 @@ from packager.rules import Rules
 from packager.safetext import escape_unsafe, printable_path, strip_unsafe_deep
 from packager.scan import ProgressFn, pool_context
 from packager.textutil import long_date, plural
-from packager.workers import die_with_parent
+from packager.workers import die_with_parent, stopping
 from packager.zipwriter import CHUNK, SourceChanged, ZipItem, worth_deflating, write_zip
 
 MANIFEST = "manifest.json"
@@ -437,7 +437,7 @@ def build_submission(
         sources = [ZipItem(p.arcname, source=p.source_path, compress=p.compress, sha256=p.sha256)
                    for p in [*part_signed, *in_part]]
         with ProcessPoolExecutor(max_workers=min(2, len(carried_docs)), mp_context=pool_context(),
-                                 initializer=die_with_parent) as pool:
+                                 initializer=die_with_parent) as pool, stopping(pool):
             # The documents render in worker processes while the evidence is copied into the zip.
             futures = [pool.submit(_render, spec, context, templates_dir, built, header, top) for spec in carried_docs]
 

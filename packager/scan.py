@@ -34,7 +34,7 @@ from packager.naming import NamingConvention
 from packager.plan import Plan
 from packager.rules import DeliverableRules, Rules
 from packager.safetext import printable_path
-from packager.workers import die_with_parent
+from packager.workers import die_with_parent, stopping
 
 ProgressFn = Callable[[int, int], None]
 
@@ -353,7 +353,7 @@ def _run(
     finished = 0
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=pool_context(), initializer=_start_worker, initargs=(options, post),
-    ) as pool:
+    ) as pool, stopping(pool):
         futures: dict[Future[list[tuple[int, Any]]], list[int]] = {}
 
         def settled(indices: list[int]) -> None:
@@ -473,7 +473,8 @@ def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
     pending = list(range(len(jobs)))
     while pending:
         culprit: int | None = None
-        with ProcessPoolExecutor(max_workers=1, mp_context=pool_context(), initializer=die_with_parent) as pool:
+        with ProcessPoolExecutor(max_workers=1, mp_context=pool_context(), initializer=die_with_parent) as pool, \
+                stopping(pool):
             futures = [
                 (i, pool.submit(_inspect_alone, jobs[i][0], options, jobs[i][1], _sha(jobs[i]))) for i in pending
             ]

@@ -3,15 +3,21 @@
 A run killed outright (kill -9, a crashed terminal) cannot shut its process pools down, and forked
 workers would wait for work for ever, holding memory. Every pool starts its workers with
 ``die_with_parent``: a daemon thread that ends the worker once its parent process is gone.
+
+A run interrupted (Ctrl-C) or failing must not wait for the files still queued: a worker ends at
+Ctrl-C like any program, and ``stopping`` drops a pool's queued work and ends its workers at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 
 POLL_SECONDS = 1.0
@@ -25,8 +31,29 @@ def watch_parent(parent: int, exit_now: Callable[[int], object] = os._exit, poll
 
 
 def die_with_parent() -> None:
-    """Pool initializer: end this worker when the process that started it dies."""
+    """Pool initializer: end this worker when the process that started it dies, and at Ctrl-C.
+
+    Ctrl-C reaches every process of the terminal's group. A pool worker would otherwise catch the
+    KeyboardInterrupt as its task's result and go on to the next task; the parent handles it.
+    """
+    with contextlib.suppress(ValueError, OSError):  # not the main thread, or no such signal here
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True, name="watch-parent").start()
+
+
+@contextmanager
+def stopping(pool: Executor) -> Iterator[None]:
+    """Inside a pool's ``with``: on any exception (Ctrl-C included), drop the queued work and end the
+    workers before the pool's own exit, which would otherwise wait for every queued task to run."""
+    try:
+        yield
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before 3.14
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        raise
 
 
 # Objects allocated between young-generation collections while a run builds its records.

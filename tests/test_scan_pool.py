@@ -190,3 +190,48 @@ def test_with_a_gate_a_worker_that_dies_while_jobs_still_come_is_a_finding_on_it
     dead = [i for i, r in enumerate(decided) if r is not None and r.facts is not None and r.facts.unreadable]
     assert dead == [5]
     assert [r.path if r is not None else None for r in decided] == [r.path for r in records]
+
+
+def _sigint_is_default() -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) is signal.SIG_DFL
+
+
+@pytest.mark.skipif(scan.pool_context().get_start_method() != "fork", reason="forked workers only")
+def test_a_pool_worker_ends_at_ctrl_c() -> None:
+    """Ctrl-C reaches every process of the terminal's group: a worker must end, not carry on."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from packager.workers import die_with_parent
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=scan.pool_context(), initializer=die_with_parent) as pool:
+        assert pool.submit(_sigint_is_default).result()
+
+
+def _slow_inspect(path: Path, options: object, name: str, sha256: object, data: object) -> object:
+    import time
+
+    with open(os.environ["PACKAGER_TEST_LOG"], "a", encoding="utf-8") as log:
+        log.write(name + "\n")
+    time.sleep(0.2)
+    return inspect_file(path, OPTIONS, name)
+
+
+def test_an_interrupted_run_drops_the_queued_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interrupted after the first file (Ctrl-C arriving while the parent waits), the run ends without
+    reading the files still queued: leaving the pool used to wait for every one of them."""
+    log = tmp_path / "inspected.txt"
+    monkeypatch.setenv("PACKAGER_TEST_LOG", str(log))
+    monkeypatch.setattr(scan, "inspect_file", _slow_inspect)
+    pdf = synth.make_text_pdf(tmp_path / "a.pdf", text_lines=["Milestone 1.1", "May 14, 2026"])
+    jobs: list[scan.Job] = [(pdf, f"{i}.pdf") for i in range(40)]
+
+    def progress(done: int, total: int) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan.inspect_many(jobs, OPTIONS, progress=progress, workers=2)
+    inspected = log.read_text(encoding="utf-8").split()
+    assert 1 <= len(inspected) < len(jobs) // 2
