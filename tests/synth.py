@@ -320,6 +320,38 @@ def photo_image(size: tuple[int, int] = (4032, 3024), seed: int = 0) -> Image.Im
     return Image.blend(img, _noise(size, 40).convert("RGB"), 0.15)
 
 
+def document_photo(size: tuple[int, int], seed: int = 0) -> Image.Image:
+    """A photographed page: off-white paper and lines of dark text."""
+    rng = random.Random(seed)
+    width, height = size
+    img = Image.new("RGB", size, (rng.randint(200, 250),) * 3)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=max(10, width // 60))
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnop 0123456789"
+    y = height // 12
+    while y < height * 0.9:
+        line = "".join(rng.choice(letters) for _ in range(60))
+        draw.text((width // 12, y), line, fill=(rng.randint(0, 80),) * 3, font=font)
+        y += max(14, width // 40)
+    return img
+
+
+def fine_texture(size: tuple[int, int], seed: int = 0, pitch: float | None = None) -> Image.Image:
+    """Detail near the pixel pitch (fabric, a screen's pixel grid, a halftone): stripes 2 to 5 pixels
+    apart, straight or slanted, over noise. A resample and a scaled JPEG decode disagree most here."""
+    rng = random.Random(seed)
+    pitch = pitch or rng.choice((2.2, 2.5, 3.0, 4.0, 5.0))
+    slant = rng.choice((0, size[1] // 7))
+    noise = Image.effect_noise(size, 60 + rng.randint(0, 30)).convert("RGB")
+    stripes = Image.new("L", size, 128)
+    draw = ImageDraw.Draw(stripes)
+    x = 0.0
+    while x < size[0] + slant:
+        draw.line((round(x), 0, round(x) - slant, size[1]), fill=40)
+        x += pitch
+    return Image.blend(noise, Image.merge("RGB", (stripes,) * 3), 0.5)
+
+
 def make_photo(
     path: Path,
     size: tuple[int, int] = (4032, 3024),

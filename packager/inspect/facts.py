@@ -33,7 +33,7 @@ class ImageFacts:
 
     width: int  # after EXIF orientation is applied
     height: int
-    sharpness: float  # variance of the Laplacian on a ~1000 px grayscale copy
+    sharpness: float  # variance of the Laplacian on a ~1000 px grayscale copy (or a quick one: inspect.image)
     contrast: float  # standard deviation of 0-255 luminance
     exif_date: datetime.date | None
     orientation: int | None

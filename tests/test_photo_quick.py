@@ -1,0 +1,101 @@
+"""The quick photo measure (packager.inspect.image): a JPEG that would be resampled to 1,000 pixels is
+first measured decoded one scale step smaller, and those measures are kept only when the image is
+legible by a wide margin. Whatever path a photo takes, its legibility verdict and every message
+are those of the measure taken as before."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageFilter
+
+from packager.evidence import legibility
+from packager.inspect import FileFacts, InspectOptions, inspect_file
+from packager.inspect import image as image_inspect
+from packager.rules import DeliverableRules
+from tests import synth
+
+RULES = DeliverableRules()
+OPTIONS = InspectOptions(RULES)
+
+Maker = Callable[[tuple[int, int]], Image.Image]
+
+
+def _faded(img: Image.Image, kept: float) -> Image.Image:
+    return img.point(lambda v: int(128 + (v - 128) * kept))
+
+
+def _blurred(img: Image.Image, radius: float) -> Image.Image:
+    return img.filter(ImageFilter.GaussianBlur(radius * max(img.size) / 1000))
+
+
+CASES: list[tuple[str, Maker, tuple[int, int], bool, str | None]] = [
+    # (case, picture, size, quick measure kept, the problem it has, if any)
+    ("sharp photo from a messaging app", lambda s: synth.photo_image(s, seed=4), (1600, 1200), True, None),
+    ("sharp page photographed upright", lambda s: synth.document_photo(s, seed=2), (1080, 1920), True, None),
+    ("sharp page from an older phone", lambda s: synth.document_photo(s, seed=3), (3000, 2250), True, None),
+    ("blurred photo", lambda s: _blurred(synth.photo_image(s, seed=4), 2.5), (1600, 1200), False,
+     "the image is blurred"),
+    ("faded page", lambda s: _faded(synth.document_photo(s, seed=2), 0.2), (1600, 1200), False,
+     "the image is washed out"),
+    ("stripes 2.5 pixels apart (a screen, fabric)", lambda s: synth.fine_texture(s, seed=2, pitch=2.5),
+     (1600, 1200), False, "the image is washed out"),
+    ("stripes 3 pixels apart", lambda s: synth.fine_texture(s, seed=1, pitch=3.0), (1600, 1200), False, None),
+    # Read quick, the stripes of a full-HD frame keep more contrast than the resample leaves them:
+    # only the floor (the quick image halved) sends it to the measure taken as before.
+    ("stripes in a full-HD frame", lambda s: synth.fine_texture(s, seed=1, pitch=3.0), (1920, 1080), False,
+     "the image is washed out"),
+    ("too small a step down to measure quick", lambda s: synth.photo_image(s, seed=4), (1280, 960), False, None),
+    ("12 MP photo: decoded at 1,008 pixels, nothing to resample", lambda s: synth.photo_image(s, seed=4),
+     (4032, 3024), False, None),
+]
+
+
+def _measured_as_before(path: Path) -> FileFacts:
+    base = FileFacts(kind="jpeg", mime="image/jpeg", size=path.stat().st_size, sha256="")
+    facts, floor = image_inspect._inspect(io.BytesIO(path.read_bytes()), base, ("JPEG",), quick=False)
+    assert floor is None
+    return facts
+
+
+@pytest.mark.parametrize(("case", "make", "size", "kept", "problem"), CASES, ids=[c[0] for c in CASES])
+def test_quick_measure_keeps_every_verdict_and_message(
+    tmp_path: Path, case: str, make: Maker, size: tuple[int, int], kept: bool, problem: str | None
+) -> None:
+    path = synth.save_image(make(size), tmp_path / "photo.jpg", fmt="JPEG", quality=85)
+    facts = inspect_file(path, OPTIONS)
+    before = _measured_as_before(path)
+    assert facts.unreadable is None and facts.image is not None and before.image is not None
+    found = legibility(facts, RULES).problems
+    assert found == legibility(before, RULES).problems  # the same sentences, measured values included
+    assert (facts.image != before.image) is kept, "the quick measure was kept" if not kept else "measured as before"
+    if problem is None:
+        assert found == ()
+    else:
+        assert len(found) == 1 and found[0].startswith(problem)
+    assert (facts.image.width, facts.image.height) == (before.image.width, before.image.height) == size
+
+
+def test_a_kept_quick_measure_never_resamples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = synth.save_image(synth.photo_image((1600, 1200), seed=4), tmp_path / "photo.jpg", fmt="JPEG")
+
+    def no_resample(*args: object, **kwargs: object) -> None:
+        raise AssertionError("resampled")
+
+    monkeypatch.setattr(Image.Image, "thumbnail", no_resample)
+    facts = inspect_file(path, OPTIONS)
+    assert facts.unreadable is None and facts.image is not None
+
+
+def test_the_margins_follow_the_profile(tmp_path: Path) -> None:
+    """A profile that asks for more sharpness sends the same photo to the measure taken as before."""
+    path = synth.save_image(synth.photo_image((1600, 1200), seed=4), tmp_path / "photo.jpg", fmt="JPEG")
+    before = _measured_as_before(path)
+    assert before.image is not None
+    strict = DeliverableRules(min_sharpness=before.image.sharpness / 2)
+    facts = inspect_file(path, InspectOptions(strict))
+    assert facts.image == before.image
+    assert legibility(facts, strict).problems == ()
