@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageFilter
 
 from packager.evidence import legibility
@@ -19,7 +21,7 @@ from packager.rules import DeliverableRules
 from tests import synth
 
 RULES = DeliverableRules()
-OPTIONS = InspectOptions(RULES)
+OPTIONS = InspectOptions(RULES, ocr="off")  # the measures, not what OCR reads
 
 Maker = Callable[[tuple[int, int]], Image.Image]
 
@@ -96,6 +98,43 @@ def test_the_margins_follow_the_profile(tmp_path: Path) -> None:
     before = _measured_as_before(path)
     assert before.image is not None
     strict = DeliverableRules(min_sharpness=before.image.sharpness / 2)
-    facts = inspect_file(path, InspectOptions(strict))
+    facts = inspect_file(path, InspectOptions(strict, ocr="off"))
     assert facts.image == before.image
     assert legibility(facts, strict).problems == ()
+
+
+@st.composite
+def photographs(draw: st.DrawFn) -> bytes:
+    """A JPEG in the quick range: a scene, a page or fine stripes, at a size that needs a resample,
+    blurred, faded, noisy or not, at a JPEG quality a phone or a messaging app uses."""
+    long_side = draw(st.sampled_from([1500, 1600, 1800, 1920, 1999, 3000, 3264]))
+    landscape = draw(st.booleans())
+    short_side = long_side * draw(st.sampled_from([9, 10, 12])) // 16
+    size = (long_side, short_side) if landscape else (short_side, long_side)
+    seed = draw(st.integers(0, 10_000))
+    kind = draw(st.sampled_from(["photo", "page", "stripes"]))
+    if kind == "photo":
+        img = synth.photo_image(size, seed=seed)
+    elif kind == "page":
+        img = synth.document_photo(size, seed=seed)
+    else:
+        img = synth.fine_texture(size, seed=seed, pitch=draw(st.sampled_from([2.2, 2.5, 3.0, 4.0, 6.0])))
+    blur = draw(st.sampled_from([0.0, 0.4, 0.8, 1.2, 2.0, 3.5]))
+    if blur:
+        img = _blurred(img, blur)
+    fade = draw(st.sampled_from([1.0, 0.8, 0.6, 0.4, 0.25]))
+    if fade < 1.0:
+        img = _faded(img, fade)
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=draw(st.sampled_from([60, 75, 85, 95])))
+    return buffer.getvalue()
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=photographs())
+def test_any_photograph_gets_the_verdict_of_the_measure_taken_as_before(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data)
+    facts = inspect_file(path, OPTIONS)
+    assert legibility(facts, RULES).problems == legibility(_measured_as_before(path), RULES).problems
