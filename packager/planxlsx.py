@@ -19,7 +19,7 @@ from typing import Any
 from packager.errors import InputError
 from packager.plan import Plan, plan_from_data
 from packager.rules import Rules
-from packager.xlsxsafe import formula_cells, open_workbook, read_workbook_bytes
+from packager.xlsxsafe import formula_cells, open_workbook, quiet, read_workbook_bytes
 
 PLAN_XLSX = "action-plan.xlsx"
 HOWTO = "How to fill this in"
@@ -236,11 +236,12 @@ def _read_sheets(wb: Any, source: str) -> dict[str, _Sheet]:
     out: dict[str, _Sheet] = {}
     for ws in wb.worksheets:
         rows: list[tuple[Any, ...]] = []
-        for row in ws.iter_rows(max_col=MAX_COLS, values_only=True):
-            rows.append(tuple(row))
-            if len(rows) > MAX_ROWS:
-                raise InputError(f"the sheet '{ws.title}' has more than {MAX_ROWS:,} rows, far more than a plan "
-                                 "needs", file=source, hint="Delete the empty or extra rows at the bottom")
+        with quiet():  # cells are parsed as rows are read
+            for row in ws.iter_rows(max_col=MAX_COLS, values_only=True):
+                rows.append(tuple(row))
+                if len(rows) > MAX_ROWS:
+                    raise InputError(f"the sheet '{ws.title}' has more than {MAX_ROWS:,} rows, far more than a "
+                                     "plan needs", file=source, hint="Delete the empty or extra rows at the bottom")
         while rows and all(_blank(v) for v in rows[-1]):
             rows.pop()
         out[_norm(ws.title)] = _Sheet(ws.title, rows, source)

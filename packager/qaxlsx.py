@@ -21,7 +21,7 @@ from packager.plan import Plan
 from packager.planxlsx import fit_columns, fit_rows, print_setup, set_cell, set_formula, style_header
 from packager.rules import Rules
 from packager.worksheet import COLUMNS, QaScores, scores_from_rows
-from packager.xlsxsafe import open_workbook, read_workbook_bytes
+from packager.xlsxsafe import open_workbook, quiet, read_workbook_bytes
 
 SHEET = "QA worksheet"
 TOTALS = "Totals"
@@ -136,11 +136,12 @@ def read_scores_xlsx(path: Path, plan: Plan) -> QaScores:
         name = names.get(SHEET.lower()) or wb.sheetnames[0]
         ws = wb[name]
         rows: list[list[str]] = []
-        for row in ws.iter_rows(max_col=len(COLUMNS) + 5, values_only=True):
-            rows.append(["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row])
-            if len(rows) > MAX_ROWS:
-                raise InputError(f"the sheet '{name}' has more than {MAX_ROWS} rows, far more than a plan has",
-                                 file=path)
+        with quiet():  # cells are parsed as rows are read
+            for row in ws.iter_rows(max_col=len(COLUMNS) + 5, values_only=True):
+                rows.append(["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row])
+                if len(rows) > MAX_ROWS:
+                    raise InputError(f"the sheet '{name}' has more than {MAX_ROWS} rows, far more than a plan "
+                                     "has", file=path)
     finally:
         wb.close()
     sheet = f"'{name}'" if " " in name else name

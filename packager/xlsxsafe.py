@@ -10,8 +10,11 @@ cannot run them.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,19 @@ MAX_PARTS = 2_000
 MAX_UNCOMPRESSED = 64 * 1024 * 1024  # a plan or QA workbook unpacks to well under 1 MB
 MAX_RATIO = 200.0
 RATIO_MIN_BYTES = 1024 * 1024
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """openpyxl's warnings about what it reads silenced (a date cell out of range, an unknown extension).
+
+    Workbooks are opened read-only, so cells are parsed while rows are read: wrap the reading too. The
+    loaders report a cell's problem themselves; a warning would reach the user's terminal as a Python
+    message naming a file inside the installed libraries.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def read_workbook_bytes(path: Path, what: str) -> bytes:
@@ -78,13 +94,10 @@ def open_workbook(data: bytes, source: str, what: str) -> Any:
     if "xl/workbook.xml" not in {i.filename for i in infos}:
         raise InputError(f"the {what} is not an .xlsx workbook (it has no xl/workbook.xml)", file=source,
                          hint="Save it from Excel or LibreOffice as 'Excel Workbook (.xlsx)'")
-    import warnings
-
     from openpyxl import load_workbook
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             return load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False,
                                  keep_vba=False)
     except InputError:
@@ -96,21 +109,18 @@ def open_workbook(data: bytes, source: str, what: str) -> Any:
 
 def formula_cells(data: bytes, sheet: str) -> set[str]:
     """Coordinates of the cells of `sheet` that hold a formula (to explain a formula with no saved value)."""
-    import warnings
-
     from openpyxl import load_workbook
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-        ws = wb[sheet]
-        out = set()
-        for row in ws.iter_rows(max_row=5_000, max_col=30):
-            for cell in row:
-                value = getattr(cell, "value", None)
-                if isinstance(value, str) and value.startswith("="):
-                    out.add(cell.coordinate)
+            ws = wb[sheet]
+            out = set()
+            for row in ws.iter_rows(max_row=5_000, max_col=30):
+                for cell in row:
+                    value = getattr(cell, "value", None)
+                    if isinstance(value, str) and value.startswith("="):
+                        out.add(cell.coordinate)
         wb.close()
         return out
     except Exception:

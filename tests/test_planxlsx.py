@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -189,6 +192,29 @@ def test_cli_exit_2_names_the_cell(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Milestones!F3: field 'weight' (milestone 1.2): the value 'ten' is not a number." in result.stderr
     assert "Traceback" not in result.output
+
+
+# A date cell holding a serial number no calendar has: openpyxl warns while the row is read.
+OUT_OF_RANGE_DATE = setter("Milestones", "E2", -3.2e16)
+
+
+def test_an_unreadable_cell_is_named_without_a_library_warning() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(InputError) as info:
+            load_plan_xlsx_bytes(edited(OUT_OF_RANGE_DATE), "plan.xlsx", RULES)
+    assert info.value.cell == "Milestones!E2" and (info.value.field or "").endswith("target_date")
+    assert [str(w.message) for w in caught] == []
+
+
+def test_cli_shows_no_python_warning(tmp_path: Path) -> None:
+    """Run as a user runs it: pytest would catch a warning before it reached stderr."""
+    (tmp_path / "action-plan.xlsx").write_bytes(edited(OUT_OF_RANGE_DATE))
+    done = subprocess.run([sys.executable, "-m", "packager", "check", str(tmp_path), "--stage", "proposal"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONWARNINGS": "default"})
+    assert done.returncode == 2
+    assert "Milestones!E2: field 'target_date' (milestone 1.1)" in done.stderr
+    assert "Warning" not in done.stderr and "site-packages" not in done.stderr, done.stderr
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
