@@ -138,3 +138,26 @@ def test_any_photograph_gets_the_verdict_of_the_measure_taken_as_before(tmp_path
     path.write_bytes(data)
     facts = inspect_file(path, OPTIONS)
     assert legibility(facts, RULES).problems == legibility(_measured_as_before(path), RULES).problems
+
+
+def _damaged(data: bytes, how: str) -> bytes:
+    if how == "cut in half":
+        return data[: len(data) // 2]
+    if how == "header only":
+        return data[:600]
+    middle = len(data) // 2  # scrambled entropy-coded data in the middle of the picture
+    return data[:middle] + bytes(b ^ 0x5A for b in data[middle : middle + 4000]) + data[middle + 4000 :]
+
+
+@pytest.mark.parametrize("how", ["cut in half", "header only", "scrambled in the middle"])
+def test_a_damaged_photo_reads_as_it_did_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """A broken JPEG in the quick range gets the facts (and the 'not legible' reason) it got before."""
+    buffer = io.BytesIO()
+    synth.photo_image((1600, 1200), seed=4).save(buffer, "JPEG", quality=85)
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(_damaged(buffer.getvalue(), how))
+    facts = inspect_file(path, OPTIONS)
+    monkeypatch.setattr(image_inspect, "QUICK_MIN_SIDE", 10**9)  # no quick measure: as before
+    before = inspect_file(path, OPTIONS)
+    assert facts == before and facts.unreadable is not None
+    assert legibility(facts, RULES).problems == legibility(before, RULES).problems
