@@ -10,6 +10,7 @@ from packager.config import Config, load_config
 from packager.errors import InputError
 from packager.findings import sort_findings
 from packager.plan import PLAN_FILENAME, Plan, find_plan_file, load_plan
+from packager.planpair import other_plan_notes
 from packager.result import CheckResult, Score
 from packager.rules import Rules, load_rules
 from packager.scan import ProgressFn, scan_folder
@@ -62,6 +63,8 @@ def check_folder(
     folder = resolve_folder(folder)
     rules = rules or load_rules(rules_spec)
     plan = load_folder_plan(folder, plan_path, rules)
+    # The plan file the folder's own others are compared with: one found there, not named with --plan.
+    notes = [] if plan_path is not None else list(other_plan_notes(folder, Path(plan.source), plan, rules))
     today = today or dt.date.today()
     with fewer_collections():
         inventory, scan_findings = scan_folder(
@@ -70,7 +73,7 @@ def check_folder(
         )
         ctx = Context(plan=plan, rules=rules, stage=stage, today=today, inventory=inventory)
         config = config if config is not None else load_config(folder)
-        findings = sort_findings(config.apply(run_checks(ctx, scan_findings)))
+        findings = sort_findings(config.apply(run_checks(ctx, [*notes, *scan_findings])))
     score = Score(self=plan.self_score_percent(rules), pass_mark=rules.scoring.pass_mark)
     return CheckResult(
         plan=plan, rules=rules, stage=stage, findings=tuple(findings), score=score,

@@ -24,14 +24,14 @@ _FINAL = (FINAL, RECEIVED)
 # The modules that declare checks outside packager.checks (imported so the registry is complete).
 DECLARING_MODULES = (
     "packager.checks", "packager.archive", "packager.audit", "packager.build", "packager.scan",
-    "packager.approval", "packager.config",
+    "packager.approval", "packager.config", "packager.planpair",
 )
 
 WHERE: dict[str, tuple[str, ...]] = {
     # the plan itself
     "eligibility": _ALL, "milestone-count": _ALL, "milestone-field-missing": _ALL, "no-audit-objective": _ALL,
     "objective-count": _ALL, "objective-not-smart": _ALL, "objective-title-missing": _ALL,
-    "target-date-outside-plan": _ALL, "weight-total": _ALL,
+    "target-date-outside-plan": _ALL, "weight-total": _ALL, "plan-files-differ": _FOLDER,
     # scoring and the plan's documents
     "auditor-participation-missing": _FINAL, "objective-notes-missing": _FINAL, "self-score-invalid": _FINAL,
     "summary-missing": _FINAL, "score-below-pass": _FINAL, "org-chart-missing": (PROPOSAL,),

@@ -1,0 +1,122 @@
+"""plan-files-differ: a folder holding both plan files names the one it reads when the other differs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from packager.api import check_folder
+from packager.init import init_folder
+from packager.model import Stage
+from packager.plan import load_plan
+from packager.planpair import other_plan_notes
+from packager.planxlsx import plan_workbook
+from packager.rules import load_rules
+
+RULES = load_rules()
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
+YAML, XLSX = "action-plan.yaml", "action-plan.xlsx"
+
+
+def _sample(folder: Path) -> Path:
+    shutil.copytree(SAMPLE, folder)
+    return folder
+
+
+def _saved_last(folder: Path, name: str) -> None:
+    """Make ``name`` the plan file saved last (a minute after every other)."""
+    latest = max(p.stat().st_mtime for p in folder.iterdir())
+    os.utime(folder / name, (latest + 60, latest + 60))
+
+
+def _workbook_of_yaml(folder: Path) -> None:
+    (folder / XLSX).write_bytes(plan_workbook(load_plan(folder / YAML, RULES), RULES))
+
+
+def _only_yaml(folder: Path) -> None:
+    _sample(folder)
+
+
+def _templates(folder: Path) -> None:
+    init_folder(folder, company="Northwind Paving Ltd.", year=2026)
+
+
+def _converted(folder: Path) -> None:
+    _sample(folder)
+    _workbook_of_yaml(folder)
+    _saved_last(folder, XLSX)
+
+
+def _yaml_edited_after(folder: Path) -> None:
+    _converted(folder)
+    text = (folder / YAML).read_text(encoding="utf-8")
+    (folder / YAML).write_text(text.replace("Conduct four emergency drills", "Conduct five emergency drills"),
+                               encoding="utf-8")
+    _saved_last(folder, YAML)
+
+
+def _template_saved_over(folder: Path) -> None:
+    """The coordinator filled in the YAML; a spreadsheet program then saved init's empty workbook."""
+    _sample(folder)
+    init_folder(folder / "blank", company="Northwind Paving Ltd.", year=2026)
+    shutil.copy(folder / "blank" / XLSX, folder / XLSX)
+    shutil.rmtree(folder / "blank")
+    _saved_last(folder, XLSX)
+
+
+def _unreadable_workbook(folder: Path) -> None:
+    _sample(folder)
+    (folder / XLSX).write_bytes(b"not a workbook")
+    _saved_last(folder, YAML)
+
+
+CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
+    ("only the YAML", _only_yaml, []),
+    ("the two templates init writes", _templates, []),
+    ("a workbook converted from the YAML, saved last", _converted, []),
+    ("the YAML edited after converting", _yaml_edited_after, [
+        "This folder has both action-plan.yaml and action-plan.xlsx, and action-plan.xlsx is not the same plan. "
+        "packager reads action-plan.yaml, the one saved last; action-plan.xlsx is not used.",
+    ]),
+    ("init's empty workbook saved over a filled-in YAML", _template_saved_over, [
+        "This folder has both action-plan.xlsx and action-plan.yaml, and action-plan.yaml is not the same plan. "
+        "packager reads action-plan.xlsx, the one saved last; action-plan.yaml is not used.",
+    ]),
+    ("a damaged workbook beside the YAML", _unreadable_workbook, [
+        "This folder has both action-plan.yaml and action-plan.xlsx, and action-plan.xlsx cannot be read: the "
+        "plan workbook is not an .xlsx workbook (it is not a zip of XML parts). packager reads "
+        "action-plan.yaml, the one saved last; action-plan.xlsx is not used.",
+    ]),
+]
+
+
+@pytest.mark.parametrize(("case", "make", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_plan_files_differ(tmp_path: Path, case: str, make: Callable[[Path], None], expected: list[str]) -> None:
+    folder = tmp_path / "submission"
+    make(folder)
+    used = max((folder / n for n in (YAML, XLSX) if (folder / n).exists()), key=lambda p: p.stat().st_mtime)
+    notes = list(other_plan_notes(folder, used, load_plan(used, RULES), RULES))
+    assert [n.message for n in notes] == expected
+    for note in notes:
+        assert note.check == "plan-files-differ" and note.severity == "info"
+        assert note.path != used.name and f"Edit only {used.name}." in note.hint
+
+
+def test_check_names_the_unused_plan_file(tmp_path: Path) -> None:
+    folder = tmp_path / "submission"
+    _yaml_edited_after(folder)
+    result = check_folder(folder, stage=Stage.PROPOSAL, today=None, workers=1, ocr="off")
+    assert result.plan.source.endswith(YAML)
+    assert [(f.check, f.path) for f in result.findings if f.check == "plan-files-differ"] == [
+        ("plan-files-differ", XLSX)]
+
+
+def test_a_plan_named_with_plan_is_compared_with_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "submission"
+    _yaml_edited_after(folder)
+    result = check_folder(folder, stage=Stage.PROPOSAL, plan_path=folder / XLSX, workers=1, ocr="off")
+    assert not any(f.check == "plan-files-differ" for f in result.findings)
