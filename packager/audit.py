@@ -239,7 +239,7 @@ def audit_zip(
                     f"'{manifest_entry.name}' is not a readable packager manifest, so the files cannot be "
                     "verified against it.", path=manifest_entry.name))
 
-        plan_entry = plan_path(safe_names, root)
+        plan_entry = plan_path(safe_names, root, {e.name: e.modified for e in scan.entries})
         plan = _plan(manifest, reader, scan.entries, plan_entry, rules, findings)
         if approved_plans is not None:
             approved = _pick_approved(approved_plans, plan, path)

@@ -75,10 +75,16 @@ def common_root(names: Iterable[str], naming: NamingConvention) -> str:
     return next(iter(tops)) + "/" if len(tops) == 1 else ""
 
 
-def plan_path(names: Iterable[str], root: str) -> str | None:
-    """The plan file at the root, by the names a plan may have (first in PLAN_FILENAMES order)."""
+def plan_path(names: Iterable[str], root: str, modified: Mapping[str, int] | None = None) -> str | None:
+    """The plan file at the root, by the names a plan may have: with several, the one saved last (by
+    ``modified``, when a zip records it), as ``plan.find_plan_file`` picks in a folder; then the first
+    in PLAN_FILENAMES order."""
     present = set(names)
-    return next((root + n for n in PLAN_FILENAMES if root + n in present), None)
+    found = [root + n for n in PLAN_FILENAMES if root + n in present]
+    if not found:
+        return None
+    saved = modified or {}
+    return max(found, key=lambda path: (saved.get(path, 0), -found.index(path)))
 
 
 def manifest_path(names: Iterable[str], root: str, naming: NamingConvention) -> str | None:

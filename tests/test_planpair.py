@@ -120,3 +120,42 @@ def test_a_plan_named_with_plan_is_compared_with_nothing(tmp_path: Path) -> None
     _yaml_edited_after(folder)
     result = check_folder(folder, stage=Stage.PROPOSAL, plan_path=folder / XLSX, workers=1, ocr="off")
     assert not any(f.check == "plan-files-differ" for f in result.findings)
+
+
+def _send_to(folder: Path, target: Path) -> Path:
+    """A zip as Windows 'Send to' makes it: every file deflated, each with its own saved time."""
+    import time
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}",
+                                   time.localtime(path.stat().st_mtime)[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes())
+    return target
+
+
+def _workbook_filled_in(folder: Path) -> None:
+    """The coordinator filled in the workbook (saved last); init's YAML template is still beside it."""
+    _sample(folder)
+    plan = load_plan(folder / YAML, RULES)
+    init_folder(folder / "blank", company="Northwind Paving Ltd.", year=2026)
+    shutil.copy(folder / "blank" / YAML, folder / YAML)
+    shutil.rmtree(folder / "blank")
+    (folder / XLSX).write_bytes(plan_workbook(plan, RULES))
+    _saved_last(folder, XLSX)
+
+
+@pytest.mark.parametrize("make", [_workbook_filled_in, _yaml_edited_after, _template_saved_over])
+def test_audit_reads_the_plan_file_check_reads(tmp_path: Path, make: Callable[[Path], None]) -> None:
+    """A zip made by hand holds both plan files: audit takes the one saved last, as check does."""
+    from packager.audit import audit_zip
+
+    folder = tmp_path / "submission"
+    make(folder)
+    checked = check_folder(folder, stage=Stage.PROPOSAL, workers=1, ocr="off")
+    audited = audit_zip(_send_to(folder, tmp_path / "sent.zip"), RULES, workers=1, ocr="off")
+    assert audited.plan is not None
+    assert Path(audited.plan.source).name == Path(checked.plan.source).name
+    assert audited.plan == checked.plan

@@ -90,6 +90,7 @@ class CentralRecord:
     create_system: int
     version_needed: int
     problem: str | None = None
+    modified: int = 0  # the DOS date and time fields as one number (date << 16 | time): later is larger
 
     @property
     def name(self) -> str:
@@ -279,8 +280,8 @@ def read_central_directory(
             needed,
             flags,
             method,
-            _time,
-            _date,
+            dos_time,
+            dos_date,
             crc,
             csize,
             usize,
@@ -321,6 +322,7 @@ def read_central_directory(
                 create_system=made >> 8,
                 version_needed=needed,
                 problem=problem,
+                modified=dos_date << 16 | dos_time,
             )
         )
     if pos != cd.start + end.cd_size:

@@ -83,6 +83,7 @@ class ArchiveEntry:
     method: int
     is_dir: bool
     index: int  # position in the central directory
+    modified: int = 0  # when it was last saved, as the zip records it (CentralRecord.modified); 0 unknown
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,7 @@ class _Scanner:
                 method=rec.method,
                 is_dir=False,
                 index=rec.index,
+                modified=rec.modified,
             )
             for rec in records
             if rec.index not in self.excluded and not normalised[rec.index].is_dir
