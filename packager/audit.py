@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,8 @@ from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inspect import FileFacts, InspectOptions
 from packager.inventory import FileRecord, Inventory
 from packager.naming import NamingConvention
-from packager.plan import Plan, load_plan_text, plan_from_data
+from packager.plan import PLAN_FILENAMES, Plan, load_plan_text, plan_from_data
+from packager.planpair import differing_plans
 from packager.result import Score
 from packager.rules import Rules
 from packager.scan import ProgressFn, decide_as_produced, labelled_names, signed_names
@@ -241,6 +242,8 @@ def audit_zip(
 
         plan_entry = plan_path(safe_names, root, {e.name: e.modified for e in scan.entries})
         plan = _plan(manifest, reader, scan.entries, plan_entry, rules, findings)
+        if plan is not None and plan_entry is not None and plan.source == plan_entry:  # read from the plan file
+            findings.extend(_other_plan_notes(reader, scan.entries, root, plan_entry, plan, rules))
         if approved_plans is not None:
             approved = _pick_approved(approved_plans, plan, path)
         if approved is not None:
@@ -438,13 +441,7 @@ def _plan(
     for entry in entries:
         if entry.name == plan_entry:
             try:
-                if entry.name.lower().endswith(".xlsx"):
-                    from packager.planxlsx import load_plan_xlsx_bytes
-                    from packager.xlsxsafe import MAX_XLSX_BYTES
-
-                    return load_plan_xlsx_bytes(reader.read_bytes(entry, MAX_XLSX_BYTES), entry.name, rules)
-                text = reader.read_bytes(entry, MAX_PLAN_BYTES).decode("utf-8-sig")
-                return load_plan_text(text, entry.name, rules)
+                return _plan_entry(reader, entry, rules)
             except EntryError as exc:
                 findings.append(exc.finding)
             except UnicodeDecodeError:
@@ -456,6 +453,40 @@ def _plan(
                                                         path=entry.name))
             return None
     return None
+
+
+def _plan_entry(reader: EntryReader, entry: Any, rules: Rules) -> Plan:
+    """The plan in a plan-file entry (YAML or workbook); raises what reading or loading it raises."""
+    if entry.name.lower().endswith(".xlsx"):
+        from packager.planxlsx import load_plan_xlsx_bytes
+        from packager.xlsxsafe import MAX_XLSX_BYTES
+
+        return load_plan_xlsx_bytes(reader.read_bytes(entry, MAX_XLSX_BYTES), entry.name, rules)
+    text = reader.read_bytes(entry, MAX_PLAN_BYTES).decode("utf-8-sig")
+    return load_plan_text(text, entry.name, rules)
+
+
+def _other_plan_notes(
+    reader: EntryReader, entries: Iterable[Any], root: str, used: str, plan: Plan, rules: Rules
+) -> Iterator[Finding]:
+    """plan-files-differ for a zip made by hand that holds another plan file beside the one read."""
+
+    def loader(entry: Any) -> Callable[[], Plan]:
+        def load() -> Plan:
+            try:
+                return _plan_entry(reader, entry, rules)
+            except EntryError as exc:
+                raise InputError(exc.finding.message) from None
+            except UnicodeDecodeError:
+                raise InputError("it is not UTF-8 text") from None
+            except UNTRUSTED_DATA_ERRORS as exc:
+                raise InputError(_data_error(exc)) from None
+
+        return load
+
+    others = [(e.name[len(root):], e.name, loader(e)) for e in entries
+              if e.name != used and e.name[len(root):] in PLAN_FILENAMES]
+    yield from differing_plans("zip", used[len(root):], plan, others)
 
 
 def _nothing_to_audit(entries: int, files: int) -> Finding:

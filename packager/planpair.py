@@ -9,7 +9,8 @@ plan file that holds a different plan, so that nobody edits a file packager does
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,8 @@ from packager.rules import Rules
 
 PLAN_FILES_DIFFER = declare(
     "plan-files-differ", Severity.INFO, "plan",
-    "The folder holds more than one plan file (action-plan.yaml and action-plan.xlsx) and they are not the "
-    "same plan: packager reads the one saved last, named in the report's Plan: line, and not the other.",
+    "The folder (or a zip made by hand) holds more than one plan file (action-plan.yaml and action-plan.xlsx) "
+    "and they are not the same plan: packager reads the one saved last and not the other.",
     "Edit only the plan file packager reads (the report's Plan: line). Delete the other one, or make it the "
     "same plan with 'packager plan convert READ-FILE OTHER-FILE --force'.",
 )
@@ -31,26 +32,42 @@ PLAN_FILES_DIFFER = declare(
 def other_plan_notes(folder: Path, used: Path, plan: Plan, rules: Rules) -> Iterator[Finding]:
     """A note for each plan file of ``folder`` besides ``used`` (which holds ``plan``) that differs from it.
 
-    Applies when the plan file was found in the folder, not named with --plan. Blank cells and empty
-    rows do not count as differences: the two templates `packager init` writes are the same plan.
+    Applies when the plan file was found in the folder, not named with --plan.
     """
-    for name in PLAN_FILENAMES:
-        other = folder / name
-        if other.name == used.name or not other.is_file():
-            continue
+    others = [(other.name, other.name, functools.partial(load_plan, other, rules))
+              for other in (folder / name for name in PLAN_FILENAMES) if other.name != used.name and other.is_file()]
+    yield from differing_plans("folder", used.name, plan, others)
+
+
+def differing_plans(
+    holder: str, used: str, plan: Plan, others: Iterable[tuple[str, str, Callable[[], Plan]]]
+) -> Iterator[Finding]:
+    """A note for each other plan file (its name, where it is, how to load it) that is not ``plan``.
+
+    ``holder`` is what holds them ("folder", "zip"); ``used`` names the plan file read. Blank cells and
+    empty rows do not count as differences: the two templates `packager init` writes are the same plan.
+    A file that cannot be loaded (InputError) differs.
+    """
+    for name, where, load in others:
         try:
-            same = _canonical(load_plan(other, rules)) == _canonical(plan)
+            same = _canonical(load()) == _canonical(plan)
             why = "is not the same plan"
         except InputError as exc:
-            same, why = False, f"cannot be read: {exc.problem.rstrip('.')}"
+            same, why = False, f"cannot be read: {_clause(exc.problem)}"
         if not same:
             yield PLAN_FILES_DIFFER.finding(
-                f"This folder has both {used.name} and {other.name}, and {other.name} {why}. packager reads "
-                f"{used.name}, the one saved last; {other.name} is not used.",
-                hint=f"Edit only {used.name}. Delete {other.name}, or make it the same plan with "
-                f"'packager plan convert {used.name} {other.name} --force'.",
-                path=other.name,
+                f"This {holder} has both {used} and {name}, and {name} {why}. packager reads {used}, the one "
+                f"saved last; {name} is not used.",
+                hint=f"Edit only {used}. Delete {name}, or make it the same plan with "
+                f"'packager plan convert {used} {name} --force'.",
+                path=where,
             )
+
+
+def _clause(sentence: str) -> str:
+    """A sentence ('The entry … was not read.') as a clause after a colon ('the entry … was not read')."""
+    text = sentence.strip().rstrip(".")
+    return text[0].lower() + text[1:] if text[:1].isupper() and text[1:2].islower() else text
 
 
 def _canonical(value: Any) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from packager.api import check_folder
+from packager.findings import Finding
 from packager.init import init_folder
 from packager.model import Stage
 from packager.plan import load_plan
@@ -159,3 +160,34 @@ def test_audit_reads_the_plan_file_check_reads(tmp_path: Path, make: Callable[[P
     assert audited.plan is not None
     assert Path(audited.plan.source).name == Path(checked.plan.source).name
     assert audited.plan == checked.plan
+
+    def notes(findings: tuple[Finding, ...]) -> list[str]:
+        return [f.message for f in findings if f.check == "plan-files-differ"]
+
+    assert notes(checked.findings)  # each case has a plan file that is not read
+    assert notes(audited.findings) == [m.replace("This folder", "This zip") for m in notes(checked.findings)]
+    assert {f.path for f in audited.findings if f.check == "plan-files-differ"} <= {
+        f"submission/{n}" for n in (YAML, XLSX)}
+
+
+def test_a_hostile_plan_file_beside_the_plan_is_a_note(tmp_path: Path) -> None:
+    """The plan file not read is untrusted too: damaged, endlessly nested or oversized, it is a note."""
+    import zipfile
+
+    from packager.audit import audit_zip
+
+    with zipfile.ZipFile(tmp_path / "sent.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data, when in [
+            (XLSX, b"PK\x03\x04 not really a workbook", (2026, 1, 1, 0, 0, 0)),
+            ("action-plan.yml", b"[" * 100_000, (2026, 1, 1, 0, 0, 0)),
+            ("action_plan.yaml", b"# " + b"x" * (3 * 1024 * 1024), (2026, 1, 1, 0, 0, 0)),
+            (YAML, (SAMPLE / YAML).read_bytes(), (2026, 10, 30, 12, 0, 0)),
+        ]:
+            zf.writestr(zipfile.ZipInfo(f"submission/{name}", when), data)
+    result = audit_zip(tmp_path / "sent.zip", RULES, workers=1, ocr="off")
+    assert result.plan is not None and result.plan.source == f"submission/{YAML}"
+    notes = {f.path: f.message for f in result.findings if f.check == "plan-files-differ"}
+    assert sorted(notes) == [f"submission/{n}" for n in ("action-plan.xlsx", "action-plan.yml", "action_plan.yaml")]
+    assert all(" cannot be read: " in message and message.endswith(" is not used.") for message in notes.values())
+    assert "action_plan.yaml cannot be read: the entry 'submission/action_plan.yaml' is 3.0 MB once unpacked" in (
+        notes["submission/action_plan.yaml"])
