@@ -485,7 +485,7 @@ def _other_plan_notes(
         return load
 
     others = [(e.name[len(root):], e.name, loader(e)) for e in entries
-              if e.name != used and e.name[len(root):] in PLAN_FILENAMES]
+              if e.name != used and e.name.startswith(root) and e.name[len(root):] in PLAN_FILENAMES]
     yield from differing_plans("zip", used[len(root):], plan, others)
 
 
