@@ -31,14 +31,18 @@ def handle_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from packager.workers import Terminated, ended_like_ctrl_c
+
         try:
-            return func(*args, **kwargs)
+            with ended_like_ctrl_c():
+                return func(*args, **kwargs)
         except InputError as exc:
             echo(f"packager: {exc.paragraph()}", err=True)
             sys.exit(ExitCode.BAD_INPUT)
-        except KeyboardInterrupt:
-            echo("packager: interrupted; nothing was left half-written.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            how = "stopped" if isinstance(exc, Terminated) else "interrupted"
+            echo(f"packager: {how}; nothing was left half-written.", err=True)
+            sys.exit(128 + exc.signum if isinstance(exc, Terminated) else 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except OSError as exc:  # permission denied, disk full, a file gone: ordinary, not a bug

@@ -5,7 +5,8 @@ workers would wait for work for ever, holding memory. Every pool starts its work
 ``die_with_parent``: a daemon thread that ends the worker once its parent process is gone.
 
 A run interrupted (Ctrl-C) or failing must not wait for the files still queued: a worker ends at
-Ctrl-C like any program, and ``stopping`` drops a pool's queued work and ends its workers at once.
+Ctrl-C like any program, and ``stopping`` drops a pool's queued work and ends its workers at once. A run
+terminated (SIGTERM, SIGHUP) ends as at Ctrl-C (``ended_like_ctrl_c``), so it cleans up too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
+from typing import Any
 
 POLL_SECONDS = 1.0
 
@@ -30,14 +32,58 @@ def watch_parent(parent: int, exit_now: Callable[[int], object] = os._exit, poll
     exit_now(1)
 
 
+# Signals that end a run as Ctrl-C does: a job killed (SIGTERM: `timeout`, a CI runner, a service
+# manager) and a terminal closed (SIGHUP). Without a handler they end the process on the spot, and
+# `audit`'s unpacked entries stay in /dev/shm (memory) until the machine restarts.
+ENDING_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+class Terminated(KeyboardInterrupt):
+    """The run was ended by ``signum`` (see ENDING_SIGNALS); handled where Ctrl-C is, cleaning up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def ended_like_ctrl_c() -> Iterator[None]:
+    """In the main thread of the main process: the ending signals raise Terminated inside the block, so
+    temporary folders and half-written outputs are removed on the way out; the handlers before are
+    restored after it."""
+    before: dict[int, Any] = {}
+    for name in ENDING_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is None:  # Windows has no SIGHUP
+            continue
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
+            before[number] = signal.signal(number, _raise_terminated)
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            with contextlib.suppress(ValueError, OSError, TypeError):
+                signal.signal(number, handler)
+
+
 def die_with_parent() -> None:
-    """Pool initializer: end this worker when the process that started it dies, and at Ctrl-C.
+    """Pool initializer: end this worker when the process that started it dies, at Ctrl-C, and at once
+    when it is terminated.
 
     Ctrl-C reaches every process of the terminal's group. A pool worker would otherwise catch the
-    KeyboardInterrupt as its task's result and go on to the next task; the parent handles it.
+    KeyboardInterrupt as its task's result and go on to the next task; the parent handles it. A forked
+    worker also inherits the parent's handlers of the ending signals, with which ``terminate()`` would not
+    end it either.
     """
-    with contextlib.suppress(ValueError, OSError):  # not the main thread, or no such signal here
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    for name in ("SIGINT", *ENDING_SIGNALS):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread, or no such signal here
+                signal.signal(number, signal.SIG_DFL)
     threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True, name="watch-parent").start()
 
 

@@ -198,6 +198,12 @@ def _sigint_is_default() -> bool:
     return signal.getsignal(signal.SIGINT) is signal.SIG_DFL
 
 
+def _ending_signals_are_default() -> bool:
+    import signal
+
+    return all(signal.getsignal(getattr(signal, n)) is signal.SIG_DFL for n in ("SIGTERM", "SIGHUP"))
+
+
 @pytest.mark.skipif(scan.pool_context().get_start_method() != "fork", reason="forked workers only")
 def test_a_pool_worker_ends_at_ctrl_c() -> None:
     """Ctrl-C reaches every process of the terminal's group: a worker must end, not carry on."""
@@ -207,6 +213,20 @@ def test_a_pool_worker_ends_at_ctrl_c() -> None:
 
     with ProcessPoolExecutor(max_workers=1, mp_context=scan.pool_context(), initializer=die_with_parent) as pool:
         assert pool.submit(_sigint_is_default).result()
+
+
+@pytest.mark.skipif(scan.pool_context().get_start_method() != "fork", reason="forked workers only")
+def test_a_pool_worker_forked_from_the_cli_ends_when_terminated() -> None:
+    """The CLI turns SIGTERM and SIGHUP into a clean stop; a worker forked from it must not inherit that,
+    or ``terminate()`` would not end it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from packager.workers import die_with_parent, ended_like_ctrl_c
+
+    with ended_like_ctrl_c(), ProcessPoolExecutor(
+        max_workers=1, mp_context=scan.pool_context(), initializer=die_with_parent
+    ) as pool:
+        assert pool.submit(_ending_signals_are_default).result()
 
 
 def _slow_inspect(path: Path, options: object, name: str, sha256: object, data: object) -> object:
@@ -235,3 +255,38 @@ def test_an_interrupted_run_drops_the_queued_files(tmp_path: Path, monkeypatch: 
         scan.inspect_many(jobs, OPTIONS, progress=progress, workers=2)
     inspected = log.read_text(encoding="utf-8").split()
     assert 1 <= len(inspected) < len(jobs) // 2
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="POSIX signals")
+def test_a_terminated_audit_removes_what_it_unpacked(tmp_path: Path) -> None:
+    """SIGTERM (a job killed, `timeout`) ends an audit as Ctrl-C does: exit 128 + 15, one line, and no
+    unpacked entry left on disk or in /dev/shm (memory, until the machine restarts)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    import zipfile
+
+    pdf = synth.make_text_pdf(tmp_path / "a.pdf", text_lines=["Milestone 1.1", "May 14, 2026"]).read_bytes()
+    received = tmp_path / "received.zip"
+    with zipfile.ZipFile(received, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(1500):  # long enough to be caught in the middle (the facts cache is off)
+            zf.writestr(f"submission/Objective 1/1.1 - Record {i:04d}.pdf", pdf)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    shm = Path("/dev/shm")
+    before = set(shm.glob("packager-audit-*")) if shm.is_dir() else set()
+    env = {**os.environ, "TMPDIR": str(scratch), "PACKAGER_NO_CACHE": "1"}
+    run = subprocess.Popen([sys.executable, "-m", "packager", "audit", str(received), "--ocr", "off"],
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(6000):  # until it unpacks (bounded: 60 s), not a timing assertion
+        if list(scratch.glob("packager-audit-*")) or run.poll() is not None:
+            break
+        time.sleep(0.01)
+    run.send_signal(signal.SIGTERM)
+    _out, err = run.communicate(timeout=120)
+    assert run.returncode == 128 + signal.SIGTERM, err
+    assert err.strip() == "packager: stopped; nothing was left half-written."
+    assert list(scratch.iterdir()) == []
+    if shm.is_dir():
+        assert set(shm.glob("packager-audit-*")) <= before

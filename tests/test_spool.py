@@ -56,6 +56,41 @@ def test_folders_are_private_and_removed(tmp_path: Path) -> None:
         assert folders.memory is not None and folders.memory.parent == tmp_path and folders.budget > 0
 
 
+def _pid_of_a_finished_process() -> int:
+    import subprocess
+
+    probe = subprocess.Popen([sys.executable, "-c", "pass"])
+    probe.wait()
+    return probe.pid
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process ids and owners")
+def test_folders_a_killed_audit_left_are_removed_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kill -9 or the out-of-memory killer leave the spool behind; in /dev/shm it holds memory until a
+    restart. The next audit removes this user's folders whose process is gone, and nothing else."""
+    import os
+
+    disk_root = tmp_path / "tmp"
+    disk_root.mkdir()
+    monkeypatch.setattr(spool_module.tempfile, "tempdir", str(disk_root))
+    dead = _pid_of_a_finished_process()
+    abandoned = [tmp_path / f"packager-audit-{dead}-abcd_123", disk_root / f"packager-audit-{dead}-zz99xx00"]
+    kept = [
+        tmp_path / f"packager-audit-{os.getpid()}-running1",  # a running audit (this process)
+        tmp_path / "packager-audit-k4_rgado",  # an older version's folder, with no process id
+        tmp_path / f"packager-audit-{dead}-not-ours",  # not a name this tool makes
+        disk_root / "other-program-123",
+    ]
+    for folder in abandoned + kept:
+        folder.mkdir()
+        (folder / "entry-00001.bin").write_bytes(b"x" * 1000)
+    with spool_folders(memory_root=tmp_path) as folders:
+        assert folders.disk.parent == disk_root
+    assert [f for f in abandoned if f.exists()] == []
+    assert [f for f in kept if not f.exists()] == []
+    assert sorted(p.name for p in disk_root.iterdir()) == ["other-program-123"]
+
+
 def test_no_memory_folder_where_there_is_none(tmp_path: Path) -> None:
     with spool_folders(memory_root=tmp_path / "absent") as folders:
         assert folders.memory is None and folders.pick(1) == folders.disk

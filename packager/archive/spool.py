@@ -7,13 +7,20 @@ folder in memory (``/dev/shm``, a tmpfs), small entries go there instead, within
 leaves almost all of that memory to others; larger entries, and every entry once the budget is
 spent, go to the ordinary temporary folder on disk. Nothing else differs: both folders are
 private (mode 0700) and the files in them are created new (see ``EntryReader.spool``).
+
+Both are removed when the audit ends, stopped or not (Ctrl-C, SIGTERM and SIGHUP end it cleanly). A
+process killed outright (kill -9, out of memory) cannot remove them: each folder's name carries the
+process id, and the next audit removes this user's folders whose process is gone
+(``remove_abandoned``), so a folder in memory does not hold it until the machine restarts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -78,7 +85,10 @@ class SpoolFolders:
 @contextmanager
 def spool_folders(memory_root: Path | None = MEMORY_ROOT) -> Iterator[SpoolFolders]:
     """Private temporary folders for unpacking, removed afterwards (see the module docstring)."""
-    with tempfile.TemporaryDirectory(prefix="packager-audit-") as disk:
+    for root in (Path(tempfile.gettempdir()), memory_root):
+        if root is not None:
+            remove_abandoned(root)
+    with tempfile.TemporaryDirectory(prefix=_prefix()) as disk:
         memory = _memory_folder(memory_root)
         try:
             budget = _memory_budget(memory) if memory is not None else 0
@@ -95,9 +105,51 @@ def _memory_folder(root: Path | None) -> Path | None:
     try:
         if not root.is_dir() or root.is_symlink():
             return None
-        return Path(tempfile.mkdtemp(prefix="packager-audit-", dir=root))
+        return Path(tempfile.mkdtemp(prefix=_prefix(), dir=root))
     except OSError:
         return None
+
+
+def _prefix() -> str:
+    return f"packager-audit-{os.getpid()}-"
+
+
+_OWN_FOLDER = re.compile(r"packager-audit-(\d+)-[a-z0-9_]{8}")
+
+
+def remove_abandoned(root: Path) -> None:
+    """Remove the spool folders in ``root`` that a killed audit left: this user's own, named after a
+    process that no longer runs. Anything else (another user's, a running audit's, an older version's
+    unnamed folder) is left alone. POSIX only: there is no owner id on Windows, and its os.kill would
+    end the process it asks about."""
+    if os.name != "posix":
+        return
+    try:
+        candidates = list(root.glob("packager-audit-*-*"))
+    except OSError:
+        return
+    for folder in candidates:
+        match = _OWN_FOLDER.fullmatch(folder.name)
+        if match is None or _running(int(match.group(1))):
+            continue
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's, or cannot tell: left alone
+    return True
 
 
 def _memory_budget(folder: Path) -> int:
@@ -109,4 +161,4 @@ def _memory_budget(folder: Path) -> int:
     return int(min(MEMORY_BUDGET_MAX, free * MEMORY_BUDGET_SHARE))
 
 
-__all__ = ["MEMORY_ENTRY_MAX", "SpoolFolders", "spool_folders"]
+__all__ = ["MEMORY_ENTRY_MAX", "SpoolFolders", "remove_abandoned", "spool_folders"]
