@@ -69,6 +69,7 @@ def test_folders_a_killed_audit_left_are_removed_by_the_next(tmp_path: Path, mon
     """kill -9 or the out-of-memory killer leave the spool behind; in /dev/shm it holds memory until a
     restart. The next audit removes this user's folders whose process is gone, and nothing else."""
     import os
+    import time
 
     disk_root = tmp_path / "tmp"
     disk_root.mkdir()
@@ -81,9 +82,13 @@ def test_folders_a_killed_audit_left_are_removed_by_the_next(tmp_path: Path, mon
         tmp_path / f"packager-audit-{dead}-not-ours",  # not a name this tool makes
         disk_root / "other-program-123",
     ]
+    recent = tmp_path / f"packager-audit-{dead}-recent00"  # changed a minute ago: maybe still in use
+    kept.append(recent)
     for folder in abandoned + kept:
         folder.mkdir()
         (folder / "entry-00001.bin").write_bytes(b"x" * 1000)
+        stamp = time.time() - (60 if folder == recent else 2 * spool_module.ABANDONED_AFTER_SECONDS)
+        os.utime(folder, (stamp, stamp))
     with spool_folders(memory_root=tmp_path) as folders:
         assert folders.disk.parent == disk_root
     assert [f for f in abandoned if f.exists()] == []

@@ -23,6 +23,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,13 +116,16 @@ def _prefix() -> str:
 
 
 _OWN_FOLDER = re.compile(r"packager-audit-(\d+)-[a-z0-9_]{8}")
+# A folder changed this recently is left alone even when its process id looks gone (a process in another
+# PID namespace sharing /dev/shm): a running audit changes its folders every few milliseconds.
+ABANDONED_AFTER_SECONDS = 3600
 
 
 def remove_abandoned(root: Path) -> None:
     """Remove the spool folders in ``root`` that a killed audit left: this user's own, named after a
-    process that no longer runs. Anything else (another user's, a running audit's, an older version's
-    unnamed folder) is left alone. POSIX only: there is no owner id on Windows, and its os.kill would
-    end the process it asks about."""
+    process that no longer runs, unchanged for an hour. Anything else (another user's, a running audit's,
+    an older version's unnamed folder) is left alone. POSIX only: there is no owner id on Windows, and
+    its os.kill would end the process it asks about."""
     if os.name != "posix":
         return
     try:
@@ -136,7 +140,8 @@ def remove_abandoned(root: Path) -> None:
             info = folder.lstat()
         except OSError:
             continue
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+        stale = time.time() - info.st_mtime >= ABANDONED_AFTER_SECONDS
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and stale:
             shutil.rmtree(folder, ignore_errors=True)
 
 
