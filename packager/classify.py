@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from packager.dates import find_dates
 from packager.inventory import FileRecord
 from packager.naming import NamingConvention, split_extension
-from packager.plan import PLAN_FILENAMES
+from packager.plan import PLAN_FILENAMES, saved_last
 
 MANIFEST_NAME = "manifest.json"
 
@@ -80,11 +80,9 @@ def plan_path(names: Iterable[str], root: str, modified: Mapping[str, int] | Non
     ``modified``, when a zip records it), as ``plan.find_plan_file`` picks in a folder; then the first
     in PLAN_FILENAMES order."""
     present = set(names)
-    found = [root + n for n in PLAN_FILENAMES if root + n in present]
-    if not found:
-        return None
     saved = modified or {}
-    return max(found, key=lambda path: (saved.get(path, 0), -found.index(path)))
+    name = saved_last({n: saved.get(root + n, 0) for n in PLAN_FILENAMES if root + n in present})
+    return root + name if name is not None else None
 
 
 def manifest_path(names: Iterable[str], root: str, naming: NamingConvention) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,16 +139,23 @@ class Plan:
         return start, rules.final_deadline(self.year)
 
 
-def find_plan_file(folder: Path) -> Path | None:
-    """The folder's plan: action-plan.yaml or action-plan.xlsx; with both, the one saved last.
+def saved_last(saved: Mapping[str, int]) -> str | None:
+    """Which plan file is the plan, given when each present one was saved (by name in PLAN_FILENAMES):
+    the one saved last, then the first in PLAN_FILENAMES order. The one rule for a folder
+    (``find_plan_file``) and a received zip (``classify.plan_path``).
 
     `packager init` writes both; the coordinator fills in one of them, so the newer one is the plan.
     """
+    present = [name for name in PLAN_FILENAMES if name in saved]
+    return max(present, key=lambda name: (saved[name], -PLAN_FILENAMES.index(name)), default=None)
+
+
+def find_plan_file(folder: Path) -> Path | None:
+    """The folder's plan: action-plan.yaml or action-plan.xlsx; with both, the one saved last."""
     # A name that exists but is not a regular file (a pipe, a folder) is returned so loading it says so.
-    found = [folder / name for name in PLAN_FILENAMES if (folder / name).exists()]
-    if not found:
-        return None
-    return max(found, key=lambda p: (p.stat().st_mtime_ns, -PLAN_FILENAMES.index(p.name)))
+    found = {name: (folder / name).stat().st_mtime_ns for name in PLAN_FILENAMES if (folder / name).exists()}
+    name = saved_last(found)
+    return folder / name if name is not None else None
 
 
 def is_workbook(path: Path) -> bool:
