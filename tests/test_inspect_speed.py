@@ -203,3 +203,31 @@ def test_a_document_read_from_memory_keeps_its_bytes(tmp_path: Path) -> None:
     finally:
         doc.close()
     assert overwrite
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc (Linux)")
+@pytest.mark.parametrize("preset", [None, "3"])
+def test_the_readers_load_numpy_with_no_blas_helper_thread(preset: str | None) -> None:
+    """Loading the readers starts no OpenBLAS helper thread (each busy-waits about 0.1 s on the core a
+    worker needs), leaves the setting as it found it, and never overrides the user's own setting."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys\n"
+        "before = os.environ.get('OPENBLAS_NUM_THREADS')\n"
+        "import packager.scan\n"
+        "packager.scan.load_readers()\n"
+        "assert 'numpy' in sys.modules\n"
+        "print(len(os.listdir('/proc/self/task')), os.environ.get('OPENBLAS_NUM_THREADS'), before)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    threads, after, before = done.stdout.split()
+    assert after == before == (preset or "None")
+    if preset is None:
+        assert threads == "1"

@@ -24,10 +24,10 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageStat
 
 from packager.inspect.facts import FileFacts, FoundDate, ImageFacts, InspectOptions
+from packager.inspect.numpy_loader import np
 from packager.rules import DeliverableRules
 
 try:
