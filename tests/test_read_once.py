@@ -7,6 +7,7 @@ import builtins
 import io
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from packager import scan
 from packager.inspect import InspectOptions, inspect_file
 from packager.inspect.smallfile import SMALL_FILE, read_small
+from packager.ocr.engine import find_engine
 from packager.rules import load_rules
 from tests import synth
 
@@ -25,8 +27,16 @@ MAKERS: list[tuple[str, Callable[[Path], Path]]] = [
     ("active.pdf", lambda p: synth.make_active_pdf(p, "javascript")),
     ("broken.pdf", lambda p: synth.make_truncated_pdf(p)),
     ("photo.jpg", lambda p: synth.make_photo(p, size=(800, 600))),
-    ("sheet.xlsx", lambda p: synth.make_office(p)),
+    ("sheet.xlsx", lambda p: synth.make_office(p, "xlsx")),
+    ("report.docx", lambda p: synth.make_office(p, "docx", title="1.1 - Drill report")),
+    ("slides.pptx", lambda p: synth.make_office(p, "pptx")),
+    ("macro.docm", lambda p: synth.make_docm(p)),
+    ("minutes.odt", lambda p: synth.make_odt(p)),
+    ("locked.docx", lambda p: (p.write_bytes(_ole(encrypted=True)), p)[1]),
+    ("old.doc", lambda p: (p.write_bytes(_ole(encrypted=False)), p)[1]),
+    ("cut.docx", lambda p: (p.write_bytes(synth.make_office(p).read_bytes()[:700]), p)[1]),
     ("notes.txt", lambda p: synth.make_text_file(p, "Toolbox talk, May 14, 2026")),
+    ("log.csv", lambda p: synth.make_text_file(p, "date,topic\n2026-05-14,Ladders\n")),
     ("empty.pdf", lambda p: (p.write_bytes(b""), p)[1]),
     # Hostile and damaged files take the same path from memory as from disk: the same finding.
     ("corrupt.pdf", lambda p: synth.make_corrupt_pdf(p)),
@@ -35,6 +45,12 @@ MAKERS: list[tuple[str, Callable[[Path], Path]]] = [
     ("bomb.png", lambda p: (p.write_bytes(synth.png_declaring(100_000, 100_000)), p)[1]),
 ]
 
+
+
+def _ole(encrypted: bool) -> bytes:
+    """An OLE compound file (legacy Office, or an encrypted OOXML package) as far as the inspector reads it."""
+    stream = "EncryptedPackage" if encrypted else "WordDocument"
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + stream.encode("utf-16-le") + bytes(2048)
 
 
 @pytest.mark.parametrize(("name", "make"), MAKERS, ids=[m[0] for m in MAKERS])
@@ -47,6 +63,23 @@ def test_facts_from_one_read_are_the_facts_of_reading_the_file(
     assert inspect_file(path, OPTIONS, name, data=data) == inspect_file(path, OPTIONS, name)
     if name in ("corrupt.pdf", "cut.jpg", "cut.png", "bomb.png"):
         assert inspect_file(path, OPTIONS, name, data=data).unreadable
+
+
+@pytest.mark.parametrize("ocr", ["off", "on"])
+@pytest.mark.parametrize(("name", "make"), MAKERS, ids=[m[0] for m in MAKERS])
+def test_with_the_bytes_read_the_file_itself_is_not_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, make: Callable[[Path], Path], ocr: str
+) -> None:
+    """Every reader (type, content, OCR) takes the bytes already read: the same facts with the file gone."""
+    if ocr == "on" and find_engine() is None:
+        pytest.skip("no OCR engine installed")
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")  # OCR reads both times, not from its cache the second
+    options = replace(OPTIONS, ocr=ocr)
+    path = make(tmp_path / name)
+    expected = inspect_file(path, options, name)
+    data = path.read_bytes()
+    path.unlink()
+    assert inspect_file(path, options, name, data=data) == expected
 
 
 def test_only_small_regular_files_are_read_whole(tmp_path: Path) -> None:
@@ -72,6 +105,9 @@ ONCE: list[tuple[str, Callable[[Path], Path]]] = [
     ("2.1 - Scan.pdf", lambda p: synth.make_scan_pdf(p, dpi=300)),
     ("3.1 - Photo.jpg", lambda p: synth.make_photo(p, size=(3000, 2250), quality=95)),
     ("3.2 - Photo 12 MP.jpg", lambda p: synth.make_photo(p, size=(4032, 3024), quality=97)),  # about 6 MB
+    ("4.1 - Minutes.docx", lambda p: synth.make_office(p, "docx", title="4.1 - Minutes")),
+    ("4.2 - Log.xlsx", lambda p: synth.make_office(p, "xlsx")),
+    ("4.3 - Notes.txt", lambda p: synth.make_text_file(p, "Toolbox talk, May 14, 2026")),
 ]
 
 
@@ -83,7 +119,18 @@ def test_a_file_is_opened_once_for_its_hash_type_and_content(
     path = make(tmp_path / name)
     opened = _count_opens(monkeypatch, path)
     facts = scan.inspect_for_checks(path, OPTIONS, path.name)
-    assert facts.unreadable is None and facts.sha256 and (facts.page_facts or facts.image)
+    assert facts.unreadable is None and facts.sha256 and (facts.page_facts or facts.image or facts.text)
+    assert opened == ["os.open"]
+
+
+@pytest.mark.skipif(find_engine() is None, reason="no OCR engine installed")
+def test_a_scan_read_by_ocr_is_opened_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OCR renders the page from the bytes already read."""
+    path = synth.make_scan_pdf(tmp_path / "2.1 - Scan.pdf", dpi=200)
+    options = replace(OPTIONS, ocr="on")
+    opened = _count_opens(monkeypatch, path)
+    facts = scan.inspect_for_checks(path, options, path.name)
+    assert facts.ocr is not None and facts.ocr.status == "read"
     assert opened == ["os.open"]
 
 

@@ -31,11 +31,11 @@ def _image(path: Path, base: FileFacts, options: InspectOptions, name: str, data
 
 
 def _office(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:
-    return inspect_office(path, base, options, name)
+    return inspect_office(path, base, options, name, data)
 
 
 def _text(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:
-    return inspect_text(path, base, options)
+    return inspect_text(path, base, options, data)
 
 
 _INSPECTORS: dict[str, _Inspector] = {
@@ -75,7 +75,7 @@ def inspect_file(
             digest, head = (sha256, _head(path)) if sha256 else _hash_and_head(path, size)
         except OSError as exc:
             return _bare(0, f"the file cannot be opened ({exc.strerror or type(exc).__name__})")
-    kind, mime = sniff(head, display, path)
+    kind, mime = sniff(head, display, path, data)
     base = FileFacts(kind=kind, mime=mime, size=size, sha256=digest)
     if size == 0:
         return replace(base, unreadable="the file is empty")
@@ -90,10 +90,10 @@ def inspect_file(
         return replace(base, unreadable="the file is too large or complex to read")
     except Exception as exc:
         return replace(base, unreadable=f"the file is damaged and cannot be read ({_short(exc)})")
-    return _ocr(path, facts, options, display)
+    return _ocr(path, facts, options, display, data)
 
 
-def _ocr(path: Path, facts: FileFacts, options: InspectOptions, display: str) -> FileFacts:
+def _ocr(path: Path, facts: FileFacts, options: InspectOptions, display: str, data: bytes | None) -> FileFacts:
     """Add what OCR reads on a page with no text (packager.ocr); facts unchanged on any failure."""
     if options.ocr == "off":
         return facts
@@ -103,7 +103,7 @@ def _ocr(path: Path, facts: FileFacts, options: InspectOptions, display: str) ->
         name = display.casefold()
         result: FileFacts = apply_ocr(
             path, facts, options.ocr, options.window, name in options.signed, name in options.labelled,
-            options.naming,
+            options.naming, data,
         )
         return result
     except Exception:

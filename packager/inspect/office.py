@@ -8,6 +8,7 @@ the raw XML with a regular expression so a member cut at the cap still yields it
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -62,13 +63,14 @@ _OLE_VBA = "_VBA_PROJECT".encode("utf-16-le")
 
 
 def inspect_office(
-    path: Path, base: FileFacts, options: InspectOptions, name: str
+    path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None = None
 ) -> FileFacts:
-    """Facts of an Office document; a broken container becomes ``unreadable``."""
+    """Facts of an Office document (from ``data`` when the whole file was read already); a broken
+    container becomes ``unreadable``."""
     if base.kind == "ole":
-        return _inspect_ole(path, base)
+        return _inspect_ole(path, base, data)
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         return replace(base, unreadable=f"the document is damaged: {_zip_problem(exc)}")
     with archive:
@@ -181,7 +183,7 @@ def _inspect_odf(
     )
 
 
-def _inspect_ole(path: Path, base: FileFacts) -> FileFacts:
+def _inspect_ole(path: Path, base: FileFacts, data: bytes | None = None) -> FileFacts:
     """Legacy Office or an encrypted OOXML package (both are OLE compound files).
 
     The compound file's directory names its streams in UTF-16: an encrypted OOXML package
@@ -191,7 +193,7 @@ def _inspect_ole(path: Path, base: FileFacts) -> FileFacts:
     macros = False
     tail = b""
     read = 0
-    with path.open("rb") as fh:
+    with path.open("rb") if data is None else io.BytesIO(data) as fh:
         while read < OLE_SCAN_CAP:
             chunk = fh.read(_CHUNK)
             if not chunk:

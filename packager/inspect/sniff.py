@@ -10,10 +10,12 @@ files the signatures call unknown, archive, executable or script. Zip containers
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 try:
     import magic as _magic
@@ -89,15 +91,16 @@ _CONTENT_TYPE_ATTR = re.compile(rb'ContentType\s*=\s*"([^"]{1,200})"', re.IGNORE
 _CONTROL = frozenset(range(32)) - {9, 10, 12, 13, 27}
 
 
-def sniff(head: bytes, name: str, path: Path | None = None) -> tuple[str, str]:
-    """(kind, mime) of a file from its first bytes; ``path`` lets zips be looked inside."""
+def sniff(head: bytes, name: str, path: Path | None = None, data: bytes | None = None) -> tuple[str, str]:
+    """(kind, mime) of a file from its first bytes; ``path``, or the whole file in ``data``, lets zips be
+    looked inside."""
     try:
-        return _sniff(head, name, path)
+        return _sniff(head, name, path if data is None else io.BytesIO(data))
     except Exception:
         return "unknown", MIME["unknown"]
 
 
-def _sniff(head: bytes, name: str, path: Path | None) -> tuple[str, str]:
+def _sniff(head: bytes, name: str, path: Path | IO[bytes] | None) -> tuple[str, str]:
     if not head:
         return "unknown", "application/x-empty"
     kind = _signature_kind(head)
@@ -197,7 +200,7 @@ def _looks_like_text(head: bytes) -> bool:
     return controls <= len(sample) // 100
 
 
-def _zip_kind(head: bytes, path: Path | None) -> str:
+def _zip_kind(head: bytes, path: Path | IO[bytes] | None) -> str:
     """docx/xlsx/pptx (or a macro variant), odf, or a plain zip."""
     if head[30:38] == b"mimetype" and b"application/vnd.oasis.opendocument" in head[38:120]:
         return "odf"

@@ -10,10 +10,15 @@ from packager import dates
 from packager.inspect.facts import TEXT_CAP, FileFacts, InspectOptions
 
 
-def inspect_text(path: Path, base: FileFacts, options: InspectOptions) -> FileFacts:
-    """Read at most ``max_text_bytes``; dates come from all of that, ``text`` is capped."""
-    with path.open("rb") as fh:
-        data = fh.read(max(0, options.rules.max_text_bytes))
+def inspect_text(path: Path, base: FileFacts, options: InspectOptions, whole: bytes | None = None) -> FileFacts:
+    """Read at most ``max_text_bytes`` (of ``whole``, the file, when it was read already); dates come
+    from all of that, ``text`` is capped."""
+    limit = max(0, options.rules.max_text_bytes)
+    if whole is not None:
+        data = whole[:limit]
+    else:
+        with path.open("rb") as fh:
+            data = fh.read(limit)
     text = decode_text(data, truncated=base.size > len(data))
     found = dates.find_dates(text, "content", options.window)
     return replace(base, text=text[:TEXT_CAP], dates=(*base.dates, *found))

@@ -7,6 +7,7 @@ drawn by PDFium at about 300 DPI, capped in pixels.
 
 from __future__ import annotations
 
+import io
 import itertools
 import warnings
 from collections.abc import Iterator
@@ -29,14 +30,14 @@ class PageTooLarge(Exception):
     """The image declares more pixels than may be decoded safely."""
 
 
-def image_pages(path: Path, kind: str, limit: int) -> Iterator[Image.Image]:
-    """Grayscale frames of an image file (TIFFs may hold several pages), EXIF-rotated."""
+def image_pages(path: Path | bytes, kind: str, limit: int) -> Iterator[Image.Image]:
+    """Grayscale frames of an image file, or of its bytes (TIFFs may hold several pages), EXIF-rotated."""
     formats = _FORMATS.get(kind)
     if formats is None:
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with Image.open(path, formats=list(formats)) as img:
+        with Image.open(io.BytesIO(path) if isinstance(path, bytes) else path, formats=list(formats)) as img:
             for index in range(min(limit, getattr(img, "n_frames", 1) or 1)):
                 if index:
                     img.seek(index)
@@ -51,15 +52,15 @@ def image_pages(path: Path, kind: str, limit: int) -> Iterator[Image.Image]:
                 yield grayscale(frame)
 
 
-def pdf_pages(path: Path, pages: list[tuple[int, float | None]]) -> Iterator[tuple[int, Image.Image]]:
-    """(page number, grayscale rendering) of the given (1-based page, scan DPI) of a PDF.
+def pdf_pages(path: Path | bytes, pages: list[tuple[int, float | None]]) -> Iterator[tuple[int, Image.Image]]:
+    """(page number, grayscale rendering) of the given (1-based page, scan DPI) of a PDF (a file or its bytes).
 
     A scanned page is drawn at its own DPI (within 100-300): resampling a scan adds no detail
     and blurs handwriting; other pages at 300 DPI.
     """
     import pypdfium2
 
-    pdf = pypdfium2.PdfDocument(str(path), password="")
+    pdf = pypdfium2.PdfDocument(path if isinstance(path, bytes) else str(path), password="")
     try:
         for number, dpi in pages:
             if number > len(pdf):

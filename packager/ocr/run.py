@@ -68,12 +68,13 @@ def convention(rules: NamingRules | None) -> NamingConvention:
 
 def apply_ocr(
     path: Path, facts: Any, mode: str, window: Any, signed: bool, labelled: bool = False,
-    naming: NamingRules | None = None,
+    naming: NamingRules | None = None, data: bytes | None = None,
 ) -> Any:
     """``facts`` with what OCR read added (dates with source "ocr", ``ocr``); never raises.
 
     ``labelled``: the file name already names the milestone, so a date at the top of the page
-    settles the verdict without reading the whole page.
+    settles the verdict without reading the whole page. ``data``: the whole file, when it was read
+    already (the file is then not opened again).
     """
     if mode == "off" or not wants_ocr(facts, signed):
         return facts
@@ -81,7 +82,7 @@ def apply_ocr(
     if engine is None:
         return replace(facts, ocr=OcrFacts(status=NO_ENGINE))
     try:
-        result = read_regions(path, facts, engine, signed, labelled, convention(naming))
+        result = read_regions(path, facts, engine, signed, labelled, convention(naming), data)
     except Exception as exc:  # a damaged page must not lose the other facts
         result = _Regions(status=FAILED, problem=f"the page could not be prepared ({type(exc).__name__})")
     ocr, found = _conclude(result, engine.name, window, signed, convention(naming))
@@ -105,7 +106,7 @@ def _cache_key(sha256: str, engine: str, signed: bool) -> str:
 
 def read_regions(
     path: Path, facts: Any, engine: Engine, signed: bool, labelled: bool = False,
-    naming: NamingConvention | None = None,
+    naming: NamingConvention | None = None, data: bytes | None = None,
 ) -> _Regions:
     """The regions a verdict needs, from the cache or read now (and then cached)."""
     naming = naming or convention(None)
@@ -114,7 +115,7 @@ def read_regions(
         cached = _from_cache(_load(key))
         if cached is not None and (signed or _settled(cached, labelled, naming)):
             return _Regions(regions=cached, cached=True)
-    result = _read(path, facts, engine, signed, labelled, naming)
+    result = _read(path if data is None else data, facts, engine, signed, labelled, naming)
     if key is not None and result.status == READ and result.regions is not None:
         cachedb.put(CACHE_NAME, key, json.dumps(_to_cache(result.regions), ensure_ascii=True, sort_keys=True))
     return result
@@ -143,7 +144,7 @@ def _top_settles(top: list[Line], labelled: bool, naming: NamingConvention) -> b
     return has_label and bool(extract.dates_in(top, None, MIN_DATE_CONFIDENCE))
 
 
-def _pages(path: Path, facts: Any, signed: bool) -> Any:
+def _pages(path: Path | bytes, facts: Any, signed: bool) -> Any:
     limit = SIGNED_PAGES if signed else 1
     if facts.kind in IMAGE_KINDS:
         return enumerate(image_pages(path, facts.kind, limit), start=1)
@@ -152,7 +153,7 @@ def _pages(path: Path, facts: Any, signed: bool) -> Any:
 
 
 def _read(
-    path: Path, facts: Any, engine: Engine, signed: bool, labelled: bool, naming: NamingConvention
+    path: Path | bytes, facts: Any, engine: Engine, signed: bool, labelled: bool, naming: NamingConvention
 ) -> _Regions:
     regions: list[tuple[str, list[Line]]] = []
     try:
