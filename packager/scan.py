@@ -34,7 +34,7 @@ from packager.naming import NamingConvention
 from packager.plan import Plan
 from packager.rules import DeliverableRules, Rules
 from packager.safetext import printable_path
-from packager.workers import die_with_parent, stopping
+from packager.workers import die_with_parent, keep_freed_memory, stopping
 
 ProgressFn = Callable[[int, int], None]
 
@@ -184,6 +184,7 @@ _worker: dict[str, Any] = {}
 
 def _start_worker(options: InspectOptions, post: Post | None) -> None:
     die_with_parent()
+    keep_freed_memory()
     _worker["options"] = options
     _worker["post"] = post
 

@@ -87,6 +87,34 @@ def die_with_parent() -> None:
     threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True, name="watch-parent").start()
 
 
+# glibc's mallopt parameters (malloc.h) and the values an inspection worker runs with.
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+HEAP_UP_TO_BYTES = 32 * 1024 * 1024  # allocations up to this come from the heap, where freed memory is reused
+HEAP_KEEP_BYTES = 64 * 1024 * 1024  # freed memory kept for reuse before any is given back
+
+
+def keep_freed_memory() -> None:
+    """In an inspection worker, on glibc: reuse freed memory instead of giving it back at once.
+
+    A worker reads file after file into buffers of 0.1 to 16 MB (a whole file, a decoded image).
+    With glibc's adaptive defaults many of those are mapped and unmapped, or the heap is trimmed
+    and regrown, per file: the memory is faulted in again each time, three times the page faults
+    and 0.1 to 0.2 CPU-s per 600 files. A worker then holds at most 64 MB more than its own peak,
+    and ends with its run. Elsewhere (macOS, Windows, musl) this does nothing.
+    """
+    try:
+        if "glibc" not in (os.confstr("CS_GNU_LIBC_VERSION") or ""):
+            return
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (ValueError, OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, HEAP_UP_TO_BYTES)
+    mallopt(_M_TRIM_THRESHOLD, HEAP_KEEP_BYTES)
+
+
 @contextmanager
 def stopping(pool: Executor) -> Iterator[None]:
     """Inside a pool's ``with``: on any exception (Ctrl-C included), drop the queued work and end the
