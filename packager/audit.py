@@ -40,6 +40,7 @@ from packager.errors import InputError, os_input_error
 from packager.evidence import decide
 from packager.findings import Finding, Severity, Summary, sort_findings
 from packager.inspect import FileFacts, InspectOptions
+from packager.inspect.smallfile import Span
 from packager.inventory import FileRecord, Inventory
 from packager.naming import NamingConvention
 from packager.plan import PLAN_FILENAMES, Plan, load_plan_text, plan_from_data
@@ -284,13 +285,14 @@ def audit_zip(
         largest_first = sorted(wanted, key=lambda r: (-by_name[r.path].size, position[r.path]))
         spooled: dict[int, tuple[str, str, bool]] = {}  # index: (name, SHA-256, starts as an archive)
 
-        def unpack(record: FileRecord) -> tuple[Path, str, bool]:
-            """The entry's file, SHA-256 and whether it starts like an archive."""
+        def unpack(record: FileRecord) -> tuple[Path | Span, str, bool]:
+            """The entry's file (or its place in the zip, stored uncompressed), SHA-256 and whether it
+            starts like an archive."""
             entry = by_name[record.path]
             if ahead is not None:
                 got = ahead.take(entry)
                 if got is not None:
-                    return got.target, got.sha256, got.archive_magic
+                    return got.source, got.sha256, got.archive_magic
             folder = spool.pick(entry.size)
             if folder != spool.disk:
                 try:
@@ -310,7 +312,7 @@ def audit_zip(
 
         gate = AheadGate(spool, ahead) if ahead is not None else None
 
-        def spool_each() -> Iterator[tuple[int, tuple[Path, str, str]]]:
+        def spool_each() -> Iterator[tuple[int, tuple[Path | Span, str, str]]]:
             for index, record in enumerate(largest_first):
                 if gate is not None:  # what the workers' gate looks at before asking for the next one
                     gate.next = by_name[largest_first[index + 1].path] if index + 1 < len(largest_first) else None
@@ -319,7 +321,8 @@ def audit_zip(
                 except EntryError as exc:
                     findings.append(exc.finding)
                     continue
-                spool.unpacked(index, target, by_name[record.path].size)
+                if isinstance(target, Path):
+                    spool.unpacked(index, target, by_name[record.path].size)
                 spooled[index] = (record.path, sha, archive_magic)
                 yield index, (target, record.name, sha)  # hashed once, while spooling
 

@@ -27,7 +27,7 @@ from packager.errors import os_cause
 from packager.evidence import decide
 from packager.findings import Finding, Severity
 from packager.inspect import FileFacts, InspectOptions
-from packager.inspect.smallfile import read_small
+from packager.inspect.smallfile import Span, read_small, read_span
 from packager.inventory import FileRecord, Inventory
 from packager.model import Stage
 from packager.naming import NamingConvention
@@ -100,7 +100,8 @@ RESULT_TEXT_CHARS = 4000
 # Files per task sent to a worker at most; fewer when there are few files per worker.
 CHUNK_MAX = 32
 
-Job = tuple[Path, str] | tuple[Path, str, str]  # (path, display name[, known SHA-256])
+# (the file, or an uncompressed entry's place in a received zip; display name[, known SHA-256])
+Job = tuple[Path | Span, str] | tuple[Path | Span, str, str]
 # A step run on each file's facts in the worker that inspected it: (job index, facts) -> result.
 Post = Callable[[int, FileFacts], Any]
 # What evidence.decide needs besides the record: naming convention, rules, date window, today.
@@ -126,9 +127,18 @@ def pool_context() -> BaseContext:
     return multiprocessing.get_context()
 
 
-def inspect_for_checks(path: Path, options: InspectOptions, name: str, sha256: str | None = None) -> FileFacts:
+def inspect_for_checks(
+    source: Path | Span, options: InspectOptions, name: str, sha256: str | None = None
+) -> FileFacts:
     """A file's facts as the checks use them: from the facts cache when its content was seen
-    before, otherwise inspected (and cached), with the text trimmed to what the checks read."""
+    before, otherwise inspected (and cached), with the text trimmed to what the checks read.
+
+    ``source`` is the file, or (``audit``) the place of an uncompressed entry in the received zip,
+    whose bytes are read from there (``read_span``) instead of from an unpacked copy.
+    """
+    if isinstance(source, Span):
+        return _inspect_span(source, options, name, sha256)
+    path = source
     # A small file is read once, whole: its hash, its type and a PDF's structure all come from that
     # one read (on a network drive each open costs milliseconds).
     data: bytes | None = None
@@ -140,22 +150,51 @@ def inspect_for_checks(path: Path, options: InspectOptions, name: str, sha256: s
             data, read = read_small(path), True
             digest = hashlib.sha256(data).hexdigest() if data is not None else _regular_file_hash(path)
         if digest:
-            from packager.ocr.run import cache_hint
-
-            extra = f"{RESULT_TEXT_CHARS}|{cache_hint(options, name)}"
-            cache_key = factcache.key(digest, name, options, extra=extra)
+            cache_key = _cache_key(options, name, digest)
             hit = factcache.load(cache_key)
             if hit is not None:
                 return hit
             sha256 = digest
     if not read:
         data = read_small(path)
-    facts = inspect_file(path, options, name, sha256, data)
+    return _trimmed_and_cached(inspect_file(path, options, name, sha256, data), cache_key, sha256)
+
+
+def _cache_key(options: InspectOptions, name: str, digest: str) -> str:
+    from packager.ocr.run import cache_hint
+
+    return factcache.key(digest, name, options, extra=f"{RESULT_TEXT_CHARS}|{cache_hint(options, name)}")
+
+
+def _trimmed_and_cached(facts: FileFacts, cache_key: str | None, sha256: str | None) -> FileFacts:
     if len(facts.text) > RESULT_TEXT_CHARS:
         facts = replace(facts, text=facts.text[:RESULT_TEXT_CHARS])
     if cache_key is not None and facts.sha256 == sha256:
         factcache.store(cache_key, facts)
     return facts
+
+
+# Where the readers are told the file is when they are given its bytes: they never open it (see
+# tests/test_read_once.py), and should one try, it fails (a path below a device is no folder).
+_NOWHERE = Path(os.devnull) / "entry"
+
+
+def _inspect_span(span: Span, options: InspectOptions, name: str, sha256: str | None) -> FileFacts:
+    """``inspect_for_checks`` of an uncompressed zip entry, read from the zip (its SHA-256 is known:
+    the zip's checksum of those bytes was checked when it was hashed)."""
+    cache_key = None
+    if cachedir.cache_enabled() and sha256:
+        cache_key = _cache_key(options, name, sha256)
+        hit = factcache.load(cache_key)
+        if hit is not None:
+            return hit
+    data = read_span(span)
+    if data is None:
+        return FileFacts(
+            kind="unknown", mime="application/octet-stream", size=span.length, sha256=sha256 or "",
+            unreadable="it could not be read from the zip again: the zip changed or was moved while it was checked",
+        )
+    return _trimmed_and_cached(inspect_file(_NOWHERE, options, name, sha256, data), cache_key, sha256)
 
 
 def inspect_file(path: Path, options: InspectOptions, name: str, sha256: str | None, data: bytes | None) -> FileFacts:
@@ -226,12 +265,7 @@ def _chunk_size(total: int, workers: int) -> int:
 
 def _largest_first(jobs: list[Job], sizes: list[int] | None = None) -> list[int]:
     def size(index: int) -> int:
-        if sizes is not None:
-            return sizes[index]
-        try:
-            return os.stat(jobs[index][0]).st_size
-        except OSError:
-            return 0
+        return sizes[index] if sizes is not None else _size(jobs[index][0])
 
     return sorted(range(len(jobs)), key=lambda i: (-size(i), i))
 
@@ -449,14 +483,16 @@ def _pool_size(total: int, workers: int | None) -> int:
     return count if count > 1 or forked else 0
 
 
-def _inspector_died(path: Path | None) -> FileFacts:
+def _inspector_died(path: Path | Span | None) -> FileFacts:
     return FileFacts(
         kind="unknown", mime="application/octet-stream", size=_size(path), sha256="",
         unreadable="reading it stopped the inspector (it ran out of memory or crashed), so it could not be checked",
     )
 
 
-def _size(path: Path | None) -> int:
+def _size(path: Path | Span | None) -> int:
+    if isinstance(path, Span):
+        return path.length
     try:
         return path.stat().st_size if path is not None else 0
     except OSError:
@@ -492,7 +528,7 @@ def retry_alone(jobs: list[Job], options: InspectOptions) -> list[FileFacts]:
     return [facts if facts is not None else _inspector_died(None) for facts in out]
 
 
-def _inspect_alone(path: Path, options: InspectOptions, name: str, sha256: str | None) -> FileFacts:
+def _inspect_alone(path: Path | Span, options: InspectOptions, name: str, sha256: str | None) -> FileFacts:
     facts = inspect_for_checks(path, options, name, sha256)
     cachedb.flush()
     return facts

@@ -21,9 +21,10 @@ import pytest
 from packager import audit
 from packager.archive import prespool as prespool_module
 from packager.archive import scan_archive
-from packager.archive.prespool import AheadGate, Prespool, start
+from packager.archive.prespool import AheadGate, Prespool, Unpacked, start
 from packager.archive.scan import ArchiveEntry
 from packager.archive.spool import MEMORY_ENTRY_MAX, SpoolFolders, spool_folders
+from packager.inspect.smallfile import Span, read_span
 from packager.rules import load_rules
 from tests import zipcraft
 
@@ -48,7 +49,7 @@ CONTENTS = {
 def _zip(tmp_path: Path, entries: list[zipcraft.RawEntry] | None = None) -> Path:
     if entries is None:
         entries = [
-            zipcraft.deflated(name, data) if "deflated" in name else zipcraft.stored(name, data)
+            zipcraft.deflated(name, data) if b"deflated" in data else zipcraft.stored(name, data)
             for name, data in CONTENTS.items()
         ]
     return zipcraft.write(tmp_path / "received.zip", zipcraft.build(entries))
@@ -74,6 +75,15 @@ def _ahead(path: Path, tmp_path: Path, budget: int | None = None) -> Iterator[tu
             ahead.close()
 
 
+def _content(got: Unpacked) -> bytes:
+    """The bytes a worker reads for what the child reported: its file, or its place in the zip."""
+    if isinstance(got.source, Span):
+        data = read_span(got.source)
+        assert data is not None
+        return data
+    return got.source.read_bytes()
+
+
 def test_the_child_unpacks_each_entry_as_the_parent_would(tmp_path: Path) -> None:
     path = _zip(tmp_path)
     with _ahead(path, tmp_path) as (ahead, folders, entries):
@@ -83,28 +93,36 @@ def test_the_child_unpacks_each_entry_as_the_parent_would(tmp_path: Path) -> Non
                 assert got is None  # left to the parent, which never opens it
                 continue
             assert got is not None, name
-            assert got.target.read_bytes() == data
+            assert _content(got) == data
             assert got.sha256 == hashlib.sha256(data).hexdigest()
             assert got.archive_magic == (data == INNER_ZIP)
-            assert got.target.parent == folders.memory  # small entries: in memory
+            if b"deflated" in data or not data:
+                assert isinstance(got.source, Path) and got.source.parent == folders.memory  # small: in memory
+            else:  # stored uncompressed: read where it is, never copied
+                assert isinstance(got.source, Span) and got.source.container == path
         assert ahead.take(entries["empty.txt"]) is None  # taken once only
+        # Only the compressed entry and the empty one were written out.
+        assert sorted(p.name for p in folders.memory.iterdir()) == ["entry-00001.bin", "entry-00005.bin"]  # type: ignore[union-attr]
 
 
-def test_a_damaged_entry_is_left_to_the_parent_with_its_room_given_back(tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", ["stored", "deflated"])
+def test_a_damaged_entry_is_left_to_the_parent_with_its_room_given_back(tmp_path: Path, method: str) -> None:
     good, bad = b"good " * 100, b"bad " * 100
-    path = _zip(tmp_path, [zipcraft.stored("a.pdf", good), zipcraft.stored("b.pdf", bad, crc=12345)])
+    make = zipcraft.stored if method == "stored" else zipcraft.deflated
+    path = _zip(tmp_path, [make("a.pdf", good), make("b.pdf", bad, crc=12345)])
     with _ahead(path, tmp_path) as (ahead, folders, entries):
-        assert folders.used == len(good) + len(bad)  # reserved before the child started
+        reserved = 0 if method == "stored" else len(good) + len(bad)  # read in place: no room taken
+        assert folders.used == reserved  # reserved before the child started
         assert ahead.take(entries["b.pdf"]) is None
-        assert folders.used == len(good)
+        assert folders.used == (0 if method == "stored" else len(good))
         got = ahead.take(entries["a.pdf"])
-        assert got is not None and got.target.read_bytes() == good
+        assert got is not None and _content(got) == good
 
 
 def test_large_entries_go_to_disk_and_small_ones_only_within_the_budget(tmp_path: Path) -> None:
     big = b"x" * (MEMORY_ENTRY_MAX + 1)
     smalls = {f"s{i}.pdf": bytes([i]) * 1000 for i in range(5)}
-    entries = [zipcraft.stored("big.jpg", big), *(zipcraft.stored(n, d) for n, d in smalls.items())]
+    entries = [zipcraft.deflated("big.jpg", big), *(zipcraft.deflated(n, d) for n, d in smalls.items())]
     path = _zip(tmp_path, entries)
     with _ahead(path, tmp_path, budget=2500) as (ahead, folders, by_name):
         assert folders.used <= folders.budget
@@ -112,8 +130,27 @@ def test_large_entries_go_to_disk_and_small_ones_only_within_the_budget(tmp_path
         assert planned == ["s0.pdf", "s1.pdf"]  # largest first, then by position: two fit
         assert ahead.planned(by_name["big.jpg"])
         got = ahead.take(by_name["big.jpg"])
-        assert got is not None and got.target.parent == folders.disk and got.target.stat().st_size == len(big)
+        assert got is not None and isinstance(got.source, Path)
+        assert got.source.parent == folders.disk and got.source.stat().st_size == len(big)
         assert ahead.take(by_name["s4.pdf"]) is None  # never given to the child: the parent unpacks it
+
+
+def test_stored_entries_are_read_in_place_up_to_the_small_file_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored entries take no room: the budget is left to the others. One too large to read whole is
+    unpacked as before."""
+    monkeypatch.setattr(prespool_module, "SMALL_FILE", 5000)
+    contents = {"big.jpg": b"j" * 5001, "fits.jpg": b"f" * 5000, **{f"s{i}.pdf": bytes([i]) * 1000 for i in range(5)}}
+    path = _zip(tmp_path, [zipcraft.stored(n, d) for n, d in contents.items()])
+    with _ahead(path, tmp_path, budget=6000) as (ahead, folders, by_name):
+        assert folders.used == 5001  # the room of the one unpacked; 10,000 bytes more would not fit
+        assert all(ahead.planned(by_name[n]) for n in contents)  # none waits for room
+        sources = {n: ahead.take(by_name[n]) for n in contents}
+        assert all(got is not None and _content(got) == contents[n] for n, got in sources.items())
+        big = sources["big.jpg"]
+        assert big is not None and isinstance(big.source, Path) and big.source.parent == folders.memory
+        assert all(isinstance(got.source, Span) for n, got in sources.items() if got is not None and n != "big.jpg")
 
 
 def test_a_child_far_ahead_of_a_parent_that_is_not_reading_never_deadlocks(
@@ -127,7 +164,7 @@ def test_a_child_far_ahead_of_a_parent_that_is_not_reading_never_deadlocks(
     with _ahead(path, tmp_path) as (ahead, _folders, entries):
         for name in reversed(list(contents)):  # the child unpacks the largest (the first) first
             got = ahead.take(entries[name])
-            assert got is not None and got.target.read_bytes() == contents[name]
+            assert got is not None and _content(got) == contents[name]
 
 
 def test_a_child_that_dies_leaves_everything_to_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -138,30 +175,37 @@ def test_a_child_that_dies_leaves_everything_to_the_parent(tmp_path: Path, monke
         assert folders.used == 0
 
 
+IN_ZIP = Span(Path("received.zip"), 100, 1, (1, 2, 3, 4))
+
+
 @pytest.mark.parametrize(
-    ("line", "taken"),
+    ("line", "in_place", "taken"),
     [
-        (b"0\t" + b"a" * 64 + b"\t0\tentry-00000.bin\n", True),
-        (b"0\t\t\t\n", False),  # the child could not unpack it
-        (b"0\t" + b"a" * 64 + b"\t0\t../../etc/passwd\n", False),  # never a file outside the folder
-        (b"0\t" + b"a" * 64 + b"\t0\tentry-0/../../x\n", False),
-        (b"garbage\n", False),
+        (b"0\t" + b"a" * 64 + b"\t0\tentry-00000.bin\n", False, True),
+        (b"0\t\t\t\n", False, False),  # the child could not unpack it
+        (b"0\t" + b"a" * 64 + b"\t0\t../../etc/passwd\n", False, False),  # never a file outside the folder
+        (b"0\t" + b"a" * 64 + b"\t0\tentry-0/../../x\n", False, False),
+        (b"garbage\n", False, False),
+        (b"0\t" + b"a" * 64 + b"\t0\t-\n", False, False),  # an entry given a folder is not read in place
+        (b"0\t" + b"a" * 64 + b"\t0\t-\n", True, True),
+        (b"0\t" + b"a" * 64 + b"\t0\tentry-00000.bin\n", True, False),  # nor one read in place from a file
+        (b"0\t\t\t-\n", True, False),
     ],
 )
-def test_what_the_child_reports_is_checked(tmp_path: Path, line: bytes, taken: bool) -> None:
+def test_what_the_child_reports_is_checked(tmp_path: Path, line: bytes, in_place: bool, taken: bool) -> None:
     folders = SpoolFolders(tmp_path, None, 0)
     entry = ArchiveEntry("a.pdf", 1, 1, 0, 0, False, 0)
     read_fd, write_fd = os.pipe()
     os.write(write_fd, line)
     os.close(write_fd)
-    ahead = Prespool(0, read_fd, {0: (entry, tmp_path)}, folders)
+    ahead = Prespool(0, read_fd, {0: (entry, IN_ZIP if in_place else tmp_path)}, folders)
     try:
         got = ahead.take(entry)
     finally:
         ahead.close()
     assert (got is not None) == taken
     if got is not None:
-        assert got.target == tmp_path / "entry-00000.bin"
+        assert got.source == (IN_ZIP if in_place else tmp_path / "entry-00000.bin")
 
 
 def test_the_gate_lets_through_what_the_child_has_unpacked(tmp_path: Path) -> None:

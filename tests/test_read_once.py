@@ -4,6 +4,7 @@ read, and the facts are the same as when each step reads the file itself."""
 from __future__ import annotations
 
 import builtins
+import hashlib
 import io
 import os
 from collections.abc import Callable
@@ -11,10 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from packager import scan
 from packager.inspect import InspectOptions, inspect_file
-from packager.inspect.smallfile import SMALL_FILE, read_small
+from packager.inspect.smallfile import SMALL_FILE, Span, read_small, read_span
 from packager.ocr.engine import find_engine
 from packager.rules import load_rules
 from tests import synth
@@ -192,3 +195,50 @@ def _count_opens(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
 
     monkeypatch.setattr(pdf._pdfium_raw, "FPDF_LoadDocument", counting_load)
     return opened
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    info = path.stat()
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(content=st.binary(min_size=0, max_size=3000), start=st.integers(0, 3200), length=st.integers(0, 3200))
+def test_a_span_reads_exactly_its_bytes_or_nothing(
+    tmp_path_factory: pytest.TempPathFactory, content: bytes, start: int, length: int
+) -> None:
+    """``read_span`` is the slice of the container it names, or None when the container has not that many
+    bytes there."""
+    path = tmp_path_factory.mktemp("span") / "received.zip"
+    path.write_bytes(content)
+    got = read_span(Span(path, start, length, _identity(path)))
+    assert got == (content[start:start + length] if start + length <= len(content) else None)
+
+
+def test_a_span_of_a_changed_or_replaced_container_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "received.zip"
+    path.write_bytes(b"0123456789")
+    span = Span(path, 2, 3, _identity(path))
+    assert read_span(span) == b"234"
+    os.utime(path, ns=(0, 0))  # changed since the entry was checked
+    assert read_span(span) is None
+    path.unlink()
+    path.write_bytes(b"0123456789")  # another file under the same name
+    assert read_span(span) is None or _identity(path) == span.identity
+    assert read_span(Span(tmp_path / "gone.zip", 0, 1, span.identity)) is None
+    assert read_span(Span(path, 0, SMALL_FILE + 1, _identity(path))) is None  # never more than a small file
+
+
+def test_an_entry_that_cannot_be_read_in_place_any_more_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")  # from the cache its facts need no reading at all
+    path = synth.make_text_pdf(tmp_path / "received.zip", text_lines=["Milestone 1.1", "May 14, 2026"])
+    data = path.read_bytes()
+    span = Span(path, 0, len(data), _identity(path))
+    digest = hashlib.sha256(data).hexdigest()
+    assert scan.inspect_for_checks(span, OPTIONS, "1.1 - Drill.pdf", digest) == inspect_file(
+        path, OPTIONS, "1.1 - Drill.pdf", digest)
+    os.utime(path, ns=(0, 0))
+    facts = scan.inspect_for_checks(span, OPTIONS, "1.1 - Drill.pdf", digest)
+    assert facts.size == len(data) and facts.sha256 == digest
+    assert facts.unreadable == (
+        "it could not be read from the zip again: the zip changed or was moved while it was checked")

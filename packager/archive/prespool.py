@@ -6,6 +6,12 @@ child process, forked at the start, unpacks entries in that time, largest first 
 workers take them), into the same private spool folders with the same bounded reader
 (``EntryReader``), and reports each entry's file, SHA-256 and whether it starts like an archive.
 
+An entry stored uncompressed (as `packager build` stores PDFs, scans and photos) and small enough
+to be read whole is not copied at all: the child reads it through the same checks, its checksum
+included, and reports its SHA-256; the worker then reads its bytes straight from the zip
+(``smallfile.read_span``, which refuses a zip changed since). That saves writing, reading back and
+removing one temporary file per entry.
+
 Nothing is decided in the child. An entry it could not unpack (damaged, over a limit, a disk
 problem) is unpacked again by the parent when its turn comes, which then reports the problem
 exactly as without the child. Memory-folder bytes are reserved from the budget before the child
@@ -26,22 +32,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from packager.archive.reader import EntryError, EntryReader
+from packager.archive.reader import EntryError, EntryReader, stored_span
 from packager.archive.scan import ArchiveEntry, ArchiveScan
 from packager.archive.sniff import is_archive_magic, is_archive_name
 from packager.archive.spool import MEMORY_ENTRY_MAX, SpoolFolders
+from packager.inspect.smallfile import SMALL_FILE, Span
 from packager.rules import ArchiveRules
 
 # One report line is about 110 bytes: a 1 MiB pipe lets the child run 9,000 entries ahead of a
 # parent that is not reading yet (the default 64 KiB would stop it after about 600).
 PIPE_BYTES = 1024 * 1024
+IN_PLACE = "-"  # reported instead of a file name for an entry read where it is in the zip
 
 
 @dataclass(frozen=True)
 class Unpacked:
-    """An entry the child unpacked: its file, its SHA-256 (hex), and whether it starts like an archive."""
+    """An entry the child unpacked: its file (or, stored uncompressed, its place in the zip), its
+    SHA-256 (hex), and whether it starts like an archive."""
 
-    target: Path
+    source: Path | Span
     sha256: str
     archive_magic: bool
 
@@ -52,11 +61,11 @@ class Prespool:
     Use ``start`` to make one; ``close`` always (it ends the child if it is still running).
     """
 
-    def __init__(self, pid: int, read_fd: int, planned: dict[int, tuple[ArchiveEntry, Path]],
+    def __init__(self, pid: int, read_fd: int, planned: dict[int, tuple[ArchiveEntry, Path | Span]],
                  folders: SpoolFolders) -> None:
         self._pid = pid
         self._read_fd = read_fd
-        self._planned = planned  # entry index: (entry, folder), for as long as the child runs
+        self._planned = planned  # entry index: (entry, its folder or its place in the zip), while the child runs
         self._untaken = set(planned)
         self._folders = folders
         self._reported: dict[int, Unpacked | None] = {}
@@ -118,10 +127,14 @@ class Prespool:
         index = int(fields[0])
         planned = self._planned.get(index)
         name = fields[3]
-        if planned is None or not fields[1] or not name.startswith("entry-") or "/" in name or "\\" in name:
+        if planned is None or not fields[1]:
             self._reported[index] = None
-            return
-        self._reported[index] = Unpacked(planned[1] / name, fields[1], fields[2] == "1")
+        elif isinstance(planned[1], Span):
+            self._reported[index] = Unpacked(planned[1], fields[1], fields[2] == "1") if name == IN_PLACE else None
+        elif not name.startswith("entry-") or "/" in name or "\\" in name:
+            self._reported[index] = None
+        else:
+            self._reported[index] = Unpacked(planned[1] / name, fields[1], fields[2] == "1")
 
 
 class AheadGate:
@@ -157,14 +170,19 @@ def start(scan: ArchiveScan, limits: ArchiveRules, folders: SpoolFolders, entrie
     """Fork a child that unpacks ``entries`` (files of ``scan``) ahead; None where that is not done.
 
     Entries named as archives are never opened, so they are left out. Entries are taken largest
-    first; small ones go to the memory folder while its budget lasts (reserved here), large ones
-    to disk, and the first small one past the budget ends the list.
+    first; one stored uncompressed is read where it is (``stored_span``); of the others, small ones
+    go to the memory folder while its budget lasts (reserved here), large ones to disk, and the
+    first small one past the budget ends the list.
     """
     if not sys.platform.startswith("linux"):
         return None
-    planned: dict[int, tuple[ArchiveEntry, Path]] = {}  # in the order the child unpacks them
+    planned: dict[int, tuple[ArchiveEntry, Path | Span]] = {}  # in the order the child unpacks them
     for entry in sorted((e for e in entries if not e.is_dir and not is_archive_name(e.name)),
                         key=lambda e: (-e.size, e.index)):
+        in_place = stored_span(scan, entry, SMALL_FILE)
+        if in_place is not None:
+            planned[entry.index] = (entry, in_place)
+            continue
         folder = folders.disk if entry.size > MEMORY_ENTRY_MAX else folders.pick(entry.size)
         if folder == folders.disk and entry.size <= MEMORY_ENTRY_MAX and folders.memory is not None:
             break  # the memory budget is spent: the rest waits for the workers to make room
@@ -195,23 +213,28 @@ def start(scan: ArchiveScan, limits: ArchiveRules, folders: SpoolFolders, entrie
     return Prespool(pid, read_fd, planned, folders)
 
 
-def _give_back(folders: SpoolFolders, order: list[tuple[ArchiveEntry, Path]]) -> None:
+def _give_back(folders: SpoolFolders, order: list[tuple[ArchiveEntry, Path | Span]]) -> None:
     for entry, folder in order:
         if folder == folders.memory:
             folders.unused(entry.size)
 
 
-def _unpack_all(scan: ArchiveScan, limits: ArchiveRules, order: list[tuple[ArchiveEntry, Path]],
+def _unpack_all(scan: ArchiveScan, limits: ArchiveRules, order: list[tuple[ArchiveEntry, Path | Span]],
                 head_bytes: int, write_fd: int) -> NoReturn:
     """The child: unpack each entry in turn and report it; never returns."""
     code = 1
     try:
         # Its own reader: a file object shared with the parent would share its read position too.
         with EntryReader(scan, limits) as reader:
-            for entry, folder in order:
+            for entry, place in order:
                 try:
-                    target, sha, head = reader.spool_with_head(entry, folder, head_bytes)
-                    line = f"{entry.index}\t{sha}\t{int(is_archive_magic(head))}\t{target.name}\n"
+                    if isinstance(place, Span):
+                        sha, head = reader.hash_with_head(entry, head_bytes)
+                        name = IN_PLACE
+                    else:
+                        target, sha, head = reader.spool_with_head(entry, place, head_bytes)
+                        name = target.name
+                    line = f"{entry.index}\t{sha}\t{int(is_archive_magic(head))}\t{name}\n"
                 except (EntryError, OSError, ValueError):
                     line = f"{entry.index}\t\t\t\n"
                 _write_all(write_fd, line.encode("ascii", "replace"))

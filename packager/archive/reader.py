@@ -24,6 +24,7 @@ from packager.archive._layout import read_local_header
 from packager.archive.scan import ArchiveEntry, ArchiveScan, EntrySpan, FileIdentity
 from packager.errors import InputError
 from packager.findings import Finding, Severity
+from packager.inspect.smallfile import Span
 from packager.rules import ArchiveRules
 
 CHUNK = 1024 * 1024
@@ -252,6 +253,18 @@ class EntryReader:
                 target.unlink(missing_ok=True)
         return target, digest.hexdigest(), head
 
+    def hash_with_head(self, entry: ArchiveEntry, head_size: int) -> tuple[str, bytes]:
+        """The entry's SHA-256 and first ``head_size`` bytes, after every check ``spool`` makes (its
+        checksum included), with nothing written: for an entry then read where it is (``stored_span``)."""
+        span = self._span(entry)
+        digest = hashlib.sha256()
+        head = b""
+        for chunk in self._stream(entry, span):
+            if len(head) < head_size:
+                head += chunk[: head_size - len(head)]
+            digest.update(chunk)
+        return digest.hexdigest(), head
+
     def _span(self, entry: ArchiveEntry) -> EntrySpan:
         if self._entries.get(entry.index) != entry or entry.index not in self._scan.spans:
             raise ValueError(f"'{entry.name}' is not one of the entries this scan found safe to read")
@@ -320,6 +333,17 @@ class EntryReader:
             )
         if crc != entry.crc:
             raise EntryError(_bad_crc(entry))
+
+
+def stored_span(scan: ArchiveScan, entry: ArchiveEntry, limit: int) -> Span | None:
+    """Where an uncompressed entry's bytes lie in the zip, to be read there instead of unpacked; None
+    for a compressed or empty entry, one over ``limit`` bytes, or a zip whose identity is unknown."""
+    span = scan.spans.get(entry.index)
+    if (span is None or scan.identity is None or entry.method != 0 or entry.size == 0
+            or span.compressed_size != entry.size or entry.size > limit):
+        return None
+    known = scan.identity
+    return Span(scan.path, span.data_offset, entry.size, (known.device, known.inode, known.size, known.mtime_ns))
 
 
 def _bad_crc(entry: ArchiveEntry) -> Finding:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 # Bytes: a file up to this size is read into memory once, for every pass. Every scan and phone photo
@@ -40,6 +41,48 @@ def read_small(path: Path, limit: int = SMALL_FILE) -> bytes | None:
             parts.append(part)
             got += len(part)
         return b"".join(parts) if got <= limit else None  # grown past the limit meanwhile
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A file's bytes stored as they are inside another file: an uncompressed entry of a received zip,
+    which `audit` reads straight from the zip instead of unpacking it first (``archive.prespool``).
+
+    ``identity`` is the container's (device, inode, size, modification time in ns) when the entry was
+    checked against the zip's checksum; a container that differs now is not read.
+    """
+
+    container: Path
+    offset: int
+    length: int
+    identity: tuple[int, int, int, int]
+
+
+def read_span(span: Span) -> bytes | None:
+    """The bytes of ``span``, read once; None when the container changed since or cannot be read."""
+    if span.length > SMALL_FILE or span.offset < 0 or span.length < 0:
+        return None
+    try:
+        fd = os.open(span.container, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) != span.identity:
+            return None
+        parts: list[bytes] = []
+        got = 0
+        while got < span.length:
+            part = os.pread(fd, span.length - got, span.offset + got)
+            if not part:
+                return None
+            parts.append(part)
+            got += len(part)
+        return b"".join(parts)
     except OSError:
         return None
     finally:
