@@ -105,21 +105,29 @@ def test_the_child_unpacks_each_entry_as_the_parent_would(tmp_path: Path) -> Non
         assert sorted(p.name for p in folders.memory.iterdir()) == ["entry-00001.bin", "entry-00005.bin"]  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("method", ["stored", "deflated"])
-def test_a_damaged_entry_is_left_to_the_parent_with_its_room_given_back(tmp_path: Path, method: str) -> None:
+@pytest.mark.parametrize("method", ["stored", "deflated, read in place", "deflated, unpacked"])
+def test_a_damaged_entry_is_left_to_the_parent_with_its_room_given_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
     good, bad = b"good " * 100, b"bad " * 100
     make = zipcraft.stored if method == "stored" else zipcraft.deflated
+    unpacked = method == "deflated, unpacked"
+    if unpacked:
+        monkeypatch.setattr(prespool_module, "INFLATE_IN_PLACE_MAX", 0)
     path = _zip(tmp_path, [make("a.pdf", good), make("b.pdf", bad, crc=12345)])
     with _ahead(path, tmp_path) as (ahead, folders, entries):
-        reserved = 0 if method == "stored" else len(good) + len(bad)  # read in place: no room taken
-        assert folders.used == reserved  # reserved before the child started
+        assert folders.used == (len(good) + len(bad) if unpacked else 0)  # read in place: no room taken
         assert ahead.take(entries["b.pdf"]) is None
-        assert folders.used == (0 if method == "stored" else len(good))
+        assert folders.used == (len(good) if unpacked else 0)
         got = ahead.take(entries["a.pdf"])
         assert got is not None and _content(got) == good
+        assert isinstance(got.source, Path) == unpacked
 
 
-def test_large_entries_go_to_disk_and_small_ones_only_within_the_budget(tmp_path: Path) -> None:
+def test_large_entries_go_to_disk_and_small_ones_only_within_the_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prespool_module, "INFLATE_IN_PLACE_MAX", 0)  # every compressed entry is unpacked
     big = b"x" * (MEMORY_ENTRY_MAX + 1)
     smalls = {f"s{i}.pdf": bytes([i]) * 1000 for i in range(5)}
     entries = [zipcraft.deflated("big.jpg", big), *(zipcraft.deflated(n, d) for n, d in smalls.items())]
@@ -133,6 +141,19 @@ def test_large_entries_go_to_disk_and_small_ones_only_within_the_budget(tmp_path
         assert got is not None and isinstance(got.source, Path)
         assert got.source.parent == folders.disk and got.source.stat().st_size == len(big)
         assert ahead.take(by_name["s4.pdf"]) is None  # never given to the child: the parent unpacks it
+
+
+def test_small_deflated_entries_are_inflated_in_place_and_larger_ones_unpacked(tmp_path: Path) -> None:
+    limit = prespool_module.INFLATE_IN_PLACE_MAX
+    contents = {"fits.pdf": b"%PDF-1.7 fits " * (limit // 14), "over.pdf": bytes(range(256)) * (limit // 256 + 1)}
+    assert len(contents["fits.pdf"]) <= limit < len(contents["over.pdf"])
+    path = _zip(tmp_path, [zipcraft.deflated(n, d) for n, d in contents.items()])
+    with _ahead(path, tmp_path) as (ahead, folders, by_name):
+        assert folders.used == len(contents["over.pdf"])  # room for the one unpacked only
+        fits, over = ahead.take(by_name["fits.pdf"]), ahead.take(by_name["over.pdf"])
+        assert fits is not None and isinstance(fits.source, Span) and fits.source.deflated > 0
+        assert over is not None and isinstance(over.source, Path)
+        assert _content(fits) == contents["fits.pdf"] and _content(over) == contents["over.pdf"]
 
 
 def test_stored_entries_are_read_in_place_up_to_the_small_file_size(

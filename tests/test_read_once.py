@@ -7,6 +7,7 @@ import builtins
 import hashlib
 import io
 import os
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -242,3 +243,40 @@ def test_an_entry_that_cannot_be_read_in_place_any_more_says_why(tmp_path: Path,
     assert facts.size == len(data) and facts.sha256 == digest
     assert facts.unreadable == (
         "it could not be read from the zip again: the zip changed or was moved while it was checked")
+
+
+def _deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(content=st.binary(min_size=1, max_size=4000), flip=st.integers(0, 10_000))
+def test_a_deflated_span_is_its_file_exactly_or_nothing(
+    tmp_path_factory: pytest.TempPathFactory, content: bytes, flip: int
+) -> None:
+    """Inflated, a span is the entry's bytes with its checksum; damaged compressed bytes, a wrong size or
+    a wrong checksum give None, never other bytes."""
+    packed = _deflate(content)
+    path = tmp_path_factory.mktemp("span") / "received.zip"
+    path.write_bytes(b"PK" + packed + b"tail")
+    crc = zlib.crc32(content)
+
+    def read(length: int = len(content), checksum: int = crc) -> bytes | None:
+        return read_span(Span(path, 2, length, _identity(path), deflated=len(packed), crc=checksum))
+
+    assert read() == content
+    assert read(checksum=crc ^ 1) is None
+    assert read(length=len(content) - 1) is None  # more data than the zip says: never read past it
+    assert read(length=len(content) + 1) is None
+    damaged = bytearray(packed)
+    damaged[flip % len(damaged)] ^= 0x5A
+    path.write_bytes(b"PK" + bytes(damaged) + b"tail")
+    assert read() in (None, content)
+
+
+def test_a_deflated_span_that_would_inflate_far_past_its_size_stops_at_once(tmp_path: Path) -> None:
+    bomb = _deflate(bytes(10_000_000))
+    path = tmp_path / "received.zip"
+    path.write_bytes(bomb)
+    assert read_span(Span(path, 0, 1000, _identity(path), deflated=len(bomb), crc=zlib.crc32(bytes(1000)))) is None

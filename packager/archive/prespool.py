@@ -6,11 +6,12 @@ child process, forked at the start, unpacks entries in that time, largest first 
 workers take them), into the same private spool folders with the same bounded reader
 (``EntryReader``), and reports each entry's file, SHA-256 and whether it starts like an archive.
 
-An entry stored uncompressed (as `packager build` stores PDFs, scans and photos) and small enough
-to be read whole is not copied at all: the child reads it through the same checks, its checksum
-included, and reports its SHA-256; the worker then reads its bytes straight from the zip
-(``smallfile.read_span``, which refuses a zip changed since). That saves writing, reading back and
-removing one temporary file per entry.
+An entry stored uncompressed (as `packager build` stores scans and photos) and small enough to be
+read whole, or a small deflated one (a text PDF of a few kilobytes), is not copied at all: the child
+reads it through the same checks, its checksum included, and reports its SHA-256; the worker then
+reads its bytes straight from the zip, inflating a deflated one (``smallfile.read_span``, which
+refuses a zip changed since). That saves writing, reading back and removing one temporary file per
+entry.
 
 Nothing is decided in the child. An entry it could not unpack (damaged, over a limit, a disk
 problem) is unpacked again by the parent when its turn comes, which then reports the problem
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from packager.archive.reader import EntryError, EntryReader, stored_span
+from packager.archive.reader import EntryError, EntryReader, in_place_span
 from packager.archive.scan import ArchiveEntry, ArchiveScan
 from packager.archive.sniff import is_archive_magic, is_archive_name
 from packager.archive.spool import MEMORY_ENTRY_MAX, SpoolFolders
@@ -43,6 +44,10 @@ from packager.rules import ArchiveRules
 # parent that is not reading yet (the default 64 KiB would stop it after about 600).
 PIPE_BYTES = 1024 * 1024
 IN_PLACE = "-"  # reported instead of a file name for an entry read where it is in the zip
+# A deflated entry up to this size is inflated by the worker that reads it, from the zip, instead of
+# being unpacked to a temporary file: inflating a few kilobytes twice (the child inflates it too, to
+# check and hash it) costs less than creating, reading back and removing a file (about 60 us).
+INFLATE_IN_PLACE_MAX = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,7 @@ def start(scan: ArchiveScan, limits: ArchiveRules, folders: SpoolFolders, entrie
     """Fork a child that unpacks ``entries`` (files of ``scan``) ahead; None where that is not done.
 
     Entries named as archives are never opened, so they are left out. Entries are taken largest
-    first; one stored uncompressed is read where it is (``stored_span``); of the others, small ones
+    first; one read where it is (``in_place_span``) takes no room; of the others, small ones
     go to the memory folder while its budget lasts (reserved here), large ones to disk, and the
     first small one past the budget ends the list.
     """
@@ -179,7 +184,7 @@ def start(scan: ArchiveScan, limits: ArchiveRules, folders: SpoolFolders, entrie
     planned: dict[int, tuple[ArchiveEntry, Path | Span]] = {}  # in the order the child unpacks them
     for entry in sorted((e for e in entries if not e.is_dir and not is_archive_name(e.name)),
                         key=lambda e: (-e.size, e.index)):
-        in_place = stored_span(scan, entry, SMALL_FILE)
+        in_place = in_place_span(scan, entry, SMALL_FILE, INFLATE_IN_PLACE_MAX)
         if in_place is not None:
             planned[entry.index] = (entry, in_place)
             continue

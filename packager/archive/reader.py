@@ -255,7 +255,7 @@ class EntryReader:
 
     def hash_with_head(self, entry: ArchiveEntry, head_size: int) -> tuple[str, bytes]:
         """The entry's SHA-256 and first ``head_size`` bytes, after every check ``spool`` makes (its
-        checksum included), with nothing written: for an entry then read where it is (``stored_span``)."""
+        checksum included), with nothing written: for an entry then read where it is (``in_place_span``)."""
         span = self._span(entry)
         digest = hashlib.sha256()
         head = b""
@@ -335,15 +335,20 @@ class EntryReader:
             raise EntryError(_bad_crc(entry))
 
 
-def stored_span(scan: ArchiveScan, entry: ArchiveEntry, limit: int) -> Span | None:
-    """Where an uncompressed entry's bytes lie in the zip, to be read there instead of unpacked; None
-    for a compressed or empty entry, one over ``limit`` bytes, or a zip whose identity is unknown."""
+def in_place_span(scan: ArchiveScan, entry: ArchiveEntry, limit: int, inflate_limit: int) -> Span | None:
+    """Where an entry's bytes lie in the zip, to be read there instead of unpacked: an uncompressed
+    entry of at most ``limit`` bytes, or a deflated one of at most ``inflate_limit``. None for others,
+    an empty entry, or a zip whose identity is unknown."""
     span = scan.spans.get(entry.index)
-    if (span is None or scan.identity is None or entry.method != 0 or entry.size == 0
-            or span.compressed_size != entry.size or entry.size > limit):
+    if span is None or scan.identity is None or entry.size == 0:
         return None
     known = scan.identity
-    return Span(scan.path, span.data_offset, entry.size, (known.device, known.inode, known.size, known.mtime_ns))
+    identity = (known.device, known.inode, known.size, known.mtime_ns)
+    if entry.method == 0 and span.compressed_size == entry.size and entry.size <= limit:
+        return Span(scan.path, span.data_offset, entry.size, identity)
+    if entry.method == 8 and entry.size <= inflate_limit and 0 < span.compressed_size <= limit:
+        return Span(scan.path, span.data_offset, entry.size, identity, deflated=span.compressed_size, crc=entry.crc)
+    return None
 
 
 def _bad_crc(entry: ArchiveEntry) -> Finding:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,23 +50,28 @@ def read_small(path: Path, limit: int = SMALL_FILE) -> bytes | None:
 
 @dataclass(frozen=True)
 class Span:
-    """A file's bytes stored as they are inside another file: an uncompressed entry of a received zip,
-    which `audit` reads straight from the zip instead of unpacking it first (``archive.prespool``).
+    """A file's bytes inside another file: an entry of a received zip that `audit` reads straight from
+    the zip instead of unpacking it to a temporary file first (``archive.prespool``).
 
     ``identity`` is the container's (device, inode, size, modification time in ns) when the entry was
-    checked against the zip's checksum; a container that differs now is not read.
+    checked against the zip's checksum; a container that differs now is not read. ``deflated``, for a
+    small entry compressed with deflate, is the number of compressed bytes at ``offset``, inflated to
+    ``length`` bytes whose CRC-32 must be ``crc``.
     """
 
     container: Path
     offset: int
     length: int
     identity: tuple[int, int, int, int]
+    deflated: int = 0
+    crc: int = 0
 
 
 def read_span(span: Span) -> bytes | None:
     """The bytes of ``span``, read once; None when the container changed since or cannot be read."""
-    if span.length > SMALL_FILE or span.offset < 0 or span.length < 0:
+    if span.length > SMALL_FILE or span.offset < 0 or span.length < 0 or not 0 <= span.deflated <= SMALL_FILE:
         return None
+    stored = span.deflated or span.length
     try:
         fd = os.open(span.container, _READ_FLAGS)
     except OSError:
@@ -76,14 +82,27 @@ def read_span(span: Span) -> bytes | None:
             return None
         parts: list[bytes] = []
         got = 0
-        while got < span.length:
-            part = os.pread(fd, span.length - got, span.offset + got)
+        while got < stored:
+            part = os.pread(fd, stored - got, span.offset + got)
             if not part:
                 return None
             parts.append(part)
             got += len(part)
-        return b"".join(parts)
     except OSError:
         return None
     finally:
         os.close(fd)
+    data = b"".join(parts)
+    return _inflated(data, span) if span.deflated else data
+
+
+def _inflated(data: bytes, span: Span) -> bytes | None:
+    """Raw deflate data inflated to exactly ``span.length`` bytes with the expected CRC-32; else None."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, span.length + 1)  # never more than one byte past the size
+    except zlib.error:
+        return None
+    if len(out) != span.length or not inflater.eof or zlib.crc32(out) != span.crc:
+        return None
+    return out
