@@ -156,6 +156,10 @@ def test_disk_full_while_spooling_is_exit_2(tmp_path: Path, monkeypatch: pytest.
     build` stores most) and read in place (Linux), there is nothing to write."""
     import errno
 
+    from packager.archive import prespool
+
+    monkeypatch.setattr(prespool, "INFLATE_IN_PLACE_MAX", 0)  # a small deflated entry would be read in place
+
     from packager.archive import EntryReader
 
     def full(*_args: object, **_kwargs: object) -> None:
