@@ -254,3 +254,22 @@ def test_corpus_zips_are_reported_and_nothing_escapes(tmp_path: Path, monkeypatc
     assert sorted(p.name for p in CORPUS.iterdir()) == before
     assert list(work.iterdir()) == []
     assert list(private.iterdir()) == []
+
+
+def test_the_report_names_the_plan_it_read(built: Path, tmp_path: Path) -> None:
+    """A reviewer sees which plan the zip was scored against: the manifest's, or which plan file."""
+    from packager.report.audit_text import audit_dict, render_audit_text
+
+    hand_made = tmp_path / "hand.zip"
+    with zipfile.ZipFile(hand_made, "w") as zf:
+        for path in sorted(SAMPLE.rglob("*")):
+            if path.is_file():
+                zf.write(path, "Northwind/" + path.relative_to(SAMPLE).as_posix())
+    for path, source in [(built, "manifest.json (plan)"), (hand_made, "Northwind/action-plan.yaml")]:
+        result = audit_zip(path, RULES, today=TODAY)
+        text = render_audit_text(result)
+        assert f"Plan: {source}    Rules: acsa-cor-secor\n" in text
+        assert audit_dict(result)["plan"]["source"] == source
+    approved = audit_zip(hand_made, RULES, today=TODAY, approved=audit_zip(built, RULES, today=TODAY).plan)
+    text = render_audit_text(approved)
+    assert "Scored against the approved plan:" in text and "\nPlan: " not in text

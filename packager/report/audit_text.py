@@ -72,6 +72,8 @@ def render_audit_text(result: AuditResult, *, style: Style = plain, quiet: bool 
     out = [style(clean(f"Audit of {result.path.name}"), "heading"), clean(head), ""]
     if result.approved:
         out[-1:] = [clean(f"Scored against the approved plan: {result.approved}"), ""]
+    elif plan:  # which of the zip's plans was read: its manifest's, or which plan file
+        out[-1:] = [clean(f"Plan: {plan.source}    Rules: {result.rules.profile}"), ""]
     out.extend(clean(f"Note: {u}") for u in result.unverified)
     if result.unverified:
         out.append("")
@@ -120,7 +122,8 @@ def audit_dict(result: AuditResult, strict: bool = False) -> dict[str, Any]:
         "summary": result.summary.to_dict(),
         "score": result.score.to_dict(),
         "archive": {"path": str(result.path), "entries": result.entries, "manifest": result.manifest},
-        "plan": {"company": plan.company, "program": plan.program, "year": plan.year} if plan else None,
+        "plan": {"company": plan.company, "program": plan.program, "year": plan.year, "source": plan.source}
+        if plan else None,
         "unverified": list(result.unverified),
         "approved_plan": result.approved,
         "objectives": list(result.objectives),
