@@ -47,7 +47,7 @@ from packager.plan import PLAN_FILENAMES, Plan, load_plan_text, plan_from_data
 from packager.planpair import differing_plans
 from packager.result import Score
 from packager.rules import Rules
-from packager.scan import ProgressFn, decide_as_produced, labelled_names, signed_names
+from packager.scan import ZIP_CHANGED, ProgressFn, decide_as_produced, labelled_names, signed_names
 from packager.workers import fewer_collections
 from packager.worksheet import QaScores, read_scores
 
@@ -286,7 +286,7 @@ def audit_zip(
         spooled: dict[int, tuple[str, str, bool]] = {}  # index: (name, SHA-256, starts as an archive)
 
         def unpack(record: FileRecord) -> tuple[Path | Span, str, bool]:
-            """The entry's file (or its place in the zip, stored uncompressed), SHA-256 and whether it
+            """The entry's file (or its place in the zip, when read in place), SHA-256 and whether it
             starts like an archive."""
             entry = by_name[record.path]
             if ahead is not None:
@@ -332,6 +332,10 @@ def audit_zip(
             spool_each(), largest_first, (naming, rules.deliverables, window, today), options, progress, workers,
             gate=gate or spool,
         )
+        if any(r is not None and r.facts is not None and r.facts.unreadable == ZIP_CHANGED for r in decided):
+            # Copied, downloaded or synced while audited: no verdict on a zip that is not one file throughout.
+            raise InputError("the zip changed while it was being checked", file=path,
+                             hint="Wait until the zip is completely copied or saved, then audit it again.")
         in_zip_order = sorted(spooled, key=lambda i: position[largest_first[i].path])
         if manifest is not None:
             manifest_name = manifest_entry.name if manifest_entry else ""

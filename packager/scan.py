@@ -174,6 +174,8 @@ def _trimmed_and_cached(facts: FileFacts, cache_key: str | None, sha256: str | N
     return facts
 
 
+# What a zip entry read in place says when the zip changed after it was checked (``audit`` then stops).
+ZIP_CHANGED = "it could not be read from the zip again: the zip changed or was moved while it was checked"
 # Where the readers are told the file is when they are given its bytes: they never open it (see
 # tests/test_read_once.py), and should one try, it fails (a path below a device is no folder).
 _NOWHERE = Path(os.devnull) / "entry"
@@ -192,7 +194,7 @@ def _inspect_span(span: Span, options: InspectOptions, name: str, sha256: str | 
     if data is None:
         return FileFacts(
             kind="unknown", mime="application/octet-stream", size=span.length, sha256=sha256 or "",
-            unreadable="it could not be read from the zip again: the zip changed or was moved while it was checked",
+            unreadable=ZIP_CHANGED,
         )
     return _trimmed_and_cached(inspect_file(_NOWHERE, options, name, sha256, data), cache_key, sha256)
 

@@ -319,3 +319,21 @@ def test_the_readers_load_after_the_child_starts() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_zip_changed_while_audited_is_not_given_a_verdict(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A zip still being copied or synced changes after its entries were checked: reading one in place
+    fails, and the audit stops as when the zip changes before it is read (exit 2, one paragraph), instead
+    of judging a file it could not read."""
+    from packager import scan as scan_module
+    from packager.errors import InputError
+
+    path = zipcraft.write(tmp_path / "copying.zip", built.read_bytes())
+    monkeypatch.setattr(scan_module, "read_span", lambda _span: None)  # what a changed zip gives
+    monkeypatch.setenv("PACKAGER_NO_CACHE", "1")
+    with pytest.raises(InputError) as raised:
+        audit.audit_zip(path, RULES, today=TODAY, workers=workers)
+    assert raised.value.paragraph().startswith(f"{path}: the zip changed while it was being checked")

@@ -53,8 +53,8 @@ INFLATE_IN_PLACE_MAX = 8 * 1024
 
 @dataclass(frozen=True)
 class Unpacked:
-    """An entry the child unpacked: its file (or, stored uncompressed, its place in the zip), its
-    SHA-256 (hex), and whether it starts like an archive."""
+    """An entry the child unpacked: its file (or, read in place, its place in the zip), its SHA-256
+    (hex), and whether it starts like an archive."""
 
     source: Path | Span
     sha256: str
