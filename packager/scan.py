@@ -100,7 +100,7 @@ RESULT_TEXT_CHARS = 4000
 # Files per task sent to a worker at most; fewer when there are few files per worker.
 CHUNK_MAX = 32
 
-# (the file, or an uncompressed entry's place in a received zip; display name[, known SHA-256])
+# (the file, or an entry's place in a received zip when it is read in place; display name[, known SHA-256])
 Job = tuple[Path | Span, str] | tuple[Path | Span, str, str]
 # A step run on each file's facts in the worker that inspected it: (job index, facts) -> result.
 Post = Callable[[int, FileFacts], Any]
@@ -133,8 +133,8 @@ def inspect_for_checks(
     """A file's facts as the checks use them: from the facts cache when its content was seen
     before, otherwise inspected (and cached), with the text trimmed to what the checks read.
 
-    ``source`` is the file, or (``audit``) the place of an uncompressed entry in the received zip,
-    whose bytes are read from there (``read_span``) instead of from an unpacked copy.
+    ``source`` is the file, or (``audit``) an entry's place in the received zip, whose bytes are read
+    from there (``read_span``) instead of from an unpacked copy.
     """
     if isinstance(source, Span):
         return _inspect_span(source, options, name, sha256)
@@ -182,8 +182,8 @@ _NOWHERE = Path(os.devnull) / "entry"
 
 
 def _inspect_span(span: Span, options: InspectOptions, name: str, sha256: str | None) -> FileFacts:
-    """``inspect_for_checks`` of an uncompressed zip entry, read from the zip (its SHA-256 is known:
-    the zip's checksum of those bytes was checked when it was hashed)."""
+    """``inspect_for_checks`` of a zip entry read in place (its SHA-256 is known: the zip's checksum
+    of those bytes was checked when it was hashed)."""
     cache_key = None
     if cachedir.cache_enabled() and sha256:
         cache_key = _cache_key(options, name, sha256)
