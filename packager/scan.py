@@ -34,7 +34,7 @@ from packager.naming import NamingConvention
 from packager.plan import Plan
 from packager.rules import DeliverableRules, Rules
 from packager.safetext import printable_path
-from packager.workers import die_with_parent, keep_freed_memory, stopping
+from packager.workers import die_with_parent, keep_freed_memory, raise_if_ended, stopping
 
 ProgressFn = Callable[[int, int], None]
 
@@ -377,6 +377,7 @@ def _run(
     workers = _pool_size(total, workers)
     if workers == 0:
         for done, (index, job) in enumerate(indexed, start=1):
+            raise_if_ended()
             results[index] = _finish(post, index, inspect_for_checks(job[0], options, job[1], _sha(job)))
             if progress:
                 progress(done, total)
@@ -395,6 +396,7 @@ def _run(
 
         def settled(indices: list[int]) -> None:
             nonlocal finished
+            raise_if_ended()
             finished += len(indices)
             if progress:
                 progress(finished, total)

@@ -15,6 +15,7 @@ import contextlib
 import gc
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,8 +47,36 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+# Ctrl-C and the ending signals received inside ``ended_like_ctrl_c``. The exception a signal raises can
+# land where Python only prints it and goes on (an at-fork handler, a finalizer): it is raised again
+# between files (``raise_if_ended``) and when the block ends, so the run still stops, and nothing is printed.
+_received: list[int] = []
+
+
 def _raise_terminated(signum: int, _frame: object) -> None:
+    _received.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(signum)
+
+
+def raise_if_ended() -> None:
+    """Raise what Ctrl-C or an ending signal raised, if it came and its exception was lost on the way:
+    called between files."""
+    if not _received:
+        return
+    if _received[0] == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(_received[0])
+
+
+def _unraisable_hook(previous: Callable[[Any], object]) -> Callable[[Any], object]:
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            return  # kept in _received, raised again by raise_if_ended: no traceback on the terminal
+        previous(unraisable)
+
+    return hook
 
 
 @contextmanager
@@ -56,18 +85,26 @@ def ended_like_ctrl_c() -> Iterator[None]:
     temporary folders and half-written outputs are removed on the way out; the handlers before are
     restored after it."""
     before: dict[int, Any] = {}
-    for name in ENDING_SIGNALS:
+    for name in ("SIGINT", *ENDING_SIGNALS):
         number = getattr(signal, name, None)
         if number is None:  # Windows has no SIGHUP
             continue
+        if name == "SIGINT" and signal.getsignal(number) is not signal.default_int_handler:
+            continue  # Ctrl-C ignored (a background job) or handled by a host program: left as it is
         with contextlib.suppress(ValueError, OSError):  # not the main thread
             before[number] = signal.signal(number, _raise_terminated)
+    _received.clear()
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable_hook(previous_hook)
     try:
         yield
+        raise_if_ended()
     finally:
+        sys.unraisablehook = previous_hook
         for number, handler in before.items():
             with contextlib.suppress(ValueError, OSError, TypeError):
                 signal.signal(number, handler)
+        _received.clear()
 
 
 def die_with_parent() -> None:

@@ -327,3 +327,53 @@ def test_an_inspection_worker_reuses_freed_memory_instead_of_faulting_it_in_agai
     once = 3 * 20 * 1024 * 1024 // 4096  # the pages of one turn
     assert faults("plain") > 5 * once  # given back and faulted in again, turn after turn
     assert faults("worker") < 2 * once  # faulted in at the first turn only
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize(("name", "raised"), [("SIGTERM", "Terminated"), ("SIGHUP", "Terminated"),
+                                              ("SIGINT", "KeyboardInterrupt")])
+def test_a_signal_whose_exception_was_swallowed_still_ends_the_run_quietly(name: str, raised: str) -> None:
+    """A signal's exception can land where Python only prints it and goes on (an at-fork handler as a
+    worker is forked, a finalizer): the run still stops, between files or when the command ends, and
+    no traceback reaches the terminal."""
+    code = (
+        "import os, signal\n"
+        "from packager.workers import ended_like_ctrl_c, raise_if_ended\n"
+        "class Finalized:\n"
+        "    def __del__(self):\n"
+        f"        os.kill(os.getpid(), signal.{name})\n"
+        "        for _ in range(1000):  # the handler runs at the next instruction, in here\n"
+        "            pass\n"
+        "for between_files in (False, True):\n"
+        "    try:\n"
+        "        with ended_like_ctrl_c():\n"
+        "            finalized = Finalized()\n"
+        "            del finalized\n"
+        "            print('went on')\n"
+        "            if between_files:\n"
+        "                raise_if_ended()\n"
+        "                print('not stopped between files')\n"
+        "    except KeyboardInterrupt as exc:\n"
+        "        print('ended', type(exc).__name__)\n"
+        "raise_if_ended()  # nothing left over\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["went on", f"ended {raised}"] * 2
+    assert done.stderr == ""
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="POSIX signals")
+def test_an_ignored_ctrl_c_stays_ignored() -> None:
+    """A run started in the background (Ctrl-C ignored) is not made interruptible."""
+    import signal
+
+    from packager.workers import ended_like_ctrl_c
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with ended_like_ctrl_c():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, before)
