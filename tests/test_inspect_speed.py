@@ -17,6 +17,7 @@ from packager.inspect import InspectOptions
 from packager.inspect.image import laplacian_variance
 from packager.rules import DeliverableRules
 from tests import synth
+from tests.freshpython import run_python
 
 OPTIONS = InspectOptions(DeliverableRules(text_pages=1))
 
@@ -211,8 +212,6 @@ def test_the_readers_load_numpy_with_no_blas_helper_thread(preset: str | None) -
     """Loading the readers starts no OpenBLAS helper thread (each busy-waits about 0.1 s on the core a
     worker needs), leaves the setting as it found it, and never overrides the user's own setting."""
     import os
-    import subprocess
-    import sys
 
     code = (
         "import os, sys\n"
@@ -225,9 +224,7 @@ def test_the_readers_load_numpy_with_no_blas_helper_thread(preset: str | None) -
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     if preset is not None:
         env["OPENBLAS_NUM_THREADS"] = preset
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
-    assert done.returncode == 0, done.stderr
-    threads, after, before = done.stdout.split()
+    threads, after, before = run_python(code, env=env).stdout.split()
     assert after == before == (preset or "None")
     if preset is None:
         assert threads == "1"

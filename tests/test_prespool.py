@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from packager.archive.spool import MEMORY_ENTRY_MAX, SpoolFolders, spool_folders
 from packager.inspect.smallfile import Span, read_span
 from packager.rules import load_rules
 from tests import zipcraft
+from tests.freshpython import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = load_rules()
@@ -317,8 +317,7 @@ def test_the_readers_load_after_the_child_starts() -> None:
         "packager.scan.load_readers()\n"
         "assert 'pypdf' in sys.modules and 'packager.inspect.core' in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+    run_python(code)
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -20,6 +20,7 @@ from packager.inventory import FileRecord
 from packager.naming import NamingConvention
 from packager.rules import load_rules
 from tests import synth
+from tests.freshpython import run_python
 
 RULES = load_rules()
 NAMING = NamingConvention(RULES.naming)
@@ -264,8 +265,6 @@ def test_a_terminated_audit_removes_what_it_unpacked(tmp_path: Path) -> None:
     """SIGTERM (a job killed, `timeout`) ends an audit as Ctrl-C does: exit 128 + 15, one line, and no
     unpacked entry left on disk or in /dev/shm (memory, until the machine restarts)."""
     import signal
-    import subprocess
-    import sys
     import time
     import zipfile
 
@@ -320,9 +319,7 @@ def test_an_inspection_worker_reuses_freed_memory_instead_of_faulting_it_in_agai
     )
 
     def faults(role: str) -> int:
-        done = subprocess.run([sys.executable, "-c", code, role], capture_output=True, text=True, check=False)
-        assert done.returncode == 0, done.stderr
-        return int(done.stdout)
+        return int(run_python(code, role).stdout)
 
     once = 3 * 20 * 1024 * 1024 // 4096  # the pages of one turn
     assert faults("plain") > 5 * once  # given back and faulted in again, turn after turn
@@ -357,8 +354,7 @@ def test_a_signal_whose_exception_was_swallowed_still_ends_the_run_quietly(name:
         "        print('ended', type(exc).__name__)\n"
         "raise_if_ended()  # nothing left over\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+    done = run_python(code)
     assert done.stdout.splitlines() == ["went on", f"ended {raised}"] * 2
     assert done.stderr == ""
 
