@@ -220,14 +220,16 @@ def audit_zip(
     naming = NamingConvention(rules.naming)
     root = find_root(scan.all_names, naming)
     safe_names = {e.name for e in scan.entries if not e.is_dir}
+    manifest_name = manifest_path(safe_names, root, naming)
+    # Read here, not inspected: the child need not unpack them (a built zip's manifest is megabytes).
+    read_here = {root + name for name in PLAN_FILENAMES} | ({manifest_name} if manifest_name else set())
 
     with (
         EntryReader(scan, rules.archive) as reader,
         spool_folders() as spool,
-        unpacking_ahead(scan, rules.archive, spool, ARCHIVE_HEAD_BYTES) as ahead,
+        unpacking_ahead(scan, rules.archive, spool, ARCHIVE_HEAD_BYTES, skip=read_here) as ahead,
     ):
         manifest: dict[str, Any] | None = None
-        manifest_name = manifest_path(safe_names, root, naming)
         manifest_entry = next((e for e in scan.entries if e.name == manifest_name), None)
         if manifest_entry is not None:
             try:

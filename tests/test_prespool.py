@@ -276,7 +276,7 @@ def test_an_audit_is_the_same_with_and_without_the_child(
 ) -> None:
     path = _damaged(built, tmp_path) if case == "damaged" else built
     with monkeypatch.context() as m:
-        m.setattr(audit, "unpacking_ahead", lambda *_a: contextlib.nullcontext())
+        m.setattr(audit, "unpacking_ahead", lambda *_a, **_k: contextlib.nullcontext())
         plain = audit.audit_zip(path, RULES, today=TODAY, workers=workers)
     if case == "child dies":
         monkeypatch.setattr(prespool_module, "_unpack_all", lambda *_args: os._exit(1))
@@ -336,3 +336,22 @@ def test_a_zip_changed_while_audited_is_not_given_a_verdict(
     with pytest.raises(InputError) as raised:
         audit.audit_zip(path, RULES, today=TODAY, workers=workers)
     assert raised.value.paragraph().startswith(f"{path}: the zip changed while it was being checked")
+
+
+def test_the_child_leaves_out_what_the_audit_reads_itself(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest and the plan file are read by the audit itself and never inspected: the child does
+    not unpack them (a built zip's manifest is megabytes for 5,000 files)."""
+    given: list[str] = []
+    real_start = prespool_module.start
+
+    def start_spy(scan: object, limits: object, folders: object, entries: list[ArchiveEntry], head: int) -> object:
+        given.extend(e.name for e in entries)
+        return real_start(scan, limits, folders, entries, head)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prespool_module, "start", start_spy)
+    result = audit.audit_zip(built, RULES, today=TODAY)
+    names = set(scan_archive(built, RULES.archive).all_names)
+    manifest = next(n for n in names if n.endswith("/manifest.json"))
+    assert manifest not in given and not any(n.endswith("/action-plan.yaml") for n in given)
+    assert len(given) == len([n for n in names if not n.endswith("/")]) - 1  # everything else
+    assert result.manifest and not [f for f in result.findings if f.severity.value == "error"]

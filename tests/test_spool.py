@@ -127,7 +127,7 @@ def test_a_memory_folder_that_fills_up_sends_the_rest_to_disk(
 
     monkeypatch.setattr(EntryReader, "spool_with_head", spool)
     monkeypatch.setattr(audit, "spool_folders", lambda: spool_folders(memory_root=memory))
-    monkeypatch.setattr(audit, "unpacking_ahead", lambda *_a: contextlib.nullcontext())
+    monkeypatch.setattr(audit, "unpacking_ahead", lambda *_a, **_k: contextlib.nullcontext())
     filled = audit.audit_zip(built, RULES, today=TODAY, workers=1)
     assert where[:3] == ["memory", "memory", "memory"] and where[3] == "disk" and "memory" not in where[4:]
     assert filled.findings == plain.findings
@@ -189,7 +189,7 @@ def test_an_audit_larger_than_the_memory_budget_is_unpacked_in_memory_as_the_wor
         return real_spool(self, entry, directory, head)  # type: ignore[arg-type]
 
     monkeypatch.setattr(EntryReader, "spool_with_head", spool)
-    monkeypatch.setattr(audit, "unpacking_ahead", lambda *_a: contextlib.nullcontext())
+    monkeypatch.setattr(audit, "unpacking_ahead", lambda *_a, **_k: contextlib.nullcontext())
     pooled = audit.audit_zip(built, RULES, today=TODAY, workers=2)
     assert len(where) >= 8 and all(folder.parent == memory for folder in where)
     assert pooled.findings == plain.findings

@@ -161,9 +161,11 @@ class AheadGate:
 
 @contextlib.contextmanager
 def unpacking_ahead(scan: ArchiveScan, limits: ArchiveRules, folders: SpoolFolders, head_bytes: int,
-                    ) -> Iterator[Prespool | None]:
-    """``start`` on every entry of ``scan``, closed on leaving."""
-    ahead = start(scan, limits, folders, scan.entries, head_bytes)
+                    skip: Iterable[str] = ()) -> Iterator[Prespool | None]:
+    """``start`` on every entry of ``scan`` but those named in ``skip`` (read by the parent itself, never
+    inspected), closed on leaving."""
+    skipped = set(skip)
+    ahead = start(scan, limits, folders, [e for e in scan.entries if e.name not in skipped], head_bytes)
     try:
         yield ahead
     finally:
