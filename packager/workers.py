@@ -55,9 +55,7 @@ _received: list[int] = []
 
 def _raise_terminated(signum: int, _frame: object) -> None:
     _received.append(signum)
-    if signum == signal.SIGINT:
-        raise KeyboardInterrupt
-    raise Terminated(signum)
+    raise_if_ended()
 
 
 def raise_if_ended() -> None:
