@@ -13,7 +13,7 @@ import lzma
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -237,32 +237,33 @@ class EntryReader:
         except FileExistsError:  # spooled before: a new name beside it
             fd, name = tempfile.mkstemp(prefix=f"entry-{entry.index:05d}-", suffix=".bin", dir=directory)
             target = Path(name)
-        digest = hashlib.sha256()
-        head = b""
         done = False
         try:
             with os.fdopen(fd, "wb") as out:
-                for chunk in self._stream(entry, span):
-                    if len(head) < head_size:
-                        head += chunk[: head_size - len(head)]
-                    digest.update(chunk)
-                    out.write(chunk)
+                sha, head = self._hash(entry, span, head_size, out.write)
             done = True
         finally:
             if not done:
                 target.unlink(missing_ok=True)
-        return target, digest.hexdigest(), head
+        return target, sha, head
 
     def hash_with_head(self, entry: ArchiveEntry, head_size: int) -> tuple[str, bytes]:
         """The entry's SHA-256 and first ``head_size`` bytes, after every check ``spool`` makes (its
         checksum included), with nothing written: for an entry then read where it is (``in_place_span``)."""
-        span = self._span(entry)
+        return self._hash(entry, self._span(entry), head_size)
+
+    def _hash(self, entry: ArchiveEntry, span: EntrySpan, head_size: int,
+              write: Callable[[bytes], object] | None = None) -> tuple[str, bytes]:
+        """SHA-256 (hex) and first ``head_size`` bytes of the entry's stream, each chunk also given to
+        ``write`` when there is one."""
         digest = hashlib.sha256()
         head = b""
         for chunk in self._stream(entry, span):
             if len(head) < head_size:
                 head += chunk[: head_size - len(head)]
             digest.update(chunk)
+            if write is not None:
+                write(chunk)
         return digest.hexdigest(), head
 
     def _span(self, entry: ArchiveEntry) -> EntrySpan:
