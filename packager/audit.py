@@ -35,7 +35,7 @@ from packager.checks import Context, Stage, run_checks
 from packager.checks import deliverables as deliverable_checks
 from packager.checks.registry import declare
 from packager.checks.scoring import score_below_pass
-from packager.classify import classify, find_root, manifest_path, plan_path
+from packager.classify import classify, find_root, ignored_under, manifest_path, plan_path
 from packager.errors import InputError, os_input_error
 from packager.evidence import decide
 from packager.findings import Finding, Severity, Summary, sort_findings
@@ -221,8 +221,10 @@ def audit_zip(
     root = find_root(scan.all_names, naming)
     safe_names = {e.name for e in scan.entries if not e.is_dir}
     manifest_name = manifest_path(safe_names, root, naming)
-    # Read here, not inspected: the child need not unpack them (a built zip's manifest is megabytes).
+    # Never inspected, so the child need not unpack them: the manifest and plan, read here (a built
+    # zip's manifest is megabytes), and the system files classify leaves out (macOS's '__MACOSX/' twins).
     read_here = {root + name for name in PLAN_FILENAMES} | ({manifest_name} if manifest_name else set())
+    read_here |= {name for name in safe_names if ignored_under(name, root, naming)}
 
     with (
         EntryReader(scan, rules.archive) as reader,

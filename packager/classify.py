@@ -61,6 +61,16 @@ def is_ignored(path: str, naming: NamingConvention) -> bool:
     return naming.is_ignored(path)
 
 
+def below_root(name: str, root: str) -> str:
+    """``name`` (a path in the zip or folder) relative to the submission's top folder ``root``."""
+    return name[len(root):] if root and name.startswith(root) else name
+
+
+def ignored_under(name: str, root: str, naming: NamingConvention) -> bool:
+    """Whether ``classify`` leaves out ``name`` as a hidden or system file (``__MACOSX/``, ``.DS_Store``)."""
+    return naming.is_ignored(below_root(name, root))
+
+
 def common_root(names: Iterable[str], naming: NamingConvention) -> str:
     """The single top folder every (not ignored) entry sits in, with '/'; '' when there is none."""
     tops: set[str] = set()
@@ -135,10 +145,10 @@ def classify(
     records: list[FileRecord] = []
     ignored: list[str] = []
     for name, size in entries:
-        rel = name[len(root):] if root and name.startswith(root) else name
+        rel = below_root(name, root)
         if name in (plan, manifest) or rel in PLAN_FILENAMES or rel.casefold() in TOOL_FILES:
             continue
-        if naming.is_ignored(rel):
+        if ignored_under(name, root, naming):
             ignored.append(name)
             continue
         role = role_by_path.get(name.casefold())

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -338,9 +339,33 @@ def test_a_zip_changed_while_audited_is_not_given_a_verdict(
     assert raised.value.paragraph().startswith(f"{path}: the zip changed while it was being checked")
 
 
-def test_the_child_leaves_out_what_the_audit_reads_itself(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The manifest and the plan file are read by the audit itself and never inspected: the child does
-    not unpack them (a built zip's manifest is megabytes for 5,000 files)."""
+def _with_macos_twins(built: Path, tmp_path: Path) -> tuple[Path, set[str]]:
+    """The built zip as macOS Finder adds to it: an AppleDouble twin per file (a large one with a
+    resource fork, stored and deflated, past what is read in place) and a .DS_Store."""
+    twins: set[str] = set()
+    with zipfile.ZipFile(built) as src, zipfile.ZipFile(tmp_path / "mac.zip", "w") as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info), compress_type=info.compress_type)
+            parent, _, leaf = info.filename.rpartition("/")
+            if leaf:
+                twin = f"__MACOSX/{parent}/._{leaf}"
+                fork = os.urandom(20_000) if len(twins) % 2 else b"\x00\x05\x16\x07" * 5_000
+                out.writestr(twin, fork, compress_type=zipfile.ZIP_DEFLATED if len(twins) % 3 else zipfile.ZIP_STORED)
+                twins.add(twin)
+        top = src.namelist()[0].split("/", 1)[0]
+        out.writestr(f"{top}/.DS_Store", b"\x00\x00\x00\x01Bud1" + bytes(9_000))
+        twins.add(f"{top}/.DS_Store")
+    return tmp_path / "mac.zip", twins
+
+
+@pytest.mark.parametrize("case", ["built", "macOS twins"])
+def test_the_child_leaves_out_what_is_never_inspected(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """The manifest and the plan file are read by the audit itself, and system files (macOS's
+    '__MACOSX/' twins, .DS_Store) are left out: none is inspected, so the child does not unpack them
+    (a built zip's manifest is megabytes for 5,000 files; a twin with a resource fork, kilobytes)."""
+    path, system = _with_macos_twins(built, tmp_path) if case == "macOS twins" else (built, set())
     given: list[str] = []
     real_start = prespool_module.start
 
@@ -349,9 +374,11 @@ def test_the_child_leaves_out_what_the_audit_reads_itself(built: Path, monkeypat
         return real_start(scan, limits, folders, entries, head)  # type: ignore[arg-type]
 
     monkeypatch.setattr(prespool_module, "start", start_spy)
-    result = audit.audit_zip(built, RULES, today=TODAY)
-    names = set(scan_archive(built, RULES.archive).all_names)
+    result = audit.audit_zip(path, RULES, today=TODAY)
+    names = set(scan_archive(path, RULES.archive).all_names)
     manifest = next(n for n in names if n.endswith("/manifest.json"))
     assert manifest not in given and not any(n.endswith("/action-plan.yaml") for n in given)
-    assert len(given) == len([n for n in names if not n.endswith("/")]) - 1  # everything else
+    assert not system & set(given)
+    assert len(given) == len([n for n in names if not n.endswith("/")]) - 1 - len(system)  # everything else
     assert result.manifest and not [f for f in result.findings if f.severity.value == "error"]
+    assert [f.check for f in result.findings if f.check == "files-ignored"] == (["files-ignored"] if system else [])

@@ -162,8 +162,8 @@ class AheadGate:
 @contextlib.contextmanager
 def unpacking_ahead(scan: ArchiveScan, limits: ArchiveRules, folders: SpoolFolders, head_bytes: int,
                     skip: Iterable[str] = ()) -> Iterator[Prespool | None]:
-    """``start`` on every entry of ``scan`` but those named in ``skip`` (read by the parent itself, never
-    inspected), closed on leaving."""
+    """``start`` on every entry of ``scan`` but those named in ``skip`` (never inspected: read by the
+    parent itself, or left out as system files), closed on leaving."""
     skipped = set(skip)
     ahead = start(scan, limits, folders, [e for e in scan.entries if e.name not in skipped], head_bytes)
     try:
