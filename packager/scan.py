@@ -161,7 +161,7 @@ def inspect_for_checks(
 
 
 def _cache_key(options: InspectOptions, name: str, digest: str) -> str:
-    from packager.ocr.run import cache_hint
+    from packager.ocr import cache_hint
 
     return factcache.key(digest, name, options, extra=f"{RESULT_TEXT_CHARS}|{cache_hint(options, name)}")
 

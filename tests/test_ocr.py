@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -366,3 +367,27 @@ def test_ocr_on_without_an_engine_is_unusable_input(tmp_path: Path, monkeypatch:
     result = CliRunner().invoke(main, ["check", str(tmp_path), "--ocr", "on"])
     assert result.exit_code == 2
     assert "no OCR engine is installed" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("mode", ["off", "auto"])
+def test_with_ocr_off_the_ocr_pipeline_never_loads(tmp_path: Path, mode: str) -> None:
+    """Inspecting a photo with OCR off (cache on) never loads ``packager.ocr.run`` and its imaging: the
+    cache key says "ocr:off" without it. With OCR on, the photo is a page OCR may read, so it loads."""
+    from tests.freshpython import run_python
+
+    photo = tmp_path / "1.1 Photo.png"
+    Image.new("RGB", (64, 48), "white").save(photo)
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from packager.inspect import InspectOptions\n"
+        "from packager.rules import load_rules\n"
+        "from packager.scan import inspect_for_checks\n"
+        "facts = inspect_for_checks(Path(sys.argv[1]), InspectOptions(load_rules(None).deliverables, ocr=sys.argv[2]),"
+        " '1.1 Photo.png')\n"
+        "print(facts.kind, 'packager.ocr.run' in sys.modules)\n"
+    )
+    env = {**os.environ, "PACKAGER_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("PACKAGER_NO_CACHE", None)
+    kind, loaded = run_python(code, str(photo), mode, env=env).stdout.split()
+    assert kind == "png" and loaded == str(mode != "off")

@@ -74,7 +74,7 @@ class InspectOptions:
     ocr: str = "auto"  # auto | on | off: read pages with no text by OCR (packager.ocr)
     naming: NamingRules | None = None  # the label grammar OCR reads headers with (None: bundled rules)
     # Per-file OCR hints by casefolded file name; left out of repr (the facts cache key) because they
-    # are folder-wide: the cache adds the file's own hints (packager.ocr.run.cache_hint).
+    # are folder-wide: the cache adds the file's own hints (packager.ocr.cache_hint).
     signed: frozenset[str] = field(default=frozenset(), repr=False)  # the signed documents
     labelled: frozenset[str] = field(default=frozenset(), repr=False)  # names that name their milestone
 

@@ -12,3 +12,25 @@ unchanged folder again runs no OCR, and ``build`` and ``audit`` reuse what ``che
 Only the lines the engine read are cached; dates and labels are found again each time,
 so a different plan window or rules profile never sees stale conclusions.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def cache_hint(options: Any, name: str) -> str:
+    """What a file's OCR facts depend on beyond the inspection options: the engine installed (a
+    newly installed engine must not meet facts cached without one) and the file's own hints.
+
+    Here, not in ``ocr.run``: with OCR off, a worker never loads the OCR pipeline and its imaging.
+    """
+    if options.ocr == "off":
+        return "ocr:off"
+    from packager.ocr.engine import find_engine
+
+    engine = find_engine()
+    folded = name.casefold()
+    return "|".join((
+        f"ocr:{options.ocr}", engine.name if engine else "no-engine",
+        "signed" if folded in options.signed else "", "labelled" if folded in options.labelled else "",
+    ))

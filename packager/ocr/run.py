@@ -47,19 +47,6 @@ def wants_ocr(facts: Any, signed: bool) -> bool:
     return not first.has_text and not first.blank
 
 
-def cache_hint(options: Any, name: str) -> str:
-    """What a file's OCR facts depend on beyond the inspection options: the engine installed (a
-    newly installed engine must not meet facts cached without one) and the file's own hints."""
-    if options.ocr == "off":
-        return "ocr:off"
-    engine = find_engine()
-    folded = name.casefold()
-    return "|".join((
-        f"ocr:{options.ocr}", engine.name if engine else "no-engine",
-        "signed" if folded in options.signed else "", "labelled" if folded in options.labelled else "",
-    ))
-
-
 @functools.lru_cache(maxsize=8)
 def convention(rules: NamingRules | None) -> NamingConvention:
     """The naming grammar of the rules in use (the bundled profile's when none is given)."""
