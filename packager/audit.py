@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from packager.planpair import differing_plans
 from packager.result import Score
 from packager.rules import Rules
 from packager.scan import ZIP_CHANGED, ProgressFn, decide_as_produced, labelled_names, signed_names
+from packager.textutil import name_key
 from packager.workers import fewer_collections
 from packager.worksheet import QaScores, read_scores
 
@@ -525,24 +526,28 @@ def _data_error(exc: BaseException) -> str:
 
 
 def _verify_manifest(
-    manifest: dict[str, Any], spooled: list[tuple[str, str]], all_names: Iterable[str], manifest_name: str
+    manifest: dict[str, Any], spooled: list[tuple[str, str]], all_names: Sequence[str], manifest_name: str
 ) -> list[Finding]:
+    """The zip's files against its manifest, names matched as Windows and macOS match them (``name_key``):
+    a built zip unpacked and zipped again on a Mac stores its accents decomposed, and is still the same."""
     out: list[Finding] = []
     listed = {f.get("path"): f for f in manifest.get("files", []) if isinstance(f, dict)}
-    actual = dict(spooled)
-    present = set(all_names)
+    actual = {name_key(name): sha for name, sha in spooled}
+    present = {name_key(name) for name in all_names}
+    listed_keys = {name_key(name) for name in listed if isinstance(name, str)}
     for name, entry in sorted(listed.items(), key=lambda kv: str(kv[0])):
         if not isinstance(name, str):
             continue
-        if name not in present:
+        key = name_key(name)
+        if key not in present:
             out.append(MANIFEST_MISMATCH.finding(f"'{name}' is listed in the manifest but missing from the zip.",
                                                  path=name))
-        elif name in actual and actual[name] != entry.get("sha256"):
+        elif key in actual and actual[key] != entry.get("sha256"):
             out.append(MANIFEST_MISMATCH.finding(
-                f"'{name}' has been changed since the zip was built: its SHA-256 is {actual[name][:12]}…, the "
+                f"'{name}' has been changed since the zip was built: its SHA-256 is {actual[key][:12]}…, the "
                 f"manifest says {str(entry.get('sha256'))[:12]}….", path=name))
-    for name in sorted(present):
-        if name.endswith("/") or name == manifest_name or name in listed:
+    for name in sorted(all_names):
+        if name.endswith("/") or name == manifest_name or name_key(name) in listed_keys:
             continue
         out.append(MANIFEST_MISMATCH.finding(f"'{name}' is in the zip but not listed in the manifest.", path=name))
     return out

@@ -26,6 +26,7 @@ from packager.dates import find_dates
 from packager.inventory import FileRecord
 from packager.naming import NamingConvention, split_extension
 from packager.plan import PLAN_FILENAMES, saved_last
+from packager.textutil import name_key
 
 MANIFEST_NAME = "manifest.json"
 
@@ -140,7 +141,7 @@ def classify(
         plan = plan_path(names, root)
     manifest = manifest_path(names, root, naming) if received else None
     document_paths = {role: root + rel.replace("\\", "/").strip("/") for role, rel in documents.items()}
-    role_by_path = {path.casefold(): role for role, path in document_paths.items()}
+    role_by_path = {name_key(path): role for role, path in document_paths.items()}
 
     records: list[FileRecord] = []
     ignored: list[str] = []
@@ -151,7 +152,7 @@ def classify(
         if ignored_under(name, root, naming):
             ignored.append(name)
             continue
-        role = role_by_path.get(name.casefold())
+        role = role_by_path.get(name_key(name))
         stem = split_extension(rel.rsplit("/", 1)[-1])[0]
         name_dates = tuple(find_dates(stem, "name", window))  # a date in the name counts for any file
         if role is not None:

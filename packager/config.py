@@ -31,6 +31,7 @@ from typing import Any
 from packager.checks.registry import REGISTRY, declare
 from packager.errors import InputError
 from packager.findings import Finding, Severity
+from packager.textutil import name_key
 
 CONFIG_FILENAME = "packager.toml"
 KEYS = ("select", "ignore", "strict", "accepted")
@@ -57,7 +58,7 @@ class Acceptance:
             return False
         if self.path in ("*", "**"):
             return True
-        return finding.path is not None and fnmatch.fnmatchcase(finding.path.casefold(), self.path.casefold())
+        return finding.path is not None and fnmatch.fnmatchcase(name_key(finding.path), name_key(self.path))
 
     def describe(self) -> str:
         return self.check + ("" if self.path in ("*", "**") else f" on '{self.path}'")

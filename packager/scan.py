@@ -34,6 +34,7 @@ from packager.naming import NamingConvention
 from packager.plan import Plan
 from packager.rules import DeliverableRules, Rules
 from packager.safetext import printable_path
+from packager.textutil import name_key
 from packager.workers import die_with_parent, keep_freed_memory, raise_if_ended, stopping
 
 ProgressFn = Callable[[int, int], None]
@@ -542,16 +543,16 @@ SIGNED_ROLES = ("acknowledgement", "auditor_maintenance")
 
 
 def signed_names(document_paths: dict[str, str]) -> frozenset[str]:
-    """Casefolded file names of the signed documents, which OCR reads in full (InspectOptions.signed)."""
+    """Keyed file names (``name_key``) of the signed documents, which OCR reads in full (InspectOptions.signed)."""
     return frozenset(
-        rel.replace("\\", "/").rsplit("/", 1)[-1].casefold()
+        name_key(rel.replace("\\", "/").rsplit("/", 1)[-1])
         for role, rel in document_paths.items() if role in SIGNED_ROLES
     )
 
 
 def labelled_names(records: Iterable[FileRecord]) -> frozenset[str]:
-    """Casefolded names that already name their milestone: OCR then needs only a dated page top."""
-    return frozenset(r.name.casefold() for r in records if "name" in r.mapping.label_sources)
+    """Keyed names (``name_key``) that already name their milestone: OCR then needs only a dated page top."""
+    return frozenset(name_key(r.name) for r in records if "name" in r.mapping.label_sources)
 
 
 def scan_folder(

@@ -1,8 +1,18 @@
-"""Small wording helpers shared by checks and reports."""
+"""Small text helpers shared by checks and reports: wording, and the key names are matched by."""
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+
+
+def name_key(name: str) -> str:
+    """The key two file names match by, as Windows and macOS match them: case and Unicode form aside.
+
+    macOS can store 'é' as 'e' and a combining accent (a name from an HFS+ disk, or from a zip made by
+    Finder), while a plan typed on any machine has the single character: both give the same key.
+    """
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
 def long_date(day: dt.date) -> str:

@@ -650,7 +650,10 @@ class _Folder:
                note: str = "", features: Sequence[str] = ()) -> None:
         self.defects.append(Defect(check, path, milestone, severity, note, frozenset(features)))
 
-    def admin_pages(self, ack: Maker | None = None, auditor: Maker | None = None, org: bool = True) -> None:
+    def admin_pages(self, ack: Maker | None = None, auditor: Maker | None = None, org: bool = True,
+                    stored_as: str = "NFC") -> None:
+        """The org chart and the signed pages the plan names, their names stored in Unicode form
+        ``stored_as`` ("NFD": accents decomposed, as a Mac stores them)."""
         company = self.plan["company"]
         senior = self.plan["senior_representative"]["name"]
         if org:
@@ -659,7 +662,7 @@ class _Folder:
                 heading=f"{company} - Organisational chart"), "text-pdf", role="document")
         docs = self.plan["documents"]
         if "acknowledgement" in docs:
-            self.add(docs["acknowledgement"], None, ack or text_pdf(
+            self.add(unicodedata.normalize(stored_as, docs["acknowledgement"]), None, ack or text_pdf(
                 [["I acknowledge the results of the 2026 Action Plan.", f"Signed: {senior}, President",
                   "Date: October 20, 2026"]], heading="Senior Company Representative Acknowledgement"),
                 "text-pdf", role="document")
@@ -873,7 +876,11 @@ def prairie() -> _Folder:
             ("Assess every supervisor's competency", "Competency assessments", "2026-06-30"),
             ("Train supervisors in hazard assessment", "Training attendance", "2026-09-30"),
         ]),
-    ], senior="Gord Lindqvist")
+    ], senior="Gord Lindqvist", documents={
+        "org_chart": "admin/org-chart.pdf",
+        "acknowledgement": "admin/Accusé de réception - représentant principal.pdf",
+        "auditor_maintenance": "admin/auditor-maintenance-signed.pdf",
+    })
     f = _Folder("prairie-roofing", True, "SECOR", plan)
     o1, o2, o3, o4 = ("01 - Fall protection", "02 - Ladder safety", "03 - Respiratory protection",
                       "04 - Supervisor competency")
@@ -978,7 +985,7 @@ def prairie() -> _Folder:
         features=["folder:milestone", "header:objective-milestone", "body-mention"])
     f.junk(f"{o3}/Fit test photos (3.2)/Thumbs.db")
     f.junk(".DS_Store")
-    f.admin_pages()
+    f.admin_pages(stored_as="NFD")  # the plan types 'é' as one character; the Mac stored it as two
     return f
 
 
@@ -1635,6 +1642,32 @@ def figures(spec: CorpusSpec, results: dict[str, Any]) -> Figures:
         deliverables, mapped_right, tuple(wrong_maps), tuple(false_clean), tuple(false_defect), planted,
         tuple(missed), dated, dated_right, tuple(wrong_dates), scanned, page_dated, page_labelled,
     )
+
+
+# Rules that differ by design for a received zip: an unlabelled deliverable is an error there, and an
+# archive among the entries is also a nested archive of the zip.
+AUDIT_BY_DESIGN = frozenset({"deliverable-unlabelled", "zip-nested-archive"})
+
+
+def audit_differences(folder: FolderSpec, result: Any, work: Path, today: dt.date, how: str) -> list[str]:
+    """Zip the folder by hand (``how``: a maker in ``tests.handzips``), audit it, and list the findings
+    that differ from the folder's check (``result``), by check id, path below the top folder and severity."""
+    from packager.audit import audit_zip
+    from packager.rules import load_rules
+    from tests import handzips
+
+    target = handzips.MAKERS[how](folder.path, work / f"{folder.name} ({how}).zip", folder.name)
+    audited = audit_zip(target, load_rules(), today=today)
+    prefix = folder.name + "/"
+
+    def key(f: Any) -> tuple[str, str, str]:
+        path = unicodedata.normalize("NFC", f.path or "")
+        return f.check, path[len(prefix):] if path.startswith(prefix) else path, f.severity.value
+
+    checked = {key(f) for f in result.findings if f.check not in AUDIT_BY_DESIGN}
+    received = {key(f) for f in audited.findings if f.check not in AUDIT_BY_DESIGN}
+    return [f"audit only: {k}" for k in sorted(received - checked)] + [
+        f"check only: {k}" for k in sorted(checked - received)]
 
 
 _SESSION: dict[str, CorpusSpec] = {}

@@ -16,7 +16,7 @@ from packager.cli import main
 from packager.plan import load_plan, load_plan_text
 from packager.planxlsx import plan_workbook
 from packager.rules import load_rules
-from tests.test_equivalence import zip_macos, zip_windows
+from tests.handzips import finder, send_to
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
 TODAY = dt.date(2026, 11, 26)
@@ -42,9 +42,9 @@ def received(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     text = text.replace("Inspect all hand tools monthly", "Inspect power tools quarterly")
     (changed / "action-plan.yaml").write_text(text, encoding="utf-8")
     return {
-        "windows": zip_windows(folder, base / "Northwind Paving 2026 final.zip"),
-        "macos": zip_macos(folder, base / "northwind-paving-2026-mac.zip"),
-        "changed": zip_windows(changed, base / "changed.zip"),
+        "windows": send_to(folder, base / "Northwind Paving 2026 final.zip", "ACME Send to"),
+        "macos": finder(folder, base / "northwind-paving-2026-mac.zip", "ACME Send to"),
+        "changed": send_to(changed, base / "changed.zip", "ACME Send to"),
         "yaml": approved_yaml,
         "xlsx": approved_xlsx,
         "base": base,

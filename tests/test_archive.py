@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import string
 import struct
 import subprocess
 import sys
 import textwrap
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import replace
@@ -32,7 +34,13 @@ from packager.archive import (
     scan_archive,
     spool_directory,
 )
-from packager.archive.names import collision_key, escape_for_display, has_hidden_char, is_hidden_char
+from packager.archive.names import (
+    collision_key,
+    decode_raw_name,
+    escape_for_display,
+    has_hidden_char,
+    is_hidden_char,
+)
 from packager.errors import InputError
 from packager.findings import Finding, Severity
 from packager.rules import ArchiveRules, load_rules
@@ -164,6 +172,56 @@ def test_cp437_names_and_unicode_path_extra(tmp_path: Path) -> None:
     result = scan(tmp_path, data)
     assert result.findings == ()
     assert result.all_names == ("café-unicode.txt", "naïve.txt", "日本.txt")
+
+
+# Name (as the user typed it), raw bytes in the zip, its flags, what a reviewer should see.
+RAW_NAMES = [
+    ("ASCII", b"1.1 Drill report.pdf", 0, "1.1 Drill report.pdf"),
+    ("Windows 'Send to' (cp437)", "1.1 Procédure été.pdf".encode("cp437"), 0, "1.1 Procédure été.pdf"),
+    ("UTF-8 with the flag", "1.1 Procédure été.pdf".encode(), 0x0800, "1.1 Procédure été.pdf"),
+    ("macOS Finder: UTF-8 without the flag", "1.1 Procédure été.pdf".encode(), 0, "1.1 Procédure été.pdf"),
+    ("macOS Finder, decomposed accents", unicodedata.normalize("NFD", "accusé signé.pdf").encode(), 0,
+     unicodedata.normalize("NFD", "accusé signé.pdf")),
+    ("macOS Finder, an en dash", "Objective 2 – Sécurité/2.1 a.pdf".encode(), 0, "Objective 2 – Sécurité/2.1 a.pdf"),
+    ("not UTF-8: cp437 box drawing", bytes([0xC9, 0xCD, 0xBB]) + b".txt", 0, "╔═╗.txt"),
+    ("broken UTF-8 with the flag", b"a\xff.txt", 0x0800, "a\ufffd.txt"),
+]
+
+
+@pytest.mark.parametrize(("raw", "flags", "expected"), [r[1:] for r in RAW_NAMES], ids=[r[0] for r in RAW_NAMES])
+def test_names_decode_as_the_program_that_wrote_them_meant(raw: bytes, flags: int, expected: str) -> None:
+    assert decode_raw_name(raw, flags) == expected
+
+
+# Letters a Windows "Send to" zip stores in cp437 for names in English, French or Spanish.
+CP437_LETTERS = st.sampled_from(
+    list(string.ascii_letters + string.digits + " -_.,()&'")
+    + list(bytes(range(0x80, 0xA6)).decode("cp437"))
+)
+
+
+@given(st.text(CP437_LETTERS, min_size=1, max_size=60))
+def test_a_cp437_name_is_never_taken_for_utf8(name: str) -> None:
+    """cp437 names of letters, digits and accented letters never decode as UTF-8 (no byte of theirs
+    can start a UTF-8 sequence), so reading flag-less UTF-8 names as macOS writes them costs them nothing."""
+    assert decode_raw_name(name.encode("cp437"), 0) == name
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=60), st.integers(0, 0xFFFF))
+def test_any_utf8_name_reads_back_with_or_without_the_flag(name: str, flags: int) -> None:
+    assert decode_raw_name(name.encode(), flags) == name
+
+
+@given(st.binary(max_size=80), st.integers(0, 0xFFFF))
+def test_any_raw_name_decodes(raw: bytes, flags: int) -> None:
+    assert isinstance(decode_raw_name(raw, flags), str)
+
+
+def test_a_macos_finder_zip_lists_its_accented_names(tmp_path: Path) -> None:
+    names = ["Objective 2 – Sécurité/2.1 Procédure.pdf", unicodedata.normalize("NFD", "admin/accusé signé.pdf")]
+    result = scan(tmp_path, zc.build([zc.stored(n.encode(), b"x") for n in names]))  # no UTF-8 flag
+    assert result.findings == ()
+    assert result.all_names == tuple(names)
 
 
 # --- zip-unsafe-path --------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """One evidence model: a folder checked with `check` and the same folder audited after being zipped
-three ways (by `packager build`, by a plain zipfile as Windows "Send to" does, and with `__MACOSX/`
-and `._` entries as macOS Finder does) gives every file the same findings.
+three ways (by `packager build`, as Windows "Send to" does and as macOS Finder does: see
+`tests.handzips`) gives every file the same findings, French names stored either way included.
 
 The few rules that differ by design for a received zip are normalised before comparing:
 an unlabelled deliverable is an error in a received zip (a warning in a folder); the manifest and
@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import unicodedata
 import zipfile
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ from packager.audit import audit_zip
 from packager.build import build_submission
 from packager.findings import Finding
 from packager.rules import load_rules
+from tests import handzips
 from tests.test_deliverable_checks import ALL_AT_ONCE
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
@@ -55,37 +58,25 @@ def by_file(findings: tuple[Finding, ...], rename: dict[str, str]) -> dict[str, 
     return dict(out)
 
 
-def zip_windows(folder: Path, out: Path) -> Path:
-    """Windows 'Send to > Compressed folder': one top folder, no directory entries, Thumbs.db kept."""
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                zf.write(path, f"{TOP}/{path.relative_to(folder).as_posix()}")
-        zf.writestr(f"{TOP}/Objective 1 - Emergency response/Thumbs.db", b"\xd0\xcf\x11\xe0" + b"\x00" * 60)
-        zf.writestr(f"{TOP}/desktop.ini", b"[.ShellClassInfo]\r\n")
-    return out
+def _accented(root: Path) -> None:
+    """French names as a Mac stores them (accents decomposed) while the plan, typed, has them composed:
+    the plan's signed acknowledgement, a deliverable and an objective folder."""
+    ack = "admin/accusé de réception signé.pdf"
+    (root / "admin" / "acknowledgement-signed.pdf").rename(root / unicodedata.normalize("NFD", ack))
+    plan = root / "action-plan.yaml"
+    plan.write_text(plan.read_text().replace("admin/acknowledgement-signed.pdf", f'"{ack}"'))
+    talks = root / "Objective 3 - Toolbox talks"
+    (talks / "3.1 - Toolbox talk schedule - 2026-04-15.pdf").rename(
+        talks / unicodedata.normalize("NFD", "3.1 - Calendrier des causeries sécurité - 2026-04-15.pdf"))
+    (root / "Objective 2 - Hand safety").rename(root / unicodedata.normalize("NFD", "Objective 2 – Sécurité des mains"))
 
 
-def zip_macos(folder: Path, out: Path) -> Path:
-    """macOS Finder 'Compress': directory entries, `__MACOSX/` AppleDouble twins, .DS_Store."""
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(f"{TOP}/", b"")
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder).as_posix()
-            if path.is_dir():
-                zf.writestr(f"{TOP}/{rel}/", b"")
-                continue
-            zf.write(path, f"{TOP}/{rel}")
-            parent, _, leaf = f"{TOP}/{rel}".rpartition("/")
-            zf.writestr(f"__MACOSX/{parent}/._{leaf}", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
-        zf.writestr(f"{TOP}/.DS_Store", b"\x00\x00\x00\x01Bud1" + b"\x00" * 40)
-    return out
-
-
-@pytest.fixture(scope="module", params=["sample", "planted"])
+@pytest.fixture(scope="module", params=["sample", "planted", "accented"])
 def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp(request.param) / "sub"
     shutil.copytree(SAMPLE, root)
+    if request.param == "accented":
+        _accented(root)
     if request.param == "planted":
         for plant, check in ALL_AT_ONCE:
             if check not in NOT_ZIPPABLE:
@@ -96,12 +87,18 @@ def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return root
 
 
-@pytest.mark.parametrize("how", ["windows", "macos"])
+@pytest.mark.parametrize("how", sorted(handzips.MAKERS))
 def test_zipped_folder_audits_like_the_folder(folder: Path, tmp_path: Path, how: str) -> None:
     checked = check_folder(folder, today=TODAY, workers=1)
-    made = (zip_windows if how == "windows" else zip_macos)(folder, tmp_path / f"{how}.zip")
+    if not folder.parent.name.startswith("planted"):
+        assert [f for f in checked.findings if f.severity.value == "error"] == []
+    made = handzips.MAKERS[how](folder, tmp_path / "made.zip", TOP)
     audited = audit_zip(made, RULES, today=TODAY, workers=1)
-    rename = {f"{TOP}/{rel}": rel for rel in (p.relative_to(folder).as_posix() for p in folder.rglob("*"))}
+    # Names as a reviewer sees them, whatever form the zip stored them in.
+    rename = {unicodedata.normalize("NFC", f"{TOP}/{rel}"): rel
+              for rel in (p.relative_to(folder).as_posix() for p in folder.rglob("*"))}
+    audited = replace(audited, findings=tuple(
+        replace(f, path=unicodedata.normalize("NFC", f.path)) if f.path else f for f in audited.findings))
     assert audited.plan is not None, audited.unverified
     assert by_file(audited.findings, rename) == by_file(checked.findings, {})
     assert [f.check for f in audited.findings if f.check.startswith("zip-")] == (
@@ -128,3 +125,23 @@ def test_built_zip_audits_like_the_folder(folder: Path, tmp_path: Path) -> None:
     expected = {path: keys for path, keys in expected.items() if keys}
     assert by_file(audited.findings, rename) == expected
     assert [f for f in audited.findings if f.check == "manifest-mismatch"] == []
+
+
+def test_a_built_zip_zipped_again_on_a_mac_still_matches_its_manifest(tmp_path: Path) -> None:
+    """A reviewer who unzips a built zip on a Mac and compresses it again gets accents stored
+    decomposed and no UTF-8 flag: the files are still the ones the manifest lists."""
+    root = tmp_path / "sub"
+    shutil.copytree(SAMPLE, root)
+    _accented(root)
+    built = tmp_path / "built.zip"
+    build_submission(root, built, today=TODAY)
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(built) as zf:
+        zf.extractall(unpacked)
+        top = zf.namelist()[0].split("/", 1)[0]
+    assert any(not n.isascii() for n in zf.namelist())
+    again = handzips.finder(unpacked / top, tmp_path / "again.zip", top)
+    audited = audit_zip(again, RULES, today=TODAY, workers=1)
+    assert audited.manifest
+    assert [f.message for f in audited.findings if f.check == "manifest-mismatch"] == []
+    assert [f.message for f in audited.findings if f.severity.value == "error"] == []

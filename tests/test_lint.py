@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -289,3 +290,16 @@ def test_checks_lists_every_id_a_config_may_name() -> None:
     listed = [line.split(" ")[0] for line in out.splitlines() if line and not line.startswith(" ")]
     assert listed == known_ids()
     assert {"acceptance-unused", "objective-title-missing", "submission-too-large", "zip-bomb"} <= set(listed)
+
+
+@pytest.mark.parametrize(("written", "found"), [
+    ("Objective 1/1.1 Procédure*", "Objective 1/1.1 Procédure été.pdf"),
+    ("Objective 1/1.1 Procédure*", unicodedata.normalize("NFD", "Objective 1/1.1 Procédure été.pdf")),
+    (unicodedata.normalize("NFD", "objective 1/1.1 PROCÉDURE*"), "Objective 1/1.1 Procédure été.pdf"),
+])
+def test_an_acceptance_matches_a_name_however_its_accents_are_stored(written: str, found: str) -> None:
+    """A path typed in packager.toml matches the file a Mac stored with decomposed accents, and case aside."""
+    from packager.config import Acceptance
+
+    finding = Finding("deliverable-undated", Severity.ERROR, "No date.", "Add one.", path=found)
+    assert Acceptance("deliverable-undated", "Dated on the back.", written).matches(finding)

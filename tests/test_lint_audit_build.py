@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from packager.build import build_submission
 from packager.cli import main
-from tests.test_equivalence import zip_windows
+from tests.handzips import send_to
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample"
@@ -183,8 +183,8 @@ def against_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copytree(SAMPLE, changed)
     (changed / "action-plan.yaml").write_text(
         text.replace("Inspect all hand tools monthly", "Inspect power tools quarterly"), encoding="utf-8")
-    return {"plans": plans, "same": zip_windows(SAMPLE, base / "Northwind Paving 2026.zip"),
-            "changed": zip_windows(changed, base / "Northwind Paving 2026 v2.zip")}
+    return {"plans": plans, "same": send_to(SAMPLE, base / "Northwind Paving 2026.zip", "ACME Send to"),
+            "changed": send_to(changed, base / "Northwind Paving 2026 v2.zip", "ACME Send to")}
 
 
 @pytest.mark.parametrize(

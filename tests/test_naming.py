@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from packager.naming import NamingConvention, split_extension
 from packager.rules import load_rules
+from packager.textutil import name_key
 
 NAMING = NamingConvention(load_rules().naming)
 
@@ -180,3 +183,20 @@ def test_remembered_answers_stay_bounded() -> None:
     assert len(convention._ignored_parts) <= LINE_MEMO
     assert len(convention._line_labels) <= LINE_MEMO
     assert [label.milestone for label in convention.header_labels("Milestone 1.1 - record 3")] == ["1.1"]
+
+
+@given(st.text(max_size=40))
+def test_a_name_key_ignores_how_accents_are_stored_and_case(name: str) -> None:
+    """The plan's 'Accusé.pdf', a Mac's decomposed 'Accuse\u0301.pdf' and 'ACCUSÉ.PDF' are one file."""
+    key = name_key(name)
+    assert name_key(unicodedata.normalize("NFD", name)) == key == name_key(unicodedata.normalize("NFC", name))
+    assert name_key(key) == key
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("admin/Accusé de réception.pdf", "admin/accuse\u0301 de re\u0301ception.PDF"),
+    ("Objective 2 – Sécurité", "OBJECTIVE 2 – SÉCURITÉ"),
+    ("Straße.pdf", "STRASSE.pdf"),
+])
+def test_names_that_are_one_file_share_a_key(a: str, b: str) -> None:
+    assert name_key(a) == name_key(b)

@@ -11,6 +11,8 @@ import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 
+from packager.textutil import name_key
+
 UTF8_FLAG = 0x0800
 UNICODE_PATH_EXTRA = 0x7075
 
@@ -136,14 +138,23 @@ def normalise_name(name: str) -> NormalisedName:
 
 def collision_key(display: str) -> str:
     """Two names with the same key land on the same file on Windows or macOS."""
-    bare = display.rstrip("/")
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", bare).casefold())
+    return name_key(display.rstrip("/"))
 
 
 def decode_raw_name(raw: bytes, flags: int) -> str:
-    """The name as the zip's own encoding says: UTF-8 when flag bit 11 is set, else cp437."""
+    """The name as the zip's own encoding says: UTF-8 when flag bit 11 is set, else cp437.
+
+    A name without the flag that is well-formed UTF-8 and not plain ASCII is read as UTF-8: macOS
+    Finder ('Compress') writes UTF-8 names without setting the flag. cp437 text almost never
+    decodes as UTF-8: that would take a box-drawing character followed by an accented letter.
+    """
     if flags & UTF8_FLAG:
         return raw.decode("utf-8", errors="replace")
+    if not raw.isascii():
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     return raw.decode("cp437")
 
 

@@ -15,6 +15,7 @@ from packager.inspect.office import inspect_office
 from packager.inspect.pdf import inspect_pdf
 from packager.inspect.sniff import HEAD_BYTES, sniff
 from packager.inspect.text import inspect_text
+from packager.textutil import name_key
 
 CHUNK = 1024 * 1024
 
@@ -100,7 +101,7 @@ def _ocr(path: Path, facts: FileFacts, options: InspectOptions, display: str, da
     from packager.ocr.run import apply_ocr
 
     try:
-        name = display.casefold()
+        name = name_key(display)
         result: FileFacts = apply_ocr(
             path, facts, options.ocr, options.window, name in options.signed, name in options.labelled,
             options.naming, data,

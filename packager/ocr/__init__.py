@@ -27,9 +27,10 @@ def cache_hint(options: Any, name: str) -> str:
     if options.ocr == "off":
         return "ocr:off"
     from packager.ocr.engine import find_engine
+    from packager.textutil import name_key
 
     engine = find_engine()
-    folded = name.casefold()
+    folded = name_key(name)
     return "|".join((
         f"ocr:{options.ocr}", engine.name if engine else "no-engine",
         "signed" if folded in options.signed else "", "labelled" if folded in options.labelled else "",
