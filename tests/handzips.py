@@ -1,7 +1,8 @@
 """Zips made by hand, the way QA reviewers mostly receive them.
 
 - ``send_to``: Windows Explorer's "Send to > Compressed (zipped) folder": every file deflated under
-  one top folder, names in the DOS code page (cp437) without the UTF-8 flag where they fit in it,
+  one top folder, names in the machine's DOS code page (cp437 in the United States, cp850 in
+  Canada) without the UTF-8 flag where they fit in it,
   UTF-8 with the flag where they do not, and the `Thumbs.db` and `desktop.ini` Explorer leaves
   (unless the folder has its own).
 - ``finder``: macOS Finder's "Compress": a directory entry per folder, UTF-8 names *without* the
@@ -23,21 +24,21 @@ def _entries(folder: Path) -> list[tuple[str, Path]]:
     return [(path.relative_to(folder).as_posix(), path) for path in sorted(folder.rglob("*"))]
 
 
-def _dos_name(name: str) -> str | bytes:
-    """The raw name Explorer writes: cp437 bytes (no flag) when the name fits, else UTF-8 (flagged)."""
+def _dos_name(name: str, codepage: str) -> str | bytes:
+    """The raw name Explorer writes: code page bytes (no flag) when the name fits, else UTF-8 (flagged)."""
     try:
-        return name.encode("cp437") if not name.isascii() else name
+        return name.encode(codepage) if not name.isascii() else name
     except UnicodeEncodeError:
         return name
 
 
-def send_to(folder: Path, out: Path, top: str) -> Path:
+def send_to(folder: Path, out: Path, top: str, codepage: str = "cp437") -> Path:
     files = [(rel, path) for rel, path in _entries(folder) if path.is_file()]
-    entries = [zipcraft.deflated(_dos_name(f"{top}/{rel}"), path.read_bytes()) for rel, path in files]
+    entries = [zipcraft.deflated(_dos_name(f"{top}/{rel}", codepage), path.read_bytes()) for rel, path in files]
     have = {rel for rel, _path in files}
     shown = next((rel.rsplit("/", 1)[0] for rel, _path in files if "/" in rel), None)  # a folder viewed as icons
     if shown is not None and f"{shown}/Thumbs.db" not in have:
-        entries.append(zipcraft.deflated(_dos_name(f"{top}/{shown}/Thumbs.db"), b"\xd0\xcf\x11\xe0" + bytes(60)))
+        entries.append(zipcraft.deflated(_dos_name(f"{top}/{shown}/Thumbs.db", codepage), b"\xd0\xcf\x11\xe0" + bytes(60)))
     if "desktop.ini" not in have:
         entries.append(zipcraft.deflated(f"{top}/desktop.ini", b"[.ShellClassInfo]\r\n"))
     return zipcraft.write(out, zipcraft.build(entries))
@@ -62,4 +63,8 @@ def finder(folder: Path, out: Path, top: str) -> Path:
     return zipcraft.write(out, zipcraft.build(entries))
 
 
-MAKERS = {"Windows Send to": send_to, "macOS Finder": finder}
+def send_to_in_canada(folder: Path, out: Path, top: str) -> Path:
+    return send_to(folder, out, top, "cp850")
+
+
+MAKERS = {"Windows Send to": send_to, "Windows Send to (Canada)": send_to_in_canada, "macOS Finder": finder}

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import packager.archive.reader as reader_module
@@ -178,12 +178,15 @@ def test_cp437_names_and_unicode_path_extra(tmp_path: Path) -> None:
 RAW_NAMES = [
     ("ASCII", b"1.1 Drill report.pdf", 0, "1.1 Drill report.pdf"),
     ("Windows 'Send to' (cp437)", "1.1 Procédure été.pdf".encode("cp437"), 0, "1.1 Procédure été.pdf"),
+    ("Windows 'Send to' in Canada (cp850)", "À faire - ÉQUIPE Île-à-la-Crosse.pdf".encode("cp850"), 0,
+     "À faire - ÉQUIPE Île-à-la-Crosse.pdf"),
+    ("cp850 capitals cp437 reads as Greek", "CÔTÉ ÛÙ.pdf".encode("cp850"), 0, "CÔTÉ ÛÙ.pdf"),
     ("UTF-8 with the flag", "1.1 Procédure été.pdf".encode(), 0x0800, "1.1 Procédure été.pdf"),
     ("macOS Finder: UTF-8 without the flag", "1.1 Procédure été.pdf".encode(), 0, "1.1 Procédure été.pdf"),
     ("macOS Finder, decomposed accents", unicodedata.normalize("NFD", "accusé signé.pdf").encode(), 0,
      unicodedata.normalize("NFD", "accusé signé.pdf")),
     ("macOS Finder, an en dash", "Objective 2 – Sécurité/2.1 a.pdf".encode(), 0, "Objective 2 – Sécurité/2.1 a.pdf"),
-    ("not UTF-8: cp437 box drawing", bytes([0xC9, 0xCD, 0xBB]) + b".txt", 0, "╔═╗.txt"),
+    ("box drawing in either code page stays cp437", bytes([0xC9, 0xCD, 0xBB]) + b".txt", 0, "╔═╗.txt"),
     ("broken UTF-8 with the flag", b"a\xff.txt", 0x0800, "a\ufffd.txt"),
 ]
 
@@ -193,18 +196,39 @@ def test_names_decode_as_the_program_that_wrote_them_meant(raw: bytes, flags: in
     assert decode_raw_name(raw, flags) == expected
 
 
-# Letters a Windows "Send to" zip stores in cp437 for names in English, French or Spanish.
-CP437_LETTERS = st.sampled_from(
-    list(string.ascii_letters + string.digits + " -_.,()&'")
-    + list(bytes(range(0x80, 0xA6)).decode("cp437"))
-)
+# What a Windows "Send to" zip's names are made of, in English, French or Spanish: the letters each
+# DOS code page has (cp437 in the United States, cp850 in Canada).
+PLAIN = list(string.ascii_letters + string.digits + " -_.,()&'")
 
 
-@given(st.text(CP437_LETTERS, min_size=1, max_size=60))
-def test_a_cp437_name_is_never_taken_for_utf8(name: str) -> None:
-    """cp437 names of letters, digits and accented letters never decode as UTF-8 (no byte of theirs
-    can start a UTF-8 sequence), so reading flag-less UTF-8 names as macOS writes them costs them nothing."""
+def _latin_letters(codepage: str) -> list[str]:
+    return [ch for ch in bytes(range(0x80, 0x100)).decode(codepage) if unicodedata.name(ch, "").startswith("LATIN")]
+
+
+@given(st.text(st.sampled_from(PLAIN + _latin_letters("cp437")), min_size=1, max_size=60))
+def test_a_cp437_name_reads_back(name: str) -> None:
+    """cp437 names of letters, digits and accented letters are never taken for UTF-8 (no byte of theirs
+    can start a UTF-8 sequence) nor for cp850: reading the names macOS and Canadian Windows write costs
+    them nothing."""
     assert decode_raw_name(name.encode("cp437"), 0) == name
+
+
+FRENCH_WORDS = ("À", "JOUR", "ÉQUIPE", "Île", "ÎLE", "Ève", "ÈVE", "CÔTÉ", "Être", "ÊTRE", "Rôle", "RÔLE", "Sécurité",
+                "SÉCURITÉ", "Procédure", "Échéance", "Hôpital", "FORÊT", "Août", "AOÛT", "Noël", "Maïs", "Où", "OÙ",
+                "Leçon", "FAÇADE", "Âge", "ÂGE", "2026-06-20", "1.2")
+
+
+@given(st.lists(st.sampled_from(FRENCH_WORDS), min_size=1, max_size=8), st.sampled_from([" ", " - ", "_", "/"]))
+def test_a_french_name_from_canadian_windows_reads_back(words: list[str], between: str) -> None:
+    """French words, capitals included, in cp850 (Canada's DOS code page) read back as typed. (Two
+    bytes of a cp850 name can form UTF-8 only where a capital such as 'È' touches an accented letter,
+    which no French word has.)"""
+    name = between.join(w for w in words if all(ch in CP850 for ch in w))
+    assume(name)
+    assert decode_raw_name(name.encode("cp850"), 0) == name
+
+
+CP850 = set(bytes(range(256)).decode("cp850"))
 
 
 @given(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=60), st.integers(0, 0xFFFF))

@@ -60,15 +60,23 @@ def by_file(findings: tuple[Finding, ...], rename: dict[str, str]) -> dict[str, 
 
 def _accented(root: Path) -> None:
     """French names as a Mac stores them (accents decomposed) while the plan, typed, has them composed:
-    the plan's signed acknowledgement, a deliverable and an objective folder."""
+    the plan's signed acknowledgement, a deliverable and an objective folder; and, typed on Windows, the
+    plan's signed Auditor Maintenance page and a deliverable."""
     ack = "admin/accusé de réception signé.pdf"
     (root / "admin" / "acknowledgement-signed.pdf").rename(root / unicodedata.normalize("NFD", ack))
     plan = root / "action-plan.yaml"
-    plan.write_text(plan.read_text().replace("admin/acknowledgement-signed.pdf", f'"{ack}"'))
+    # Typed on Windows (composed), with capitals only cp850, Canada's DOS code page, has.
+    auditor = "admin/Maintenance de l'auditeur À JOUR - ÎLE ÈVE.pdf"
+    (root / "admin" / "auditor-maintenance-signed.pdf").rename(root / auditor)
+    plan.write_text(plan.read_text().replace("admin/acknowledgement-signed.pdf", f'"{ack}"')
+                    .replace("admin/auditor-maintenance-signed.pdf", f'"{auditor}"'))
     talks = root / "Objective 3 - Toolbox talks"
     (talks / "3.1 - Toolbox talk schedule - 2026-04-15.pdf").rename(
         talks / unicodedata.normalize("NFD", "3.1 - Calendrier des causeries sécurité - 2026-04-15.pdf"))
     (root / "Objective 2 - Hand safety").rename(root / unicodedata.normalize("NFD", "Objective 2 – Sécurité des mains"))
+    drills = root / "Objective 1 - Emergency response"
+    (drills / "1.2 - Emergency response plan rev 3 - 2026-06-20.pdf").rename(
+        drills / "1.2 - Plan d'urgence À JOUR - ÎLE ÈVE - 2026-06-20.pdf")
 
 
 @pytest.fixture(scope="module", params=["sample", "planted", "accented"])

@@ -142,20 +142,38 @@ def collision_key(display: str) -> str:
 
 
 def decode_raw_name(raw: bytes, flags: int) -> str:
-    """The name as the zip's own encoding says: UTF-8 when flag bit 11 is set, else cp437.
+    """The name as the program that wrote the zip meant it: UTF-8 when flag bit 11 is set, else the
+    DOS code page Windows writes in (cp437, the zip standard's, or cp850).
 
     A name without the flag that is well-formed UTF-8 and not plain ASCII is read as UTF-8: macOS
     Finder ('Compress') writes UTF-8 names without setting the flag. cp437 text almost never
     decodes as UTF-8: that would take a box-drawing character followed by an accented letter.
+
+    Windows "Send to" writes a name in the machine's DOS code page: cp437 in the United States, cp850
+    in Canada. The two agree on lower-case accented letters; where cp850 has capitals ('À', 'È', 'Ô')
+    cp437 has box-drawing and Greek characters, which no file name holds: the name is then read as cp850.
     """
     if flags & UTF8_FLAG:
         return raw.decode("utf-8", errors="replace")
-    if not raw.isascii():
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    return raw.decode("cp437")
+    if raw.isascii():
+        return raw.decode("ascii")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    us = raw.decode("cp437")
+    odd = _not_latin(us)
+    if odd:
+        canadian = raw.decode("cp850")
+        if _not_latin(canadian) < odd:
+            return canadian
+    return us
+
+
+def _not_latin(text: str) -> int:
+    """How many characters of ``text`` are neither ASCII nor a Latin letter (box drawing, Greek, symbols)."""
+    return sum(1 for ch in text if not ch.isascii() and not unicodedata.name(ch, "").startswith("LATIN")
+               and unicodedata.category(ch) != "Mn")
 
 
 def unicode_path_extra(raw_name: bytes, extra_fields: list[tuple[int, bytes]]) -> str | None:
