@@ -140,7 +140,7 @@ def classify(
     if plan is None:
         plan = plan_path(names, root)
     manifest = manifest_path(names, root, naming) if received else None
-    document_paths = {role: root + rel.replace("\\", "/").strip("/") for role, rel in documents.items()}
+    document_paths = {role: _named_file(written, names, root, naming) for role, written in documents.items()}
     role_by_path = {name_key(path): role for role, path in document_paths.items()}
 
     records: list[FileRecord] = []
@@ -183,6 +183,39 @@ def classify(
         root=root, records=tuple(records), ignored=tuple(ignored), plan=plan, manifest=manifest,
         document_paths=document_paths, documents=found,
     )
+
+
+def written_parts(written: str) -> list[str]:
+    """The folders and file name of a path as the plan writes it: '\\' or '/' separators, without the
+    quotes Windows "Copy as path" adds, './' or a leading '/'."""
+    text = written.strip().strip('"\'').strip()
+    return [part for part in text.replace("\\", "/").split("/") if part not in ("", ".")]
+
+
+def _named_file(written: str, names: list[str], root: str, naming: NamingConvention) -> str:
+    """The file a path in the plan's ``documents:`` names, as a path in the folder or zip.
+
+    The path below the top folder when a file has it ('admin/ack.pdf', './admin/ack.pdf',
+    'admin\\ack.pdf'). Otherwise, as a reviewer would find it, the one file in ``admin/`` or at
+    the top whose path ends as the written one does, longest ending first: a path copied whole
+    ('C:\\Users\\…\\COR 2026\\admin\\ack.pdf') or the file name alone. Two such files, or none:
+    the path as written, which the checks report as missing.
+    """
+    parts = written_parts(written)
+    exact = root + "/".join(parts)
+    if not parts or exact in names or name_key(exact) in {name_key(n) for n in names}:
+        return exact
+    keyed = {name_key(below_root(name, root)): name for name in names
+             if not ignored_under(name, root, naming)
+             and ("/" not in below_root(name, root) or naming.is_admin(below_root(name, root)))}
+    for count in range(len(parts), 0, -1):
+        ending = name_key("/".join(parts[-count:]))
+        found = [name for key, name in keyed.items() if key == ending or key.endswith("/" + ending)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            break
+    return exact
 
 
 def _built_document(rel: str) -> str | None:

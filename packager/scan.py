@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from packager import cachedb, cachedir, factcache
 from packager.checks.registry import declare
-from packager.classify import classify
+from packager.classify import classify, written_parts
 from packager.errors import os_cause
 from packager.evidence import decide
 from packager.findings import Finding, Severity
@@ -545,8 +545,8 @@ SIGNED_ROLES = ("acknowledgement", "auditor_maintenance")
 def signed_names(document_paths: dict[str, str]) -> frozenset[str]:
     """Keyed file names (``name_key``) of the signed documents, which OCR reads in full (InspectOptions.signed)."""
     return frozenset(
-        name_key(rel.replace("\\", "/").rsplit("/", 1)[-1])
-        for role, rel in document_paths.items() if role in SIGNED_ROLES
+        name_key((written_parts(written) or [""])[-1])
+        for role, written in document_paths.items() if role in SIGNED_ROLES
     )
 
 

@@ -124,12 +124,11 @@ def load_yaml_text(text: str, source: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "not valid YAML"
-        raise InputError(
-            f"this is not valid YAML ({problem})",
-            file=source,
-            line=line,
-            hint="Check the indentation and that every 'name: value' has a space after the colon",
-        ) from None
+        hint = "Check the indentation and that every 'name: value' has a space after the colon"
+        if "escape" in problem:  # a Windows path pasted in double quotes: "C:\Users\…"
+            hint = ("Inside double quotes a backslash starts a special code: write a path with '/' instead "
+                    "of '\\', or put it in single quotes ('C:\\Users\\…') or in no quotes")
+        raise InputError(f"this is not valid YAML ({problem})", file=source, line=line, hint=hint) from None
     except yaml.YAMLError as exc:
         raise InputError(f"this is not valid YAML ({exc})", file=source) from None
     except RecursionError:

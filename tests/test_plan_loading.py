@@ -48,6 +48,10 @@ def load(text: str) -> None:
          "end>'). Check the indentation and that every 'name: value' has a space after the colon."),
         ("company: X\nyear: 2026\n",
          "action-plan.yaml, line 1: field 'program': is missing. Expected text."),
+        (GOOD_HEAD + 'documents: {acknowledgement: "C:\\Users\\priya\\ack.pdf"}\n',
+         "action-plan.yaml, line 4: this is not valid YAML (expected escape sequence of 8 hexadecimal numbers, "
+         "but found 's'). Inside double quotes a backslash starts a special code: write a path with '/' instead "
+         "of '\\', or put it in single quotes ('C:\\Users\\…') or in no quotes."),
         (GOOD_HEAD + "year: 2027\n",
          "action-plan.yaml, line 4: field 'year': the key 'year' appears twice in the same block. "
          "Keep one of them."),

@@ -127,3 +127,63 @@ def test_signed_page(tmp_path: Path, blank_forms: Path, name: str, plant: Plant,
     if name.startswith("blank generated"):
         role = "acknowledgement" if "acknowledgement" in name else "auditor_maintenance"
         assert documents[role]["blank_form"] is True
+
+
+def written_as(path: str) -> Plant:
+    """The plan names the (present, signed) acknowledgement as a coordinator may write its path."""
+    def plant(root: Path, forms: Path) -> None:
+        plan = root / "action-plan.yaml"
+        quoted = "'" + path.replace("'", "''") + "'"
+        plan.write_text(plan.read_text(encoding="utf-8").replace(ACK, quoted), encoding="utf-8")
+    return plant
+
+
+WRITTEN = [
+    ("with ./", "./admin/acknowledgement-signed.pdf", []),
+    ("with backslashes", "admin\\acknowledgement-signed.pdf", []),
+    ("in other capitals", "Admin/Acknowledgement-Signed.PDF", []),
+    ("copied whole by Copy as path", '"C:\\Users\\priya\\Documents\\COR 2026\\sub\\admin\\acknowledgement-signed.pdf"', []),
+    ("starting with the folder's own name", "sub/admin/acknowledgement-signed.pdf", []),
+    ("as the file name alone", "acknowledgement-signed.pdf", []),
+    ("as a file that is not there", "admin/acknowledgement-final.pdf", [
+        ("signoff-missing", "error", "The plan names the signed acknowledgement 'admin/acknowledgement-final.pdf', "
+         "but that file is not in the submission folder."),
+    ]),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), [w[1:] for w in WRITTEN], ids=[w[0] for w in WRITTEN])
+def test_the_plan_may_write_a_document_path_as_people_do(
+    tmp_path: Path, blank_forms: Path, path: str, expected: list[tuple[str, str, str]]
+) -> None:
+    """A path in documents: finds its file as a reviewer would: whatever the separators, capitals or
+    leading './', copied whole from Explorer, or the file name alone when one file in admin/ has it."""
+    root = tmp_path / "sub"
+    shutil.copytree(SAMPLE, root)
+    written_as(path)(root, blank_forms)
+    result = check_folder(root, today=TODAY, workers=1)
+    assert [(f.check, f.severity.value, f.message) for f in result.findings] == expected
+
+
+NAMES = ["sub/action-plan.yaml", "sub/admin/ack.pdf", "sub/admin/old/ack.pdf", "sub/Objective 1/report.pdf",
+         "sub/admin/org chart.pdf", "sub/summary.pdf", "sub/Objective 2/signed.pdf"]
+
+
+@pytest.mark.parametrize(("written", "found"), [
+    ("admin/ack.pdf", "sub/admin/ack.pdf"),  # as written
+    ("ack.pdf", "sub/ack.pdf"),  # two files in admin/ have that name: not guessed, reported missing as written
+    ("D:\\COR\\sub\\admin\\old\\ack.pdf", "sub/admin/old/ack.pdf"),
+    ("x/old/ack.pdf", "sub/admin/old/ack.pdf"),
+    ("summary.pdf", "sub/summary.pdf"),
+    ("report.pdf", "sub/report.pdf"),  # only a file of an objective folder has that name: not taken
+    ("signed.pdf", "sub/signed.pdf"),
+    ("elsewhere/ack.pdf", "sub/elsewhere/ack.pdf"),  # the same: the longest ending two files share is not taken
+])
+def test_a_document_path_resolves_to_one_file_or_stays_as_written(written: str, found: str) -> None:
+    from packager.classify import classify
+    from packager.naming import NamingConvention
+    from packager.rules import load_rules
+
+    got = classify([(n, 1) for n in NAMES], NamingConvention(load_rules().naming),
+                   documents={"acknowledgement": written}, window=None)
+    assert got.document_paths["acknowledgement"] == found
