@@ -7,6 +7,8 @@ Supported forms (case-insensitive, in any surrounding text):
 - month names: ``May 14, 2026``, ``Sept. 3 2026``, ``September 3rd, 2026``,
   ``14 May 2026``, ``14th of May, 2026``, ``3-May-2026``; a two-digit year is accepted only
   with a month name and an explicit separator (``3-May-26``, ``May 14, 26``, ``14 May '26``);
+- French month names, as a bilingual company dates its documents: ``5 octobre 2026``,
+  ``le 1er juin 2026``, ``12 févr. 2026``, ``août 2026``;
 - numeric day/month: ``14/05/2026``, ``05/14/2026``, ``5-14-2026``, ``14.05.2026``.
 
 A numeric date that reads as a valid date both day-first and month-first (and the two
@@ -57,6 +59,10 @@ _MONTHS: dict[str, int] = {
     "apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
     "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10,
     "nov": 11, "november": 11, "dec": 12, "december": 12,
+    # French, accented or not, with the abbreviations of the Office québécois de la langue française.
+    "janv": 1, "janvier": 1, "fév": 2, "fev": 2, "févr": 2, "fevr": 2, "février": 2, "fevrier": 2,
+    "mars": 3, "avr": 4, "avril": 4, "mai": 5, "juin": 6, "juil": 7, "juillet": 7, "août": 8, "aout": 8,
+    "septembre": 9, "octobre": 10, "novembre": 11, "déc": 12, "décembre": 12, "decembre": 12,
 }  # fmt: skip
 
 # Every pattern starts with a plain character class (a digit, or the first letter of a month),
@@ -76,14 +82,14 @@ def _after_first(not_before: str) -> str:
 # (``ſ``, the long s, matches ``s``); the class itself is case-sensitive so the engine can scan for it.
 _MONTH_FIRST_LETTERS = "ADFJMNOSadfjmnos\u017f"
 _MONTH_RESTS: dict[str, str] = {
-    "j": r"an(?:uary)?|une?|uly?",
-    "f": r"eb(?:ruary)?",
-    "m": r"ar(?:ch)?|ay",
-    "a": r"pr(?:il)?|ug(?:ust)?",
-    "s": r"ep(?:t(?:ember)?)?",
-    "o": r"ct(?:ober)?",
-    "n": r"ov(?:ember)?",
-    "d": r"ec(?:ember)?",
+    "j": r"an(?:uary|v(?:ier)?)?|u(?:ne?|ly?|in|il(?:let)?)",
+    "f": r"eb(?:ruary)?|[eé]v(?:r(?:ier)?)?",
+    "m": r"ar(?:ch|s)?|a[yi]",
+    "a": r"pr(?:il)?|ug(?:ust)?|vr(?:il)?|o[uû]t",
+    "s": r"ep(?:t(?:ember|embre)?)?",
+    "o": r"ct(?:ober|obre)?",
+    "n": r"ov(?:ember|embre)?",
+    "d": r"[eé]c(?:ember|embre)?",
 }
 _MONTH = (
     rf"(?P<mon>(?-i:[{_MONTH_FIRST_LETTERS}]){_after_first(_LETTER)}"
@@ -94,8 +100,8 @@ _MONTH = (
 # A day of the month: one digit, or two when the first is 0-3, then an optional ordinal suffix.
 _NOT_DIGIT_BEFORE = _after_first(r"\d")
 _NOT_DIGIT_OR_DOT_BEFORE = _after_first(r"[\d.]")  # 1.2.2026 is a version number, not a date
-_DAY = r"(?<!\d)(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
-_DAY_LEADING = rf"(?P<d>\d{_NOT_DIGIT_BEFORE}(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?(?!\d)"
+_DAY = r"(?<!\d)(?P<d>[0-3]?\d)(?:st|nd|rd|th|er)?(?!\d)"  # "1er": French for the first
+_DAY_LEADING = rf"(?P<d>\d{_NOT_DIGIT_BEFORE}(?:(?<=[0-3])\d)?)(?:st|nd|rd|th|er)?(?!\d)"
 _YEAR4 = r"(?P<y>\d{4})(?!\d)"
 _YEAR2 = r"(?P<yy>\d{2})(?![\d:])"
 
@@ -179,7 +185,8 @@ def _read_named(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
 
 _NUMBER_BEFORE = re.compile(r"\d[\s.\-/]{0,2}$")
 _RANGE_BEFORE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:to|until|till|through|thru|[-\u2013\u2014])\s*$",
+    r"\b(?:jan|feb|f[eé]v|mar|apr|avr|ma[yi]|ju[nli]|aug|ao[uû]|sep|oct|nov|d[eé]c)[a-zéû]*\.?\s*"
+    r"(?:to|until|till|through|thru|à|au|jusqu'(?:à|au)|[-\u2013\u2014])\s*$",
     re.IGNORECASE,
 )
 
@@ -221,7 +228,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[..., _Reading]], ...] = (
 _DIGIT_RUN = re.compile(r"\d\d\d\d+")  # a year, or the eight digits of a compact date
 # The first three letters of a month name in lower-cased text. The search skips a name overlapping
 # the one before ("nov" in "janov"), which cannot start a date: a month name never follows a letter.
-_MONTH_PREFIX = re.compile(r"j(?:an|u[nl])|feb|ma[ry]|a(?:pr|ug)|sep|oct|nov|dec")
+_MONTH_PREFIX = re.compile(r"j(?:an|u[nli])|f(?:eb|[eé]v)|ma[ryi]|a(?:pr|ug|vr|o[uû])|sep|oct|nov|d[eé]c")
 # What IGNORECASE matches to the letters of those prefixes besides their ASCII case pairs (the long
 # s), and the one character whose lower case is longer than itself: text holding either is scanned
 # for month names the slow way.

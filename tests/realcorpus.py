@@ -931,6 +931,11 @@ def prairie() -> _Folder:
     f.add(f"{o2}/OBJ 2 MS 2 - Ladder training sign-off 2026-07-10.pdf", "2.2", text_pdf(
         [["All 38 workers trained between July 8 and July 10, 2026."]], heading="Ladder safety training sign-off"),
         "text-pdf", date="2026-07-10", date_where="name", label="name", features=["name:obj-ms"])
+    f.add(f"{o2}/OBJ 2 MS 2 - Formation des équipes francophones.pdf", "2.2", text_pdf(
+        [["Formation sur l'utilisation sécuritaire des échelles - équipe de Bonnyville.",
+          "Donnée le 1er juillet 2026 par Gord Lindqvist; 9 travailleurs présents."]],
+        heading="Registre de formation"), "text-pdf",
+        date="2026-07-01", date_where="content", label="name", features=["name:obj-ms", "date:french"])
     f.add(f"{o2}/Obj2 MS3 ladder audit checklist 2026-09-09.docx", "2.3", docx(
         ["Ladder use audit - 10 job sites", "Audit completed 9 September 2026.", "Findings: 3 minor."]),
         "docx", date="2026-09-09", date_where="name", label="name", features=["name:obj-ms", "docx"])

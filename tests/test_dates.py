@@ -39,6 +39,18 @@ MAY_14 = date(2026, 5, 14)
         ("5-14-2026", MAY_14, "5-14-2026"),
         ("14.05.2026", MAY_14, "14.05.2026"),
         ("Feb\n14,\n2026", date(2026, 2, 14), "Feb 14, 2026"),
+        ("le 5 octobre 2026", date(2026, 10, 5), "5 octobre 2026"),
+        ("Révisé le 1er juin 2026.", date(2026, 6, 1), "1er juin 2026"),
+        ("Fait à Calgary, le 3 août 2026", date(2026, 8, 3), "3 août 2026"),
+        ("Fait le 3 aout 2026", date(2026, 8, 3), "3 aout 2026"),
+        ("12 févr. 2026", date(2026, 2, 12), "12 févr. 2026"),
+        ("15 fevrier 2026", date(2026, 2, 15), "15 fevrier 2026"),
+        ("MARDI 6 DÉCEMBRE 2026", date(2026, 12, 6), "6 DÉCEMBRE 2026"),
+        ("22 juil. 2026", date(2026, 7, 22), "22 juil. 2026"),
+        ("30 avr 2026", date(2026, 4, 30), "30 avr 2026"),
+        ("Signé le 14 mai 2026", MAY_14, "14 mai 2026"),
+        ("2 janv. 2026", date(2026, 1, 2), "2 janv. 2026"),
+        ("le 10 mars 2026", date(2026, 3, 10), "10 mars 2026"),
     ],
 )
 def test_supported_forms(text: str, expected: date, matched: str) -> None:
@@ -65,6 +77,10 @@ def test_supported_forms(text: str, expected: date, matched: str) -> None:
         "14 Mayday 2026",
         "Eight talks from April to October 2026.",  # the end of a planned span, not a date
         "Season May - November 2026",
+        "de mai à novembre 2026",  # French: the same planned span
+        "d'avril jusqu'au octobre 2026",
+        "maintenance 14, 2026",
+        "domaine 5 2026",
         "call 555-1234",
         "12:30 14 05",
     ],
@@ -81,6 +97,8 @@ def test_not_dates(text: str) -> None:
         ("Monthly summary - September 2026", date(2026, 9, 1), "September 2026"),
         ("Report October-2026", date(2026, 10, 1), "October-2026"),
         ("Quarter: April/May/June 2026", date(2026, 6, 1), "June 2026"),
+        ("Procès-verbal - août 2026", date(2026, 8, 1), "août 2026"),
+        ("Rapport mensuel juillet 2026", date(2026, 7, 1), "juillet 2026"),
     ],
 )
 def test_month_and_year_dates_a_period(text: str, first_day: date, matched: str) -> None:
@@ -164,6 +182,13 @@ MONTHS = [
 ]  # fmt: skip
 
 
+MOIS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip
+MOIS_ABREGES = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+
+
 def _ordinal(day: int) -> str:
     if 10 <= day % 100 <= 20:
         return f"{day}th"
@@ -184,6 +209,8 @@ FORMATS: dict[str, Callable[[date], str]] = {
     "m/d/y": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year}",
     "m-d-y": lambda d: f"{d.month}-{d.day}-{d.year}",
     "d.m.y": lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",
+    "French": lambda d: f"{'1er' if d.day == 1 else d.day} {MOIS[d.month - 1]} {d.year}",
+    "French abbreviated": lambda d: f"{d.day} {MOIS_ABREGES[d.month - 1]} {d.year}",
 }
 
 plausible_dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
@@ -312,6 +339,8 @@ _PIECES = st.sampled_from([
     "May", "mAY", "Sept.", "september", "SEP", "ſep", "jan", "JANOV", "junov", "jul", "Nov", "dec", "aPrİl",
     "aprıl", "Kelvin", "of", "th", "3rd", "21st", "14", "5", "05", "2026", "1999", "26", "'26", "20260514",
     "123456789", "0000", "12:30", "1.2.", "v", "x", "é", "٢٠٢٦", "-", "/", ".", "_", ",", " ", "  ", "\n", "\r\n",
+    "février", "FÉVR.", "fev", "août", "AOÛT", "aout", "juin", "juil.", "juillet", "1er", "mai", "MAIN", "déc",
+    "Décembre", "avr", "avril", "mars", "janv.", "à", "au",
 ])  # fmt: skip
 _DATE_TEXT = (
     st.lists(_PIECES, max_size=30).map("".join)
