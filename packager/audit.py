@@ -51,6 +51,7 @@ from packager.scan import ZIP_CHANGED, ProgressFn, decide_as_produced, labelled_
 from packager.textutil import name_key
 from packager.workers import fewer_collections
 from packager.worksheet import QaScores, read_scores
+from packager.yamlio import decode_saved_text
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 MAX_PLAN_BYTES = 2 * 1024 * 1024
@@ -474,8 +475,7 @@ def _plan_entry(reader: EntryReader, entry: Any, rules: Rules) -> Plan:
         from packager.xlsxsafe import MAX_XLSX_BYTES
 
         return load_plan_xlsx_bytes(reader.read_bytes(entry, MAX_XLSX_BYTES), entry.name, rules)
-    text = reader.read_bytes(entry, MAX_PLAN_BYTES).decode("utf-8-sig")
-    return load_plan_text(text, entry.name, rules)
+    return load_plan_text(decode_saved_text(reader.read_bytes(entry, MAX_PLAN_BYTES)), entry.name, rules)
 
 
 def _other_plan_notes(

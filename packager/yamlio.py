@@ -7,6 +7,7 @@ line numbers of their entries.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -145,11 +146,22 @@ def load_yaml_file(path: Path, what: str = "file") -> Any:
     """
     raw = read_regular_file(path, MAX_YAML_BYTES, what)
     try:
-        text = raw.decode("utf-8-sig")
+        text = decode_saved_text(raw)
     except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start] if exc.start < len(exc.object) else 0
         raise InputError(
-            f"the {what} is not UTF-8 text (bad byte at offset {exc.start})",
+            f"the {what} is not UTF-8 text: this line holds the byte 0x{byte:02X}, which UTF-8 does not allow "
+            "(the file was probably saved as 'ANSI')",
             file=path,
-            hint="Save it as UTF-8 from your editor",
+            line=raw[: exc.start].count(b"\n") + 1,
+            hint="Save it as UTF-8 from your editor (Notepad: File > Save as, Encoding: UTF-8)",
         ) from None
     return load_yaml_text(text, str(path))
+
+
+def decode_saved_text(raw: bytes) -> str:
+    """Text a person saved: UTF-8, with or without the mark Notepad puts first, or UTF-16 with its mark
+    (what Notepad calls 'Unicode'). Raises UnicodeDecodeError for anything else."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")

@@ -273,3 +273,18 @@ def test_the_report_names_the_plan_it_read(built: Path, tmp_path: Path) -> None:
     approved = audit_zip(hand_made, RULES, today=TODAY, approved=audit_zip(built, RULES, today=TODAY).plan)
     text = render_audit_text(approved)
     assert "Scored against the approved plan:" in text and "\nPlan: " not in text
+
+
+@pytest.mark.parametrize(("encoding", "read"), [("utf-16", True), ("cp1252", False)])
+def test_a_zip_whose_plan_notepad_saved_as_unicode_is_scored(tmp_path: Path, encoding: str, read: bool) -> None:
+    """A plan saved as UTF-16 ('Unicode' in Notepad) is read; one saved as 'ANSI' is a finding, not a crash."""
+    from tests.handzips import send_to
+
+    folder = tmp_path / "sub"
+    shutil.copytree(SAMPLE, folder)
+    plan = folder / "action-plan.yaml"
+    plan.write_bytes(plan.read_text(encoding="utf-8").replace("Northwind Paving Ltd.", "Société Ltée").encode(encoding))
+    result = audit_zip(send_to(folder, tmp_path / "received.zip", "Northwind"), RULES, today=TODAY)
+    assert (result.plan is not None and result.plan.company == "Société Ltée") == read
+    unreadable = [f.message for f in result.findings if f.check == "plan-unreadable"]
+    assert unreadable == ([] if read else ["'Northwind/action-plan.yaml' is not UTF-8 text."])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import textwrap
 from pathlib import Path
 
@@ -103,3 +104,28 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
         load(text)
     except InputError as exc:
         assert exc.paragraph().startswith("action-plan.yaml")
+
+
+SAMPLE_PLAN = Path(__file__).resolve().parents[1] / "fixtures" / "sample" / "action-plan.yaml"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be-bom"])
+def test_a_plan_saved_by_notepad_in_any_unicode_encoding_loads(tmp_path: Path, encoding: str) -> None:
+    """UTF-8 with or without Notepad's byte order mark, and UTF-16 with it ('Unicode' in Notepad)."""
+    text = SAMPLE_PLAN.read_text(encoding="utf-8").replace("Northwind Paving Ltd.", "Société Northwind Ltée")
+    data = codecs.BOM_UTF16_BE + text.encode("utf-16-be") if encoding == "utf-16-be-bom" else text.encode(encoding)
+    (tmp_path / "action-plan.yaml").write_bytes(data)
+    assert load_plan(tmp_path / "action-plan.yaml", RULES).company == "Société Northwind Ltée"
+
+
+def test_a_plan_saved_as_ansi_names_the_line_and_how_to_save_it(tmp_path: Path) -> None:
+    text = SAMPLE_PLAN.read_text(encoding="utf-8").replace("Northwind Paving Ltd.", "Société Northwind Ltée")
+    path = tmp_path / "action-plan.yaml"
+    path.write_bytes(text.encode("cp1252"))
+    line = text.splitlines().index(next(x for x in text.splitlines() if "Société" in x)) + 1
+    with pytest.raises(InputError) as info:
+        load_plan(path, RULES)
+    assert str(info.value) == (
+        f"{path}, line {line}: the plan file is not UTF-8 text: this line holds the byte 0xE9, which UTF-8 does "
+        "not allow (the file was probably saved as 'ANSI'). Save it as UTF-8 from your editor (Notepad: File > "
+        "Save as, Encoding: UTF-8).")
