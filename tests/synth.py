@@ -501,6 +501,28 @@ def _body_xml(kind: str, paragraphs: Sequence[str]) -> dict[str, str]:
     }
 
 
+def _margins_xml(header: Sequence[str], footer: Sequence[str]) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    rels = []
+    for number, (root, part, lines) in enumerate((("w:hdr", "header1.xml", header), ("w:ftr", "footer1.xml", footer))):
+        if not lines:
+            continue
+        runs = "".join(f'<w:p><w:r><w:t xml:space="preserve">{_xml_escape(p)}</w:t></w:r></w:p>' for p in lines)
+        parts[f"word/{part}"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><{root} xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main">{runs}</{root}>'
+        )
+        kind = part.removesuffix("1.xml")
+        rels.append(f'<Relationship Id="rId{number + 10}" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    f'2006/relationships/{kind}" Target="{part}"/>')
+    if rels:
+        parts["word/_rels/document.xml.rels"] = (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/relationships">{"".join(rels)}</Relationships>'
+        )
+    return parts
+
+
 def make_office(
     path: Path,
     kind: str = "docx",
@@ -510,8 +532,11 @@ def make_office(
     modified: dt.date | dt.datetime | None = None,
     vba: bool = False,
     core: bool = True,
+    header: Sequence[str] = (),
+    footer: Sequence[str] = (),
 ) -> Path:
-    """A minimal OOXML package (docx/docm/xlsx/xlsm/pptx/pptm); ``vba`` adds vbaProject.bin."""
+    """A minimal OOXML package (docx/docm/xlsx/xlsm/pptx/pptm); ``vba`` adds vbaProject.bin; ``header``
+    and ``footer`` give a Word document a page header and footer (paragraphs), as Word writes them."""
     main_part, main_type = _MAIN_PARTS[kind]
     folder = main_part.split("/", 1)[0]
     overrides = [f'<Override PartName="/{main_part}" ContentType="{main_type}"/>']
@@ -553,6 +578,8 @@ def make_office(
                 ),
             )
         for name, body in _body_xml(kind, paragraphs).items():
+            archive.writestr(name, body)
+        for name, body in _margins_xml(header, footer).items():
             archive.writestr(name, body)
         if vba:
             archive.writestr(f"{folder}/vbaProject.bin", b"\xd0\xcf\x11\xe0" + bytes(508))

@@ -126,6 +126,13 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("pdf dated only in its properties", text_pdf(f"{O1}/1.2 - Extra.pdf", ["Milestone 1.2 - evidence"]), [
         ("deliverable-undated", "warning", "'1.2 - Extra.pdf' shows no date; the only date is hidden in the file's properties (May 1, 2026)."),
     ]),
+    ("Word document labelled in its page header and dated in its footer", call(
+        synth.make_office, f"{O1}/Drill debrief.docx", paragraphs=["Debrief of the May drill at Site B.", "Attendance: 14."],
+        header=["Northwind Paving Ltd.", "Objective 1 - Milestone 1.2", "Drill debrief"], footer=["Revised May 20, 2026"],
+        created=dt.datetime(2019, 2, 11, 9, 0)), []),
+    ("Word document whose company-template header holds no milestone", call(
+        synth.make_office, f"{O1}/1.2 - Drill debrief.docx", paragraphs=["Debrief of the May drill.", "Held May 20, 2026."],
+        header=["Northwind Paving Ltd. | Form HS-2.1 rev 3.2", "Safety Manual Section 4.2"]), []),
     ("metadata date only", call(synth.make_office, f"{O1}/1.2 - Extra.docx", paragraphs=["Milestone 1.2 minutes"], created=dt.datetime(2026, 5, 20, 9, 0)), [
         ("deliverable-undated", "warning", "'1.2 - Extra.docx' shows no date; the only date is hidden in the file's properties (May 20, 2026)."),
     ]),

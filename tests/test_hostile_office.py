@@ -87,3 +87,19 @@ def test_xml_text_never_raises(data: bytes, kind: str) -> None:
     spec = {"docx": office._WORD_TEXT, "pptx": office._DRAWING_TEXT, "xlsx": office._SHEET_TEXT,
             "odt": office._ODF_TEXT}[kind]
     assert isinstance(office._xml_text(b"<w:p><w:t>x</w:t>" + data, spec), str)
+
+
+def test_page_headers_and_footers_are_read_within_bounds(tmp_path: Path) -> None:
+    """Thousands of header parts and paragraphs: a dozen parts, 64 KB of each and 2,000 characters of
+    lines are read, in time linear in that (each line is kept once)."""
+    path = make_office(tmp_path / "many.docx", "docx", paragraphs=["Body text, May 20, 2026."])
+    paragraph = '<w:p><w:r><w:t>Line {}</w:t></w:r></w:p>'
+    part = ('<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            + "".join(paragraph.format(i) for i in range(20_000)) + "</w:hdr>")
+    with zipfile.ZipFile(path, "a") as archive:
+        for number in range(1, 200):
+            archive.writestr(f"word/header{number}.xml", part)
+    facts = inspect_file(path, OPTIONS)
+    header = facts.text.split("\n", 1)[0]
+    assert header.startswith("Line 0 | Line 1 | ") and len(header) < office.MARGIN_CHARS + 400
+    assert [d.date for d in facts.dates if d.source == "content"] == [dt.date(2026, 5, 20)]

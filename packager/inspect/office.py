@@ -24,6 +24,9 @@ MEMBER_CAP = 4_000_000  # bytes read from any one zip member
 XML_META_CAP = 1_000_000  # core.xml / meta.xml larger than this are not parsed
 MAX_MEMBERS = 20_000
 MAX_TEXT_PARTS = 50  # slides or parts read for text
+MAX_MARGIN_PARTS = 12  # a Word document's page headers and footers read (Word writes up to 3 of each per section)
+MARGIN_CAP = 64 * 1024  # bytes read from one header or footer part
+MARGIN_CHARS = 2_000  # characters kept of all the headers, and of all the footers
 OLE_SCAN_CAP = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
@@ -57,6 +60,7 @@ _ODF_TEXT = _TextSpec(text=None, breaks=frozenset({"text:p", "text:h"}))
 _DDE_INSTRUCTION = re.compile(rb'(?:<w:instrText[^>]{0,1024}>|w:instr=")\s{0,64}DDE(?:AUTO)?\b')
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]{0,4096}>")
 _SLIDE = re.compile(r"ppt/slides/slide(\d+)\.xml")
+_MARGIN = re.compile(r"word/(header|footer)(\d+)\.xml")
 
 _OLE_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _OLE_VBA = "_VBA_PROJECT".encode("utf-16-le")
@@ -141,7 +145,8 @@ def _ooxml_active_content(
 
 def _ooxml_text(archive: zipfile.ZipFile, names: list[str], kind: str, body: bytes) -> str:
     if kind in ("docx", "docm"):
-        return _xml_text(body, _WORD_TEXT)
+        header, footer = _page_margins(archive, names)
+        return "\n".join(part for part in (header, _xml_text(body, _WORD_TEXT), footer) if part)
     if kind in ("xlsx", "xlsm"):
         return _xml_text(_read(archive, "xl/sharedStrings.xml", MEMBER_CAP), _SHEET_TEXT)
     if kind in ("pptx", "pptm"):
@@ -158,6 +163,28 @@ def _ooxml_text(archive: zipfile.ZipFile, names: list[str], kind: str, body: byt
                 break
         return "\n".join(parts)
     return ""
+
+
+def _page_margins(archive: zipfile.ZipFile, names: list[str]) -> tuple[str, str]:
+    """The text of a Word document's page headers, and of its footers, each on one line.
+
+    What is printed at the top of every page is the document's header as a reviewer reads it: it
+    comes first, on one line ('ACME | Milestone 1.2 | Drill report'), so it labels the document
+    without pushing the body's own first lines out of the header. A footer ('Revised May 14, 2026')
+    dates it as any other text does; it comes after the body.
+    """
+    parts = sorted((m.group(1) != "header", int(m.group(2)), m.group(1), n)
+                   for n in names if (m := _MARGIN.fullmatch(n)) is not None)
+    lines: dict[str, dict[str, None]] = {"header": {}, "footer": {}}  # in order, each line once
+    for _footer, _number, where, part in parts[:MAX_MARGIN_PARTS]:
+        kept = lines[where]
+        size = sum(len(line) + 3 for line in kept)  # each with its ' | '
+        for line in _xml_text(_read(archive, part, MARGIN_CAP), _WORD_TEXT).splitlines():
+            line = " ".join(line.split())
+            if line and line not in kept and size < MARGIN_CHARS:
+                kept[line] = None
+                size += len(line) + 3
+    return " | ".join(lines["header"]), " | ".join(lines["footer"])
 
 
 def _inspect_odf(
