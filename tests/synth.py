@@ -20,7 +20,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
 from pypdf.generic import (
     ArrayObject,
+    DecodedStreamObject,
     DictionaryObject,
+    FloatObject,
     IndirectObject,
     NameObject,
     NumberObject,
@@ -75,6 +77,67 @@ def make_text_pdf(
             if y > 740:
                 break
     path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def make_filled_form(path: Path, text_lines: Sequence[str], fields: dict[str, str | list[str]],
+                     choice: bool = False, nested: bool = False, page_image: Path | None = None) -> Path:
+    """A fillable PDF form saved after filling it in (as Adobe Reader saves it): ``text_lines`` are the
+    form's own printed text, ``fields`` the values typed in (text fields; list boxes with ``choice``),
+    each drawn by its widget's appearance. ``nested`` puts each value on a parent field whose widget is
+    its kid (as forms with repeated fields do); ``page_image`` is a scanned page instead of the text."""
+    base = io.BytesIO()
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_creation_date(_as_datetime(dt.date(2026, 1, 5)))
+    pdf.add_page()
+    if page_image is not None:
+        pdf.image(str(page_image), 0, 0, 612, 792)
+    pdf.set_font("Helvetica", size=11)
+    for number, line in enumerate(text_lines):
+        pdf.text(72, 72 + 16 * number, _latin1(line))
+    base.write(bytes(pdf.output()))
+    writer = PdfWriter(clone_from=io.BytesIO(base.getvalue()))
+    page = writer.pages[0]
+    font = DictionaryObject({NameObject("/Helv"): DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")})})
+    annots, fields_array = ArrayObject(), ArrayObject()
+    for number, (name, value) in enumerate(fields.items()):
+        shown = " ".join(value) if isinstance(value, list) else value
+        appearance = DecodedStreamObject()
+        appearance.set_data(f"/Tx BMC BT /Helv 10 Tf 2 5 Td ({shown}) Tj ET EMC".encode("latin-1"))
+        appearance.update({
+            NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(200), FloatObject(18)]),
+            NameObject("/Resources"): DictionaryObject({NameObject("/Font"): font}),
+        })
+        y = 700 - 24 * number
+        widget = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/Rect"): ArrayObject([FloatObject(300), FloatObject(y), FloatObject(500), FloatObject(y + 18)]),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)}),
+            NameObject("/P"): page.indirect_reference,
+        })
+        typed = DictionaryObject({
+            NameObject("/FT"): NameObject("/Ch" if choice else "/Tx"), NameObject("/T"): TextStringObject(name),
+            NameObject("/V"): ArrayObject([TextStringObject(v) for v in value]) if isinstance(value, list)
+            else TextStringObject(value),
+        })
+        if nested:
+            parent_ref = writer._add_object(typed)
+            widget[NameObject("/Parent")] = parent_ref
+            widget_ref = writer._add_object(widget)
+            typed[NameObject("/Kids")] = ArrayObject([widget_ref])
+            fields_array.append(parent_ref)
+        else:
+            widget.update(typed)
+            widget_ref = writer._add_object(widget)
+            fields_array.append(widget_ref)
+        annots.append(widget_ref)
+    page[NameObject("/Annots")] = annots
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): fields_array})
+    with path.open("wb") as fh:
+        writer.write(fh)
     return path
 
 

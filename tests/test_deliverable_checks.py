@@ -133,6 +133,19 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("Word document whose company-template header holds no milestone", call(
         synth.make_office, f"{O1}/1.2 - Drill debrief.docx", paragraphs=["Debrief of the May drill.", "Held May 20, 2026."],
         header=["Northwind Paving Ltd. | Form HS-2.1 rev 3.2", "Safety Manual Section 4.2"]), []),
+    ("fillable PDF form with the date typed into its Date field", call(
+        synth.make_filled_form, f"{O1}/1.2 - Site inspection checklist.pdf",
+        text_lines=["Site inspection checklist - Milestone 1.2", "Inspector:", "Date:"],
+        fields={"inspector": "J. Smith", "date": "May 20, 2026"}), []),
+    ("fillable PDF form whose date field is a kid of a parent field", call(
+        synth.make_filled_form, f"{O1}/1.2 - Site inspection checklist.pdf",
+        text_lines=["Site inspection checklist - Milestone 1.2", "Date:"], fields={"date": "2026-05-20"}, nested=True), []),
+    ("fillable PDF form whose Date field was left empty", call(
+        synth.make_filled_form, f"{O1}/1.2 - Site inspection checklist.pdf",
+        text_lines=["Site inspection checklist - Milestone 1.2", "Inspector:", "Date:"], fields={"inspector": "J. Smith"}), [
+        ("deliverable-undated", "warning", "'1.2 - Site inspection checklist.pdf' shows no date; the only date is hidden "
+         "in the file's properties (January 5, 2026)."),
+    ]),
     ("metadata date only", call(synth.make_office, f"{O1}/1.2 - Extra.docx", paragraphs=["Milestone 1.2 minutes"], created=dt.datetime(2026, 5, 20, 9, 0)), [
         ("deliverable-undated", "warning", "'1.2 - Extra.docx' shows no date; the only date is hidden in the file's properties (May 20, 2026)."),
     ]),

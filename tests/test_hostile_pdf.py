@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import zipfile
@@ -190,3 +191,29 @@ def test_a_bomb_after_a_stream_that_is_not_zlib_data_is_found(tmp_path: Path, mo
     problem = pdf_module.inflation_problem(path)
     assert problem is not None and "decompression bomb" in problem
     assert pdf_module.inflation_problem(path, path.read_bytes()) == problem  # the same from memory
+
+
+def test_hostile_form_fields_are_read_within_bounds(tmp_path: Path) -> None:
+    """A field that is its own parent, a megabyte typed into a field and a page of 50,000 widgets: the
+    walk up the parents stops, what was typed is cut, and only the first 200 widgets are looked at."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, TextStringObject
+
+    from tests import synth
+
+    form = synth.make_filled_form(tmp_path / "form.pdf", ["Checklist", "Date:"],
+                                  {"date": "May 20, 2026", "notes": "x"}, nested=True)
+    writer = PdfWriter(clone_from=PdfReader(form))
+    widgets = writer.pages[0]["/Annots"]
+    first = widgets[0].get_object()
+    parent = first["/Parent"].get_object()
+    parent[NameObject("/Parent")] = first.indirect_reference  # a cycle: widget -> parent -> widget
+    widgets[1].get_object()["/Parent"].get_object()[NameObject("/V")] = TextStringObject("y " * 500_000)
+    many = ArrayObject(list(widgets) * 25_000)
+    writer.pages[0][NameObject("/Annots")] = many
+    hostile = tmp_path / "hostile.pdf"
+    with hostile.open("wb") as fh:
+        writer.write(fh)
+    facts = inspect_file(hostile, OPTIONS)
+    assert facts.unreadable is None
+    assert [d.date for d in facts.dates if d.source == "content"] == [dt.date(2026, 5, 20)]

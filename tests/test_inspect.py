@@ -621,3 +621,13 @@ def test_kind_is_the_same_without_libmagic(head: bytes, name: str, monkeypatch: 
                                             (b"L\x00\x00\x00\x01\x14\x02\x00" + bytes(60), "x.lnk")])
 def test_scripts_by_signature(head: bytes, name: str) -> None:
     assert sniff(head, name)[0] == "script"
+
+
+def test_a_filled_in_form_is_dated_by_its_fields_and_its_text_is_the_page_s_own(tmp_path: Path) -> None:
+    """A value typed into a form field dates the document (a viewer shows it on the page), but it is not
+    the page's own text: a scanned form with a name typed in is still a page whose words are not read."""
+    path = synth.make_filled_form(tmp_path / "form.pdf", ["Site inspection checklist", "Date:"],
+                                  {"inspector": "J. Smith", "date": "le 20 mai 2026"})
+    facts = inspect_file(path, InspectOptions(DeliverableRules(), ocr="off"))
+    assert [(d.date, d.source) for d in facts.dates if d.source == "content"] == [(dt.date(2026, 5, 20), "content")]
+    assert "J. Smith" not in facts.text and "Site inspection checklist" in facts.text

@@ -177,6 +177,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
         if not encrypted:
             unreadable = _repair_verdict(path, structure, content, notes, data)
     found = dates.find_dates(content.text, "content", options.window)
+    found += dates.find_dates(_filled_in(structure.reader, options.rules), "content", options.window)
     return replace(
         base,
         pages=structure.pages if structure.pages is not None else content.pages,
@@ -305,6 +306,54 @@ def _info_text(reader: PdfReader, key: str) -> str | None:
 
 
 SIGNATURE_FIELDS_CAP = 200  # form fields looked at for signatures
+FILLED_FIELDS_CAP = 200  # form fields looked at on one page for what was typed into them
+FILLED_TEXT_CAP = 4_000  # characters kept of what was typed into a page's form fields
+
+
+def _filled_in(reader: PdfReader | None, rules: DeliverableRules) -> str:
+    """What was typed or picked in the form fields of the pages whose text is read.
+
+    A filled-in form shows its values on the page (a viewer draws them), but they are not part of the
+    page's own text, which is all PDFium and pypdf extract: a date typed into a 'Date' field dates the
+    document. Only dates are taken from it; the page's text, and so whether its words could be read
+    (a scanned form with a name typed in is still a scan), is left as it was.
+    """
+    if reader is None:
+        return ""
+    try:
+        count = len(reader.pages)
+        wanted = sorted({*range(min(count, rules.text_pages)), *_last_page(count, rules)})
+        values: list[str] = []
+        for index in wanted:
+            annots = _resolve(reader.pages[index].get("/Annots"))
+            size = 0
+            for annot in list(annots)[:FILLED_FIELDS_CAP] if isinstance(annots, ArrayObject) else []:
+                value = _field_value(_resolve(annot))
+                if value and size < FILLED_TEXT_CAP:
+                    values.append(value[:FILLED_TEXT_CAP])
+                    size += len(value)
+        return "\n".join(values)
+    except Exception:
+        return ""
+
+
+def _field_value(widget: Any) -> str:
+    """The text a text or choice field's widget shows, its type and value inherited from its parents."""
+    if not isinstance(widget, DictionaryObject) or widget.get("/Subtype") != "/Widget":
+        return ""
+    kind = value = None
+    node: Any = widget
+    for _depth in range(8):
+        if not isinstance(node, DictionaryObject):
+            break
+        kind = kind if kind is not None else _resolve(node.get("/FT"))
+        value = value if value is not None else _resolve(node.get("/V"))
+        node = _resolve(node.get("/Parent"))
+    if kind not in ("/Tx", "/Ch"):
+        return ""
+    if isinstance(value, ArrayObject):  # a list box with several choices
+        return " ".join(_pdf_string(_resolve(v)) for v in list(value)[:20] if isinstance(_resolve(v), (str, bytes)))
+    return " ".join(_pdf_string(value).split()) if isinstance(value, (str, bytes)) else ""
 
 
 def _signatures(reader: PdfReader) -> list[str]:
