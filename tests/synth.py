@@ -649,6 +649,38 @@ def make_office(
     return path
 
 
+def make_cell_text_xlsx(path: Path, rows: Sequence[Sequence[str]], formula: bool = False) -> Path:
+    """A workbook whose text is in its cells, not in shared strings, as streaming writers and exports
+    from safety-management systems write it: inline strings, or (``formula``) the text results of
+    formulas."""
+    def cell(ref: str, text: str) -> str:
+        if formula:
+            return f'<c r="{ref}" t="str"><f>T("{_xml_escape(text)}")</f><v>{_xml_escape(text)}</v></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t>{_xml_escape(text)}</t></is></c>'
+
+    sheet_rows = "".join(
+        f'<row r="{r}">' + "".join(cell(f"{chr(65 + c)}{r}", text) for c, text in enumerate(row)) + "</row>"
+        for r, row in enumerate(rows, start=1)
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>'))
+        archive.writestr("_rels/.rels", (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{relations}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"))
+        archive.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{relations}">'
+                         '<sheets><sheet name="Log" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        archive.writestr("xl/worksheets/sheet1.xml",
+                         f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>{sheet_rows}</sheetData></worksheet>')
+    return path
+
+
 def make_docm(path: Path, **kwargs: object) -> Path:
     """A macro-enabled Word document with a vbaProject.bin."""
     return make_office(path, "docm", vba=True, **kwargs)  # type: ignore[arg-type]

@@ -146,6 +146,16 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
         ("deliverable-undated", "warning", "'1.2 - Site inspection checklist.pdf' shows no date; the only date is hidden "
          "in the file's properties (January 5, 2026)."),
     ]),
+    ("workbook whose text is in its cells (inline strings)", call(
+        synth.make_cell_text_xlsx, f"{O2}/Glove register export.xlsx",
+        rows=[["Glove issue register - Milestone 2.2"], ["Issued", "May 20, 2026"], ["Crew", "60"]]), []),
+    ("workbook whose text is formula results", call(
+        synth.make_cell_text_xlsx, f"{O2}/2.2 - Glove register.xlsx", rows=[["Issued May 20, 2026"]], formula=True), []),
+    ("workbook with no text and no date at all", call(
+        synth.make_cell_text_xlsx, f"{O2}/2.2 - Glove register.xlsx", rows=[]), [
+        ("deliverable-undated", "error", "'2.2 - Glove register.xlsx' shows no date, on the document or in "
+         "its name."),
+    ]),
     ("metadata date only", call(synth.make_office, f"{O1}/1.2 - Extra.docx", paragraphs=["Milestone 1.2 minutes"], created=dt.datetime(2026, 5, 20, 9, 0)), [
         ("deliverable-undated", "warning", "'1.2 - Extra.docx' shows no date; the only date is hidden in the file's properties (May 20, 2026)."),
     ]),

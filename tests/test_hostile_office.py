@@ -103,3 +103,16 @@ def test_page_headers_and_footers_are_read_within_bounds(tmp_path: Path) -> None
     header = facts.text.split("\n", 1)[0]
     assert header.startswith("Line 0 | Line 1 | ") and len(header) < office.MARGIN_CHARS + 400
     assert [d.date for d in facts.dates if d.source == "content"] == [dt.date(2026, 5, 20)]
+
+
+def test_cell_text_is_read_within_bounds(tmp_path: Path) -> None:
+    """A sheet of 200,000 inline-text cells: at most 4 MB of it is read and 80,000 characters kept."""
+    from packager.inspect import xlsxdates
+    from tests.synth import make_cell_text_xlsx
+
+    path = make_cell_text_xlsx(tmp_path / "huge.xlsx", [[f"Row {i} checked May 20, 2026"] for i in range(200_000)])
+    with zipfile.ZipFile(path) as archive:
+        typed, text = xlsxdates.sheet_cells(archive, archive.namelist())
+    assert typed == [] and text.startswith("Row 0 checked") and len(text) <= xlsxdates.MAX_TEXT
+    facts = inspect_file(path, OPTIONS)
+    assert facts.unreadable is None and dt.date(2026, 5, 20) in {d.date for d in facts.dates}

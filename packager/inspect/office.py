@@ -17,7 +17,7 @@ from pathlib import Path
 
 from packager import dates
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
-from packager.inspect.xlsxdates import typed_dates
+from packager.inspect.xlsxdates import sheet_cells
 from packager.inspect.xmlstream import StopParsing, parse_untrusted
 
 MEMBER_CAP = 4_000_000  # bytes read from any one zip member
@@ -102,13 +102,16 @@ def _inspect_ooxml(
     if "docProps/core.xml" in names:
         title, meta_dates = _core_properties(_read(archive, "docProps/core.xml", XML_META_CAP))
     text = _ooxml_text(archive, names, base.kind, body)
+    typed: list[FoundDate] = []
+    if base.kind in ("xlsx", "xlsm"):
+        # Dates typed into cells, and text written in the cells themselves: the shared strings hold neither.
+        typed, cell_text = sheet_cells(archive, names)
+        text = "\n".join(part for part in (text, cell_text) if part)
     if any(n.lower().endswith(".bin") and "/embeddings/oleobject" in n.lower() for n in names):
         notes.append("it contains embedded OLE objects (documents or files inside the document)")
     if _has_external_links(archive, names):
         notes.append("it links to external files or web addresses")
-    found = dates.find_dates(text, "content", options.window)
-    if base.kind in ("xlsx", "xlsm"):
-        found += typed_dates(archive, names)  # dates typed into cells, which shared strings do not hold
+    found = dates.find_dates(text, "content", options.window) + typed
     return replace(
         base,
         text=text[:TEXT_CAP],

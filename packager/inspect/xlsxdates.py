@@ -1,10 +1,12 @@
-"""Typed date cells of an .xlsx workbook: numbers whose cell style is a date format.
+"""The cells of an .xlsx workbook that its shared strings do not hold: typed dates and inline text.
 
 A spreadsheet keeps a date as a serial number (days since 1899-12-30, or since 1904-01-01 when
 the workbook says date1904) and shows it as a date through the cell's number format. Shared
-strings hold only the text cells, so reading them alone misses every typed date. This reads the
-styles (which formats are dates) and then the cells of the first sheets, with expat in one linear
-pass and refusing DTDs, within the same caps as the rest of the office inspector.
+strings hold only the text cells, so reading them alone misses every typed date. Some programs
+(exports from safety-management systems, streaming writers) put text in the cells themselves
+(inline strings, and the text results of formulas), not in the shared strings. This reads the
+styles (which formats are dates) and then the cells of the first sheets, each sheet with expat in
+one linear pass and refusing DTDs, within the same caps as the rest of the office inspector.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from packager.inspect.xmlstream import StopParsing, parse_untrusted
 
 MAX_SHEETS = 10
 MAX_DATES = 200  # typed dates kept per workbook
+MAX_TEXT = 80_000  # characters of cell text kept per workbook
 PART_CAP = 4_000_000
 # Built-in number formats that show a date (ECMA-376 18.8.30).
 BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 57, 58})
@@ -80,51 +83,84 @@ def serial_date(value: float, date1904: bool) -> datetime.date | None:
     return when if when.year <= MAX_YEAR else None
 
 
-def typed_dates(archive: zipfile.ZipFile, names: list[str]) -> list[FoundDate]:
-    """Dates typed into cells of the first sheets, in sheet and cell order."""
+# A sheet holds text of its own only where a cell says so: parsed for text only then.
+_TEXT_CELL = re.compile(rb't\s*=\s*["\'](?:inlineStr|str)["\']')
+
+
+def sheet_cells(archive: zipfile.ZipFile, names: list[str]) -> tuple[list[FoundDate], str]:
+    """Dates typed into cells of the first sheets, in sheet and cell order, and the text the cells hold
+    themselves (inline strings and formula results, one cell a line)."""
     styles = date_styles(_read(archive, "xl/styles.xml")) if "xl/styles.xml" in names else set()
-    if not styles:
-        return []
-    date1904 = b'date1904="1"' in _read(archive, "xl/workbook.xml") or b"date1904=\"true\"" in _read(
-        archive, "xl/workbook.xml"
-    )
+    date1904 = False
+    if styles:
+        workbook = _read(archive, "xl/workbook.xml")
+        date1904 = b'date1904="1"' in workbook or b'date1904="true"' in workbook
     sheets = sorted((int(m.group(1)), n) for n in names if (m := _SHEET.fullmatch(n)) is not None)
     found: list[FoundDate] = []
+    texts: list[str] = []
+    size = 0
     for _number, sheet in sheets[:MAX_SHEETS]:
-        found.extend(_sheet_dates(_read(archive, sheet), styles, date1904, MAX_DATES - len(found)))
-        if len(found) >= MAX_DATES:
-            break
-    return found
+        data = _read(archive, sheet)
+        want_text = size < MAX_TEXT and _TEXT_CELL.search(data) is not None
+        want_dates = bool(styles) and len(found) < MAX_DATES
+        if not want_text and not want_dates:
+            continue
+        dated, text = _sheet(data, styles if want_dates else set(), date1904, MAX_DATES - len(found),
+                             MAX_TEXT - size if want_text else 0)
+        found.extend(dated)
+        if text:
+            texts.append(text)
+            size += len(text)
+    return found, "\n".join(texts)
 
 
-def _sheet_dates(data: bytes, styles: set[int], date1904: bool, room: int) -> list[FoundDate]:
+def _sheet(data: bytes, styles: set[int], date1904: bool, room: int, text_room: int) -> tuple[list[FoundDate], str]:
+    """The typed dates (up to ``room``, in date ``styles``) and the cell text (up to ``text_room``
+    characters) of one sheet."""
     found: list[FoundDate] = []
+    lines: list[str] = []
+    size = 0
     cell: dict[str, str] = {}
     value: list[str] = []
-    in_value = False
+    in_value = in_text = False
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal in_value
+        nonlocal in_value, in_text
         if name == "c":
             cell.clear()
             cell.update(attrs)
             value.clear()
         elif name == "v":
             in_value = True
+        elif name == "t" and cell.get("t") == "inlineStr":
+            in_text = True
 
     def end(name: str) -> None:
-        nonlocal in_value
+        nonlocal in_value, in_text
         if name == "v":
             in_value = False
+        elif name == "t":
+            in_text = False
         elif name == "c":
             _cell_done()
 
     def chars(text: str) -> None:
-        if in_value:
+        if in_value or in_text:
             value.append(text)
 
     def _cell_done() -> None:
-        if cell.get("t", "n") != "n":
+        nonlocal size
+        kind = cell.get("t", "n")
+        if kind in ("inlineStr", "str"):
+            if size < text_room:
+                line = " ".join("".join(value).split())[: text_room - size]
+                if line:
+                    lines.append(line)
+                    size += len(line) + 1
+            elif not styles or len(found) >= room:
+                raise StopParsing
+            return
+        if kind != "n" or not styles:
             return
         try:
             style = int(cell.get("s", "0"))
@@ -139,8 +175,8 @@ def _sheet_dates(data: bytes, styles: set[int], date1904: bool, room: int) -> li
         ref = cell.get("r", "")
         where = f"cell {ref}" if _CELL_REF.fullmatch(ref) else "a cell"
         found.append(FoundDate(when, "content", f"{when.isoformat()} ({where})"))
-        if len(found) >= room:
+        if len(found) >= room and size >= text_room:
             raise StopParsing
 
     parse_untrusted(data, start=start, end=end, chars=chars)
-    return found
+    return found, "\n".join(lines)
