@@ -146,6 +146,11 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
         ("deliverable-undated", "warning", "'1.2 - Site inspection checklist.pdf' shows no date; the only date is hidden "
          "in the file's properties (January 5, 2026)."),
     ]),
+    ("an email saved as .eml, dated by its Date line", write(
+        f"{O2}/2.2 - Glove delivery confirmation.eml",
+        b"From: supplier@example.com\r\nTo: priya@northwind.example\r\nSubject: Glove delivery confirmation\r\n"
+        b"Date: Wed, 20 May 2026 09:12:00 -0600\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"The 60 pairs of cut-resistant gloves were delivered today.\r\n"), []),
     ("workbook whose text is in its cells (inline strings)", call(
         synth.make_cell_text_xlsx, f"{O2}/Glove register export.xlsx",
         rows=[["Glove issue register - Milestone 2.2"], ["Issued", "May 20, 2026"], ["Crew", "60"]]), []),

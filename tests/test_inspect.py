@@ -631,3 +631,17 @@ def test_a_filled_in_form_is_dated_by_its_fields_and_its_text_is_the_page_s_own(
     facts = inspect_file(path, InspectOptions(DeliverableRules(), ocr="off"))
     assert [(d.date, d.source) for d in facts.dates if d.source == "content"] == [(dt.date(2026, 5, 20), "content")]
     assert "J. Smith" not in facts.text and "Site inspection checklist" in facts.text
+
+
+def test_a_text_box_added_on_a_pdf_page_dates_it(tmp_path: Path) -> None:
+    """A date typed in a text box added with a viewer's 'Add text' tool (a /FreeText annotation)."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import FreeText
+
+    writer = PdfWriter(clone_from=synth.make_text_pdf(tmp_path / "page.pdf", text_lines=["Toolbox talk sign-in sheet"]))
+    writer.add_annotation(page_number=0, annotation=FreeText(text="Signed 2026-05-20", rect=(72, 600, 300, 630)))
+    path = tmp_path / "boxed.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    facts = inspect_file(path, InspectOptions(DeliverableRules(), ocr="off"))
+    assert [d.date for d in facts.dates if d.source == "content"] == [dt.date(2026, 5, 20)]

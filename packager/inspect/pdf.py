@@ -311,7 +311,8 @@ FILLED_TEXT_CAP = 4_000  # characters kept of what was typed into a page's form 
 
 
 def _filled_in(reader: PdfReader | None, rules: DeliverableRules) -> str:
-    """What was typed or picked in the form fields of the pages whose text is read.
+    """What was typed or picked in the form fields, or typed in text boxes added on the page, of the pages
+    whose text is read.
 
     A filled-in form shows its values on the page (a viewer draws them), but they are not part of the
     page's own text, which is all PDFium and pypdf extract: a date typed into a 'Date' field dates the
@@ -338,7 +339,11 @@ def _filled_in(reader: PdfReader | None, rules: DeliverableRules) -> str:
 
 
 def _field_value(widget: Any) -> str:
-    """The text a text or choice field's widget shows, its type and value inherited from its parents."""
+    """The text a text or choice field's widget shows, its type and value inherited from its parents; or
+    the text of a text box added on the page (a /FreeText annotation, as 'Add text' tools make)."""
+    if isinstance(widget, DictionaryObject) and widget.get("/Subtype") == "/FreeText":
+        contents = _resolve(widget.get("/Contents"))
+        return " ".join(_pdf_string(contents).split()) if isinstance(contents, (str, bytes)) else ""
     if not isinstance(widget, DictionaryObject) or widget.get("/Subtype") != "/Widget":
         return ""
     kind = value = None
