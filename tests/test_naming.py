@@ -46,6 +46,12 @@ NAMING = NamingConvention(load_rules().naming)
         ("Objective 1 Milestone 2 report.pdf", "1.2", ("name",)),
         ("objective 3 milestone 4 REPORT.PDF", "3.4", ("name",)),
         ("3.12 - twelfth.pdf", "3.12", ("name",)),
+        # with '#' before a number
+        ("Objective #1 - Emergency/Milestone #2 - drill.pdf", "1.2", ("name",)),
+        ("Objective # 1/M2 photo.jpg", "1.2", ("name",)),
+        ("Objective #1/Milestone #2/report.pdf", "1.2", ("folder",)),
+        ("Obj #1 MS #2 report.pdf", "1.2", ("name",)),
+        ("Milestone #1.2 report.pdf", "1.2", ("name",)),
         # not mapped
         ("report.pdf", None, ()),
         ("M2 report.pdf", None, ()),
