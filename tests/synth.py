@@ -649,10 +649,11 @@ def make_office(
     return path
 
 
-def make_cell_text_xlsx(path: Path, rows: Sequence[Sequence[str]], formula: bool = False) -> Path:
+def make_cell_text_xlsx(path: Path, rows: Sequence[Sequence[str]], formula: bool = False, header: str = "",
+                        footer: str = "") -> Path:
     """A workbook whose text is in its cells, not in shared strings, as streaming writers and exports
     from safety-management systems write it: inline strings, or (``formula``) the text results of
-    formulas."""
+    formulas. ``header`` and ``footer`` are the printed page's, in Excel's codes ('&CTitle&R&D')."""
     def cell(ref: str, text: str) -> str:
         if formula:
             return f'<c r="{ref}" t="str"><f>T("{_xml_escape(text)}")</f><v>{_xml_escape(text)}</v></c>'
@@ -676,8 +677,12 @@ def make_cell_text_xlsx(path: Path, rows: Sequence[Sequence[str]], formula: bool
             "</Relationships>"))
         archive.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{relations}">'
                          '<sheets><sheet name="Log" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        archive.writestr("xl/worksheets/sheet1.xml",
-                         f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>{sheet_rows}</sheetData></worksheet>')
+        margins = ""
+        if header or footer:
+            margins = (f"<headerFooter><oddHeader>{_xml_escape(header)}</oddHeader>"
+                       f"<oddFooter>{_xml_escape(footer)}</oddFooter></headerFooter>")
+        archive.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>'
+                         f"{sheet_rows}</sheetData>{margins}</worksheet>")
     return path
 
 

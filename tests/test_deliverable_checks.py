@@ -154,6 +154,10 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("workbook whose text is in its cells (inline strings)", call(
         synth.make_cell_text_xlsx, f"{O2}/Glove register export.xlsx",
         rows=[["Glove issue register - Milestone 2.2"], ["Issued", "May 20, 2026"], ["Crew", "60"]]), []),
+    ("workbook labelled in its printed page header and dated in its footer", call(
+        synth.make_cell_text_xlsx, f"{O2}/Glove register.xlsx", rows=[["Crew", "Pairs"], ["A", "12"]],
+        header='&L&"Arial,Bold"Northwind Paving&C&14Glove issue register - Milestone 2.2&R&D',
+        footer="&LIssued May 20, 2026&RPage &P of &N"), []),
     ("workbook whose text is formula results", call(
         synth.make_cell_text_xlsx, f"{O2}/2.2 - Glove register.xlsx", rows=[["Issued May 20, 2026"]], formula=True), []),
     ("workbook with no text and no date at all", call(

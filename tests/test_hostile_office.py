@@ -112,7 +112,8 @@ def test_cell_text_is_read_within_bounds(tmp_path: Path) -> None:
 
     path = make_cell_text_xlsx(tmp_path / "huge.xlsx", [[f"Row {i} checked May 20, 2026"] for i in range(200_000)])
     with zipfile.ZipFile(path) as archive:
-        typed, text = xlsxdates.sheet_cells(archive, archive.namelist())
-    assert typed == [] and text.startswith("Row 0 checked") and len(text) <= xlsxdates.MAX_TEXT
+        cells = xlsxdates.sheet_cells(archive, archive.namelist())
+    assert cells.dates == [] and cells.header == ""
+    assert cells.text.startswith("Row 0 checked") and len(cells.text) <= xlsxdates.MAX_TEXT
     facts = inspect_file(path, OPTIONS)
     assert facts.unreadable is None and dt.date(2026, 5, 20) in {d.date for d in facts.dates}

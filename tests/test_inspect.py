@@ -645,3 +645,14 @@ def test_a_text_box_added_on_a_pdf_page_dates_it(tmp_path: Path) -> None:
         writer.write(fh)
     facts = inspect_file(path, InspectOptions(DeliverableRules(), ocr="off"))
     assert [d.date for d in facts.dates if d.source == "content"] == [dt.date(2026, 5, 20)]
+
+
+def test_a_sheet_s_printed_header_and_footer_are_read_without_their_codes() -> None:
+    from packager.inspect.xlsxdates import _print_margins
+
+    sheet = (b'<worksheet><sheetData/><headerFooter differentFirst="1"><oddHeader>&amp;L&amp;"Arial,Bold"ACME &amp;&amp; '
+             b"Sons&amp;C&amp;14&amp;KFF0000Milestone 2.2&amp;R&amp;D &amp;T</oddHeader><oddFooter>&amp;LIssued "
+             b"May 20, 2026&amp;RPage &amp;P of &amp;N</oddFooter><firstHeader>&amp;CCover</firstHeader>"
+             b"</headerFooter></worksheet>")
+    assert _print_margins(sheet) == (["ACME & Sons | Milestone 2.2", "Cover"], ["Issued May 20, 2026 | Page of"])
+    assert _print_margins(b"<worksheet><sheetData/></worksheet>") == ([], [])

@@ -104,9 +104,11 @@ def _inspect_ooxml(
     text = _ooxml_text(archive, names, base.kind, body)
     typed: list[FoundDate] = []
     if base.kind in ("xlsx", "xlsm"):
-        # Dates typed into cells, and text written in the cells themselves: the shared strings hold neither.
-        typed, cell_text = sheet_cells(archive, names)
-        text = "\n".join(part for part in (text, cell_text) if part)
+        # Dates typed into cells, the printed page headers and footers, and text written in the cells
+        # themselves: the shared strings hold none of them. A page header comes first: it labels the sheet.
+        cells = sheet_cells(archive, names)
+        typed = cells.dates
+        text = "\n".join(part for part in (cells.header, text, cells.text) if part)
     if any(n.lower().endswith(".bin") and "/embeddings/oleobject" in n.lower() for n in names):
         notes.append("it contains embedded OLE objects (documents or files inside the document)")
     if _has_external_links(archive, names):

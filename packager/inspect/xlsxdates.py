@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import re
 import zipfile
+from typing import NamedTuple
 
 from packager.dates import MAX_YEAR, FoundDate
 from packager.inspect.xmlstream import StopParsing, parse_untrusted
@@ -87,9 +88,61 @@ def serial_date(value: float, date1904: bool) -> datetime.date | None:
 _TEXT_CELL = re.compile(rb't\s*=\s*["\'](?:inlineStr|str)["\']')
 
 
-def sheet_cells(archive: zipfile.ZipFile, names: list[str]) -> tuple[list[FoundDate], str]:
-    """Dates typed into cells of the first sheets, in sheet and cell order, and the text the cells hold
-    themselves (inline strings and formula results, one cell a line)."""
+class SheetCells(NamedTuple):
+    """What a workbook's sheets hold beyond the shared strings."""
+
+    dates: list[FoundDate]  # typed into cells, in sheet and cell order
+    header: str  # the page headers printed at the top of each sheet, on one line
+    text: str  # the text the cells hold themselves (a cell a line), then the page footers
+
+
+# Codes of a printed page header or footer (ECMA-376 18.3.1.46): sections, fonts, sizes, colours and
+# fields (&D, the date of printing, is not the document's date, so it is dropped like the others).
+_MARGIN_SECTION = re.compile(r"&[LCR]")
+_MARGIN_CODE = re.compile(r'&(?:"[^"]*"|\d+|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|[DTPNAZFGBIUESXYO+\-])')
+_MARGIN_PART = re.compile(rb"<(?:\w+:)?headerFooter\b")
+MARGIN_CAP = 16 * 1024
+
+
+def _print_margins(data: bytes) -> tuple[list[str], list[str]]:
+    """The page header and footer texts of a sheet (its ``headerFooter`` element, read alone)."""
+    found = _MARGIN_PART.search(data)
+    if found is None:
+        return [], []
+    start = found.start()
+    close = data.find(b"headerFooter>", found.end())
+    part = data[start : close + len(b"headerFooter>")] if 0 <= close < start + MARGIN_CAP else b""
+    margins: dict[str, list[str]] = {"header": [], "footer": []}
+    where: list[str] = []
+    pieces: list[str] = []
+
+    def start_element(name: str, _attrs: object) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local.endswith(("Header", "Footer")) and local != "headerFooter":
+            where.append("header" if local.endswith("Header") else "footer")
+            pieces.clear()
+
+    def end_element(name: str) -> None:
+        if where and name.rsplit(":", 1)[-1].endswith(("Header", "Footer")):
+            raw = "".join(pieces).replace("&&", "\0")
+            sections = [" ".join(_MARGIN_CODE.sub(" ", s).replace("\0", "&").split())
+                        for s in _MARGIN_SECTION.split(raw)]
+            text = " | ".join(s for s in sections if s)
+            if text:
+                margins[where[-1]].append(text)
+            where.pop()
+
+    def chars(text: str) -> None:
+        if where:
+            pieces.append(text)
+
+    parse_untrusted(part, start=start_element, end=end_element, chars=chars)
+    return margins["header"], margins["footer"]
+
+
+def sheet_cells(archive: zipfile.ZipFile, names: list[str]) -> SheetCells:
+    """Dates typed into cells of the first sheets, the sheets' printed page headers, and the text the
+    cells hold themselves (inline strings and formula results) with the page footers."""
     styles = date_styles(_read(archive, "xl/styles.xml")) if "xl/styles.xml" in names else set()
     date1904 = False
     if styles:
@@ -98,9 +151,14 @@ def sheet_cells(archive: zipfile.ZipFile, names: list[str]) -> tuple[list[FoundD
     sheets = sorted((int(m.group(1)), n) for n in names if (m := _SHEET.fullmatch(n)) is not None)
     found: list[FoundDate] = []
     texts: list[str] = []
+    headers: dict[str, None] = {}
+    footers: dict[str, None] = {}
     size = 0
     for _number, sheet in sheets[:MAX_SHEETS]:
         data = _read(archive, sheet)
+        header, footer = _print_margins(data)
+        headers.update(dict.fromkeys(header))
+        footers.update(dict.fromkeys(footer))
         want_text = size < MAX_TEXT and _TEXT_CELL.search(data) is not None
         want_dates = bool(styles) and len(found) < MAX_DATES
         if not want_text and not want_dates:
@@ -111,7 +169,7 @@ def sheet_cells(archive: zipfile.ZipFile, names: list[str]) -> tuple[list[FoundD
         if text:
             texts.append(text)
             size += len(text)
-    return found, "\n".join(texts)
+    return SheetCells(found, " | ".join(headers), "\n".join([*texts, *footers]))
 
 
 def _sheet(data: bytes, styles: set[int], date1904: bool, room: int, text_room: int) -> tuple[list[FoundDate], str]:
