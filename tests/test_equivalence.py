@@ -95,8 +95,21 @@ def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return root
 
 
-@pytest.mark.parametrize("how", sorted(handzips.MAKERS))
+@pytest.mark.parametrize("how", ["Windows Send to", "macOS Finder"])
 def test_zipped_folder_audits_like_the_folder(folder: Path, tmp_path: Path, how: str) -> None:
+    _audits_like_the_folder(folder, tmp_path, how)
+
+
+def test_french_names_zipped_by_canadian_windows_audit_like_the_folder(tmp_path: Path) -> None:
+    """Windows "Send to" in Canada writes names in cp850 (the other folders' names are plain ASCII:
+    the same zip as in the United States)."""
+    folder = tmp_path / "accented" / "sub"
+    shutil.copytree(SAMPLE, folder)
+    _accented(folder)
+    _audits_like_the_folder(folder, tmp_path, "Windows Send to (Canada)")
+
+
+def _audits_like_the_folder(folder: Path, tmp_path: Path, how: str) -> None:
     checked = check_folder(folder, today=TODAY, workers=1)
     if not folder.parent.name.startswith("planted"):
         assert [f for f in checked.findings if f.severity.value == "error"] == []

@@ -22,7 +22,6 @@ import pytest
 
 from packager.api import check_folder
 from packager.ocr.engine import find_engine
-from tests import handzips
 from tests.realcorpus import (
     CorpusSpec,
     Defect,
@@ -269,13 +268,11 @@ def test_built_name_keeps_the_date_once(path: str, corpus: CorpusSpec, built_nam
     )
 
 
-@pytest.mark.parametrize("how", sorted(handzips.MAKERS))
-def test_a_hand_made_zip_audits_like_the_folder(
-    how: str, corpus: CorpusSpec, results: dict[str, Any], tmp_path: Path
-) -> None:
-    """The folder with French names stored as a Mac stores them, zipped as reviewers receive it
-    (Windows "Send to", macOS Finder: cp437 or flag-less UTF-8 names, decomposed accents, system
-    files), gets the findings its `check` gets. ``bench/corpus_figures.py`` does this for every folder."""
-    folder_name = "prairie-roofing"
+def test_a_hand_made_zip_audits_like_the_folder(corpus: CorpusSpec, results: dict[str, Any], tmp_path: Path) -> None:
+    """The folder with French names stored as a Mac stores them, zipped by macOS Finder as reviewers
+    receive it (flag-less UTF-8 names, decomposed accents, system files), gets the findings its `check`
+    gets. ``bench/corpus_figures.py`` does this for every folder and every maker in ``tests.handzips``;
+    ``tests/test_equivalence.py`` for the sample with every maker."""
+    folder_name, how = "prairie-roofing", "macOS Finder"
     folder = next(f for f in corpus.folders if f.name == folder_name)
     assert audit_differences(folder, results[folder_name], tmp_path, corpus.today, how) == []
