@@ -117,3 +117,15 @@ def test_cell_text_is_read_within_bounds(tmp_path: Path) -> None:
     assert cells.text.startswith("Row 0 checked") and len(cells.text) <= xlsxdates.MAX_TEXT
     facts = inspect_file(path, OPTIONS)
     assert facts.unreadable is None and dt.date(2026, 5, 20) in {d.date for d in facts.dates}
+
+
+def test_hostile_print_margins_are_read_within_bounds() -> None:
+    """Thousands of unclosed font quotes, a header element that never closes, or one past 16 KB."""
+    from packager.inspect.xlsxdates import MARGIN_CAP, _print_margins
+
+    unclosed = b'&amp;"Arial' * 1_400
+    header, footer = _print_margins(b"<worksheet><headerFooter><oddHeader>" + unclosed + b"</oddHeader></headerFooter>")
+    assert len(header) <= 1 and footer == []
+    assert _print_margins(b"<worksheet><headerFooter><oddHeader>Milestone 2.2") == ([], [])
+    huge = b"<headerFooter><oddHeader>" + b"x" * MARGIN_CAP + b"</oddHeader></headerFooter>"
+    assert _print_margins(huge) == ([], [])

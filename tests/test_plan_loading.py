@@ -129,3 +129,14 @@ def test_a_plan_saved_as_ansi_names_the_line_and_how_to_save_it(tmp_path: Path) 
         f"{path}, line {line}: the plan file is not UTF-8 text: this line holds the byte 0xE9, which UTF-8 does "
         "not allow (the file was probably saved as 'ANSI'). Save it as UTF-8 from your editor (Notepad: File > "
         "Save as, Encoding: UTF-8).")
+
+
+@pytest.mark.parametrize("data", [codecs.BOM_UTF16_LE + b"p\x00r", codecs.BOM_UTF16_LE + "program: COR\n".encode("utf-16-le")[:-1],
+                                  codecs.BOM_UTF16_LE + b"\x00\xd8\n\x00"])
+def test_a_broken_utf16_plan_is_unusable_input(tmp_path: Path, data: bytes) -> None:
+    """An odd number of bytes or a lone surrogate after a UTF-16 mark: exit 2 naming the file, no traceback."""
+    path = tmp_path / "action-plan.yaml"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        load_plan(path, RULES)
+    assert str(info.value).startswith(f"{path}, line 1: the plan file is not UTF-8 text")

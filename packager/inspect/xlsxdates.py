@@ -99,7 +99,8 @@ class SheetCells(NamedTuple):
 # Codes of a printed page header or footer (ECMA-376 18.3.1.46): sections, fonts, sizes, colours and
 # fields (&D, the date of printing, is not the document's date, so it is dropped like the others).
 _MARGIN_SECTION = re.compile(r"&[LCR]")
-_MARGIN_CODE = re.compile(r'&(?:"[^"]*"|\d+|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|[DTPNAZFGBIUESXYO+\-])')
+# A font is a short quoted name: bounded, so an unclosed quote costs a few characters, not the rest.
+_MARGIN_CODE = re.compile(r'&(?:"[^"]{0,80}"|\d{1,3}|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|[DTPNAZFGBIUESXYO+\-])')
 _MARGIN_PART = re.compile(rb"<(?:\w+:)?headerFooter\b")
 MARGIN_CAP = 16 * 1024
 
