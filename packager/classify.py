@@ -57,11 +57,6 @@ class Classified:
     documents: dict[str, FileRecord | None]
 
 
-def is_ignored(path: str, naming: NamingConvention) -> bool:
-    """A hidden or system file that is never part of a submission."""
-    return naming.is_ignored(path)
-
-
 def below_root(name: str, root: str) -> str:
     """``name`` (a path in the zip or folder) relative to the submission's top folder ``root``."""
     return name[len(root):] if root and name.startswith(root) else name
