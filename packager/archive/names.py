@@ -147,7 +147,8 @@ def decode_raw_name(raw: bytes, flags: int) -> str:
 
     A name without the flag that is well-formed UTF-8 and not plain ASCII is read as UTF-8: macOS
     Finder ('Compress') writes UTF-8 names without setting the flag. cp437 text almost never
-    decodes as UTF-8: that would take a box-drawing character followed by an accented letter.
+    decodes as UTF-8: that would take a box-drawing or Greek character, or 'ß', followed by
+    accented letters, which no name holds.
 
     Windows "Send to" writes a name in the machine's DOS code page: cp437 in the United States, cp850
     in Canada. The two agree on lower-case accented letters; where cp850 has capitals ('À', 'È', 'Ô')
