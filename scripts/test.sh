@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
-.venv/bin/python -m pytest "$@"
+# Both cores (or all of them): the tests are independent; -n 0 runs them in this one process.
+.venv/bin/python -m pytest -n auto "$@"
 .venv/bin/ruff check packager tests bench fixtures
 .venv/bin/mypy
