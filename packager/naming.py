@@ -3,8 +3,9 @@
 Every grammar comes from the rules (naming.*): folder and file-name forms, the milestone written
 in a document's header or title (`label_in_text`), how many first lines make the header, and the
 words that make a milestone a mere mention. Matching is case-insensitive on the name without its
-extension; spaces, '_', '-' and '.' are separators. When sources disagree we report the conflict
-rather than guess.
+extension; spaces, '_', '-' and '.' are separators. A number is digits or, where a pattern writes
+{word}, a number word of the rules ('Objective Two'), turned into its number in one place (`_number`).
+When sources disagree we report the conflict rather than guess.
 """
 
 from __future__ import annotations
@@ -83,21 +84,43 @@ class NamingConvention:
         # fnmatch.fnmatchcase(part.lower(), pattern.lower()) is exactly this match.
         return [re.compile(fnmatch.translate(p.lower())) for p in self.rules.ignore]
 
+    def _compile(self, patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
+        return [re.compile(self.rules.expand(p), re.IGNORECASE) for p in patterns]
+
     @cached_property
     def _objective(self) -> list[re.Pattern[str]]:
-        return [re.compile(p, re.IGNORECASE) for p in self.rules.objective_folder]
+        return self._compile(self.rules.objective_folder)
 
     @cached_property
     def _milestone(self) -> list[re.Pattern[str]]:
-        return [re.compile(p, re.IGNORECASE) for p in self.rules.milestone_folder]
+        return self._compile(self.rules.milestone_folder)
 
     @cached_property
     def _file(self) -> list[re.Pattern[str]]:
-        return [re.compile(p, re.IGNORECASE) for p in self.rules.file]
+        return self._compile(self.rules.file)
 
     @cached_property
     def _label(self) -> list[re.Pattern[str]]:
-        return [re.compile(p, re.IGNORECASE) for p in self.rules.label_in_text]
+        return self._compile(self.rules.label_in_text)
+
+    @cached_property
+    def _words(self) -> tuple[re.Pattern[str], tuple[int, ...]]:
+        # One group per word, matched as the patterns match it (ignoring case the way `re` does:
+        # 'NİNE' and 'nıne' match 'nine' there, which a dictionary look-up of the lower case would miss).
+        words = list(self.rules.number_words.items())
+        alternatives = "|".join(f"({re.escape(word)})" for word, _number in words) or "(?!)"
+        return re.compile(alternatives, re.IGNORECASE), tuple(number for _word, number in words)
+
+    def _number(self, text: str | None) -> int | None:
+        """The number a pattern's group matched: digits, or a number word of the rules ('Two' = 2).
+        None when the group matched nothing, or words the rules do not list."""
+        if not text:
+            return None
+        if text.isdecimal():
+            return int(text)
+        pattern, numbers = self._words
+        found = pattern.fullmatch(text)
+        return numbers[found.lastindex - 1] if found and found.lastindex else None
 
     @cached_property
     def _mention(self) -> re.Pattern[str] | None:
@@ -107,18 +130,19 @@ class NamingConvention:
         alternatives = "|".join(r"\s+".join(re.escape(w) for w in phrase.split()) for phrase in words)
         return re.compile(rf"(?:^|[^\w])(?:{alternatives})\W*$", re.IGNORECASE)
 
-    @staticmethod
-    def _match(patterns: list[re.Pattern[str]], name: str) -> NameMatch | None:
+    def _match(self, patterns: list[re.Pattern[str]], name: str) -> NameMatch | None:
         text = _normalise(name)
         for pattern in patterns:
             m = pattern.match(text)
             if m:
                 groups = m.groupdict()
-                o, ms = groups.get("o"), groups.get("m")
+                o, ms = self._number(groups.get("o")), self._number(groups.get("m"))
+                if (o is None and groups.get("o")) or (ms is None and groups.get("m")):
+                    continue  # words the rules give no number (a pattern that spells them itself)
                 title = " ".join(
                     part.strip(" _-.()[]") for part in (groups.get("title"), groups.get("tail")) if part
                 ).strip()
-                return NameMatch(int(o) if o else None, int(ms) if ms else None, title or None)
+                return NameMatch(o, ms, title or None)
         return None
 
     def objective_folder(self, name: str) -> NameMatch | None:
@@ -135,15 +159,18 @@ class NamingConvention:
         return self._match(self._file, stem)
 
     def labels_in_text(self, text: str) -> list[TextLabel]:
-        """Every milestone named in `text` ('Milestone 1.2', 'Objective 2 - Milestone 2.1' = 2.1), in order."""
+        """Every milestone named in `text` ('Milestone 1.2', 'Objective 2 - Milestone 2.1' = 2.1,
+        'Objective One, Milestone Two' = 1.2), in order."""
         found: list[TextLabel] = []
         taken: list[tuple[int, int]] = []
         for pattern in self._label:
             for m in pattern.finditer(text):
                 if any(m.start() < end and start < m.end() for start, end in taken):
                     continue
+                o, ms = self._number(m.group("o")), self._number(m.group("m"))
+                if o is None or ms is None:
+                    continue
                 taken.append((m.start(), m.end()))
-                o, ms = int(m.group("o")), int(m.group("m"))
                 found.append(TextLabel(f"{o}.{ms}", o, " ".join(m.group(0).split()), m.start()))
         return sorted(found, key=lambda label: label.start)
 

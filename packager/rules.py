@@ -102,6 +102,11 @@ class DeliverableRules:
     max_text_bytes: int = 2_000_000
 
 
+# Where a naming pattern writes this, any of naming.number_words is accepted, as a whole word.
+NUMBER_WORD = "{word}"
+_A_WORD = re.compile(r"[^\W\d_]{2,}")  # letters only, at least two
+
+
 @dataclass(frozen=True)
 class NamingRules:
     objective_folder: tuple[str, ...] = ()
@@ -113,6 +118,18 @@ class NamingRules:
     admin_folders: tuple[str, ...] = ("admin",)
     ignore: tuple[str, ...] = ()
     max_path_length: int = 200
+    # Spelled-out numbers ('two': 2). Left out of the hash (a dict has none); the patterns are in it.
+    number_words: dict[str, int] = field(default_factory=dict, hash=False)
+
+    def expand(self, pattern: str) -> str:
+        """`pattern` as compiled: {word} becomes the number words, longest first, each matched only as a
+        whole word (not 'Oneida', not 'Tenant'; '_' separates words as in names). With no number words it
+        matches nothing."""
+        if NUMBER_WORD not in pattern:
+            return pattern
+        words = sorted(self.number_words, key=lambda word: (-len(word), word))
+        alternatives = "|".join(re.escape(word) for word in words) if words else "(?!)"
+        return pattern.replace(NUMBER_WORD, rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
 @dataclass(frozen=True)
@@ -290,10 +307,26 @@ def _validate(rules: Rules, data: object, source: str) -> None:
         raise fail(("deadlines", "amendments_response_days"), "must be at least one day", "a number of days, e.g. 30")
     if not 0 < rules.scoring.pass_mark <= 100:
         raise fail(("scoring", "pass_mark"), "the pass mark must be a percentage", "1 to 100")
+    folded: dict[str, str] = {}
+    for word, number in rules.naming.number_words.items():
+        at = ("naming", "number_words", word)
+        if not _A_WORD.fullmatch(word):
+            raise fail(at, f"'{word}' is not a word", "letters only, at least two, e.g. 'two: 2'")
+        if not 1 <= number <= 99:
+            raise fail(at, f"{number} is not an objective or milestone number", "a whole number from 1 to 99")
+        if word.casefold() in folded:
+            raise fail(at, f"'{word}' is listed twice (as '{folded[word.casefold()]}' too)",
+                       "each number word once; case does not matter")
+        folded[word.casefold()] = word
     for group in ("objective_folder", "milestone_folder", "file", "label_in_text"):
         for pattern in getattr(rules.naming, group):
+            if NUMBER_WORD in pattern and not rules.naming.number_words:
+                raise fail(
+                    ("naming", group), f"the pattern {pattern!r} uses {NUMBER_WORD} but no number words are listed",
+                    "the words under naming.number_words, e.g. 'number_words: {one: 1, two: 2}'",
+                )
             try:
-                compiled = re.compile(pattern)
+                compiled = re.compile(rules.naming.expand(pattern))
             except re.error as exc:
                 raise fail(("naming", group), f"the pattern {pattern!r} is invalid ({exc})") from None
             needed = {"o"} if group == "objective_folder" else {"o", "m"} if group == "label_in_text" else {"m"}

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from packager.errors import InputError
 from packager.naming import NamingConvention, split_extension
-from packager.rules import load_rules
+from packager.rules import bundled_rules_dir, load_rules
 from packager.textutil import name_key
 
 NAMING = NamingConvention(load_rules().naming)
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
 
 
 @pytest.mark.parametrize(
@@ -52,6 +57,35 @@ NAMING = NamingConvention(load_rules().naming)
         ("Objective #1/Milestone #2/report.pdf", "1.2", ("folder",)),
         ("Obj #1 MS #2 report.pdf", "1.2", ("name",)),
         ("Milestone #1.2 report.pdf", "1.2", ("name",)),
+        # numbers spelled out, right after a whole keyword (naming.number_words)
+        ("Objective One - Hazard Assessment/M2 report.pdf", "1.2", ("name",)),
+        ("Objective Two/Milestone Three - Drills/report.pdf", "2.3", ("folder",)),
+        ("Objective Twelve/MS Eleven/report.pdf", "12.11", ("folder",)),
+        ("OBJECTIVE TEN/milestone ten/report.pdf", "10.10", ("folder",)),
+        ("Objective #One/Milestone #Two/report.pdf", "1.2", ("folder",)),
+        ("Objective_Three_Drills/Milestone_Two_log.pdf", "3.2", ("name",)),
+        ("Objective One Milestone Two - Toolbox talks.pdf", "1.2", ("name",)),
+        ("Obj Two MS One report.pdf", "2.1", ("name",)),
+        ("Obj Twelve/M1 report.pdf", "12.1", ("name",)),
+        ("Objective One/Milestone Two.pdf", "1.2", ("name",)),
+        ("Objective 1/MS Two sign-in.pdf", "1.2", ("name",)),
+        ("Objective 1 Milestone Two report.pdf", "1.2", ("name",)),  # mixed forms
+        ("Objective Two Milestone 1 report.pdf", "2.1", ("name",)),
+        ("O1 Milestone Two report.pdf", "1.2", ("name",)),
+        ("Obj Two M1 report.pdf", "2.1", ("name",)),
+        ("Objective Two Milestone 2.3 report.pdf", "2.3", ("name",)),  # the milestone after the words
+        # a number word is not a number after O or M, inside a longer word, or in a title
+        ("Objective Tenant/Milestone 2/report.pdf", None, ("folder",)),
+        ("Objective One/Milestone Oneida/report.pdf", None, ()),
+        ("O One/M2 report.pdf", None, ()),
+        ("Objective One/M Two/report.pdf", None, ()),
+        ("O One M Two report.pdf", None, ()),
+        ("Objective One/Milestone First aid kits/report.pdf", None, ()),  # no ordinals
+        ("Milestone Two report.pdf", None, ()),  # no objective, as 'M2 report.pdf'
+        ("1.2 - One-day course.pdf", "1.2", ("name",)),
+        ("Objective 1 - Two-way radios/1.3 report.pdf", "1.3", ("name",)),
+        ("Objective 1 - Two-way radios/Milestone 2 - One-day course/report.pdf", "1.2", ("folder",)),
+        ("Objective 2 Milestone 2.One-day course.pdf", "2.2", ("name",)),
         # not mapped
         ("report.pdf", None, ()),
         ("M2 report.pdf", None, ()),
@@ -99,6 +133,9 @@ def test_ignored(path: str, ignored: bool) -> None:
 def test_labels_in_text() -> None:
     text = "Milestone 1.2 - Drill report. See also Objective 3, Milestone 1 and O2-M4. Rev 1.5."
     assert {label.milestone for label in NAMING.labels_in_text(text)} == {"1.2", "3.1", "2.4"}
+    text = "Objective One, Milestone Two: toolbox talks. Objective 4 - Milestone Twelve."
+    assert [(label.milestone, label.text) for label in NAMING.labels_in_text(text)] == [
+        ("1.2", "Objective One, Milestone Two"), ("4.12", "Objective 4 - Milestone Twelve")]
 
 
 def test_split_extension() -> None:
@@ -171,6 +208,16 @@ def test_name_and_folder_forms(path: str, milestone: str | None, title: str) -> 
         ("Toolbox talk\nSee Milestone 1.3 for the schedule", []),
         ("ERP v1.2\nrev 2.3, section 3.2.1", []),  # version and section numbers
         ("a\nb\nc\nd\ne\nf\nMilestone 1.2 at the bottom of the page", []),  # below the header
+        # numbers spelled out
+        ("ACME\nObjective One, Milestone Two\nToolbox talk", ["1.2"]),
+        ("Objective 1 - Milestone Two", ["1.2"]),
+        ("OBJECTIVE TWELVE MS ELEVEN", ["12.11"]),
+        ("Objective Two - Milestone 2.1", ["2.1"]),  # the milestone's own number wins, as with digits
+        ("Objective 2, Milestone 2.One-day course", ["2.2"]),  # not 2.1
+        ("Objective 1, Milestone Tenant training", []),
+        ("Objective One, Milestone Oneida", []),
+        ("Milestone Two - Drill report", []),  # no objective, as 'Milestone 2'
+        ("Toolbox talk\nThis talk is linked to Objective One, Milestone Two", []),  # a mention
     ],
 )
 def test_header_labels(text: str, labels: list[str]) -> None:
@@ -206,3 +253,97 @@ def test_a_name_key_ignores_how_accents_are_stored_and_case(name: str) -> None:
 ])
 def test_names_that_are_one_file_share_a_key(a: str, b: str) -> None:
     assert name_key(a) == name_key(b)
+
+
+ENGLISH = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+
+
+@given(
+    o=st.integers(1, 12), m=st.integers(1, 12), sep=SEPARATORS, title=WORDS,
+    form=st.sampled_from(["Objective {o}/Milestone {m}/{t}.pdf", "Objective {o}{sep}{t}/Milestone {m}{sep}{t}/x.pdf",
+                          "Objective {o} Milestone {m}{sep}{t}.pdf", "Objective {o}/MS {m}{sep}{t}.pdf",
+                          "Obj {o} MS {m}{sep}{t}.pdf", "Objective #{o}{sep}{t}/Milestone #{m}/{t}.pdf"]),
+    case=st.sampled_from([str.lower, str.upper, str.title]),
+)
+def test_number_words_map_as_their_digits(o: int, m: int, sep: str, title: str, form: str, case: object) -> None:
+    words = case(form.format(o=ENGLISH[o - 1], m=ENGLISH[m - 1], sep=sep, t=title))  # type: ignore[operator]
+    digits = case(form.format(o=o, m=m, sep=sep, t=title))  # type: ignore[operator]
+    got, want = NAMING.map_path(words), NAMING.map_path(digits)
+    assert (got.milestone, got.label_sources, got.conflict) == (f"{o}.{m}", want.label_sources, None), words
+    assert got.title == want.title
+    header = case(f"Objective {ENGLISH[o - 1]}, Milestone {ENGLISH[m - 1]}{sep}{title}")  # type: ignore[operator]
+    assert [label.milestone for label in NAMING.header_labels(header)] == [f"{o}.{m}"]
+
+
+def test_bundled_profiles_spell_one_to_twelve() -> None:
+    for profile in ("acsa-cor-secor", "amta", "esc"):
+        assert load_rules(profile).naming.number_words == {word: n for n, word in enumerate(ENGLISH, start=1)}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "expected"),
+    [
+        ("two: 2,", "2nd: 2,", "2nd: 2", "field 'naming.number_words.2nd': '2nd' is not a word."),
+        ("twelve: 12}", "twelve: 120}", "twelve: 120",
+         "field 'naming.number_words.twelve': 120 is not an objective or milestone number."),
+        ("twelve: 12}", "twelve: 12, One: 1}", "One: 1",
+         "field 'naming.number_words.One': 'One' is listed twice (as 'one' too)."),
+        ("{one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,\n"
+         "                 eleven: 11, twelve: 12}", "{}", "objective_folder:",
+         "field 'naming.objective_folder': the pattern "),
+    ],
+)
+def test_number_words_are_validated(tmp_path: Path, old: str, new: str, at: str, expected: str) -> None:
+    text = (bundled_rules_dir() / "acsa-cor-secor.yaml").read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / "partner.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_rules(path)
+    line = next(i for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                if at in ln)
+    assert str(info.value).startswith(f"{path}, line {line}: {expected}"), str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Objective 1" + " " * 20_000 + "x", "Objective" + " " * 20_000 + "One", "Milestone" + " " * 20_000 + "1 x",
+     "objective one " * 2_000, "Objective One -" + " - " * 7_000, "Objective #" + "#" * 20_000],
+)
+def test_long_runs_are_read_in_bounded_time(text: str) -> None:
+    """A hostile header line (as long as the text kept of a document), title (as long as a PDF's title is
+    kept) or name: each run of spaces is matched once. The work is bounded by size; the outcome is asserted."""
+    assert NAMING.header_labels(text) == []
+    assert NAMING.title_labels(text[:500]) == []
+    assert NAMING.map_path(text[:250] + ".pdf").milestone is None
+
+
+def test_a_folder_named_with_words_covers_its_milestones(tmp_path: Path) -> None:
+    """End to end: milestones filed by folders, a file name and a header that spell their numbers are covered.
+    Before number words, each was a false 'milestone-no-deliverable' error (the files' contents do not say
+    their milestone in digits)."""
+    from packager.api import check_folder
+    from packager.checks import Stage
+    from tests import synth
+
+    root = tmp_path / "sub"
+    shutil.copytree(SAMPLE, root)
+    o3 = root / "Objective Three - Toolbox talks"
+    (root / "Objective 3 - Toolbox talks").rename(o3)
+    for old in o3.glob("3.*"):
+        old.unlink()
+    (o3 / "Milestone One - Schedule").mkdir()
+    synth.make_text_pdf(o3 / "Milestone One - Schedule" / "Toolbox talk schedule - 2026-04-15.pdf",
+                        text_lines=["Toolbox talk schedule", "Issued April 15, 2026."])
+    synth.make_text_pdf(o3 / "Objective Three Milestone Two - Toolbox talk attendance - 2026-10-05.pdf",
+                        text_lines=["Toolbox talk attendance", "Held October 5, 2026."])
+    o2 = root / "Objective 2 - Hand safety"
+    (o2 / "2.1 - Hand tool inspection log - 2026-07-31.pdf").unlink()
+    synth.make_text_pdf(o2 / "Hand tool inspection log - 2026-07-31.pdf",
+                        text_lines=["Objective Two, Milestone One - Hand tool inspections", "Completed July 31, 2026."])
+    result = check_folder(root, stage=Stage.FINAL, today=dt.date(2026, 12, 10), workers=1)
+    assert [(f.check, f.severity.value, f.message) for f in result.findings] == [
+        ("deliverable-unlabelled", "warning", "'Toolbox talk schedule - 2026-04-15.pdf' does not say which milestone "
+         "it is for: it is only filed in the folder of milestone 3.1. 'packager build' will add the milestone to "
+         "its name."),
+    ]
