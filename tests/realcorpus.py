@@ -473,6 +473,29 @@ def text_file(text: str) -> Maker:
     return make
 
 
+def odt(paragraphs: Sequence[str], header: Sequence[str] = ()) -> Maker:
+    """A LibreOffice Writer document, its page header in styles.xml."""
+    def make(path: Path) -> None:
+        synth.make_odt(path, paragraphs=paragraphs, header=header, created=FIXED)
+
+    return make
+
+
+def rtf(paragraphs: Sequence[str]) -> Maker:
+    """A WordPad document as WordPad saves it: a font table, accents as \\'hh escapes, a NUL at the end."""
+    def escape(text: str) -> str:
+        return "".join(c if ord(c) < 128 else f"\\'{ord(c.encode('cp1252')):02x}" for c in text)
+
+    def make(path: Path) -> None:
+        body = "".join(f"{escape(line)}\\par\r\n" for line in paragraphs)
+        path.write_bytes((
+            "{\\rtf1\\ansi\\ansicpg1252\\deff0\\nouicompat\\deflang4105{\\fonttbl{\\f0\\fnil\\fcharset0 Calibri;}}\r\n"
+            "{\\*\\generator Riched20 10.0.19041}\\viewkind4\\uc1 \r\n\\pard\\sa200\\sl276\\slmult1\\f0\\fs22\\lang9 "
+            + body + "}\r\n\x00").encode("ascii"))
+
+    return make
+
+
 def raw(data: bytes) -> Maker:
     def make(path: Path) -> None:
         path.write_bytes(data)
@@ -1111,6 +1134,14 @@ def summit() -> _Folder:
             [f"Contractor safety meeting - {month} 2026", "Present: 14 contractors.", "Next meeting next quarter."],
             created=TYPED_UP),
             "docx", date=last, date_where="content", label="name", features=["date:month-year", "docx"])
+    f.add(f"{o3}/Contractor safety meeting minutes - special meeting.odt", "3.3", odt(
+        ["Special contractor safety meeting on arc flash labels.", "Held August 19, 2026. Present: 11 contractors."],
+        header=["Summit Electric Ltd.", "Milestone 3.3 - Contractor safety meetings"]),
+        "odt", date="2026-08-19", date_where="content", label="header", features=["odt", "label:page-header"])
+    f.add(f"{o3}/3.1 Prequalification form cover note.rtf", "3.1", rtf(
+        ["Contractor prequalification form - cover note",
+         "Sent May 12, 2026 to all 20 subcontractors by Gisèle Côté."]),
+        "rtf", date="2026-05-12", date_where="content", label="name", features=["rtf", "name:accents-in-text"])
     f.junk(f"{o3}/.DS_Store")
     f.junk("desktop.ini")
     f.admin_pages()

@@ -697,8 +697,11 @@ def make_odt(
     title: str | None = None,
     created: dt.date | dt.datetime | None = None,
     basic_macro: bool = False,
+    header: Sequence[str] = (),
+    footer: Sequence[str] = (),
 ) -> Path:
-    """A minimal OpenDocument text file; ``basic_macro`` adds a Basic module."""
+    """A minimal OpenDocument text file; ``basic_macro`` adds a Basic module, ``header`` and ``footer`` the
+    page header's and footer's paragraphs (styles.xml, as LibreOffice writes them)."""
     meta_title = f"<dc:title>{_xml_escape(title)}</dc:title>" if title else ""
     meta_created = (
         f"<meta:creation-date>{_as_datetime(created):%Y-%m-%dT%H:%M:%S}</meta:creation-date>"
@@ -725,9 +728,26 @@ def make_odt(
         )
         archive.writestr("meta.xml", meta)
         archive.writestr("content.xml", content)
+        if header or footer:
+            archive.writestr("styles.xml", _odf_styles(header, footer))
         if basic_macro:
             archive.writestr("Basic/Standard/Module1.xml", "<script:module/>")
     return path
+
+
+def _odf_styles(header: Sequence[str], footer: Sequence[str]) -> str:
+    def paragraphs(lines: Sequence[str]) -> str:
+        return "".join(f"<text:p>{_xml_escape(line).replace('  ', '<text:s/>')}</text:p>" for line in lines)
+
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-styles xmlns:office="urn:oasis:names:tc:'
+        'opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:styles><style:style '
+        'style:name="Header"><text:p>not a header</text:p></style:style></office:styles><office:master-styles>'
+        f'<style:master-page style:name="Standard"><style:header>{paragraphs(header)}</style:header>'
+        f"<style:footer>{paragraphs(footer)}</style:footer></style:master-page></office:master-styles>"
+        "<office:after>not a header either</office:after></office:document-styles>"
+    )
 
 
 def make_text_file(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -151,6 +151,16 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
         b"From: supplier@example.com\r\nTo: priya@northwind.example\r\nSubject: Glove delivery confirmation\r\n"
         b"Date: Wed, 20 May 2026 09:12:00 -0600\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
         b"The 60 pairs of cut-resistant gloves were delivered today.\r\n"), []),
+    ("WordPad document (RTF) labelled and dated in its text", write(
+        f"{O2}/Glove delivery note.rtf",
+        rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fnil Calibri;}}{\*\generator Riched20 10.0}\viewkind4\uc1 "
+        rb"\pard\f0\fs22 Milestone 2.2 - Glove delivery\par Received May 20, 2026 by Ren\'e9e\par}"), []),
+    ("LibreOffice document labelled in its page header", call(
+        synth.make_odt, f"{O2}/Glove delivery note.odt", paragraphs=["60 pairs received", "May 20, 2026"],
+        header=["Northwind Paving | Milestone 2.2"]), []),
+    ("RTF with no date anywhere", write(f"{O2}/2.2 - Glove note.rtf", rb"{\rtf1\ansi 60 pairs received\par}"), [
+        ("deliverable-undated", "error", "'2.2 - Glove note.rtf' shows no date, on the document or in its name."),
+    ]),
     ("workbook whose text is in its cells (inline strings)", call(
         synth.make_cell_text_xlsx, f"{O2}/Glove register export.xlsx",
         rows=[["Glove issue register - Milestone 2.2"], ["Issued", "May 20, 2026"], ["Crew", "60"]]), []),

@@ -453,6 +453,17 @@ def test_opendocument(tmp_path: Path) -> None:
     assert macro.active_content == ("macros (Basic)",)
 
 
+def test_opendocument_page_header_and_footer(tmp_path: Path) -> None:
+    """A LibreOffice document's page header labels it (it comes first, on one line) and its footer dates it."""
+    path = synth.make_odt(tmp_path / "minutes.odt", paragraphs=["Minutes of the meeting", "Attendees: 6"],
+                          header=["ACME Ltd.", "Milestone  4.1 - Safety meeting"], footer=["Revised May 14, 2026"])
+    facts = inspect(path)
+    assert facts.text.splitlines() == [
+        "ACME Ltd. | Milestone 4.1 - Safety meeting", "Minutes of the meeting", "Attendees: 6", "Revised May 14, 2026",
+    ]
+    assert [(d.date, d.source) for d in facts.dates] == [(MAY_14, "content")]
+
+
 def test_heic_without_pillow_heif(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import packager.inspect.image as image_module
 

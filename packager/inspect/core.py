@@ -13,6 +13,7 @@ from packager.inspect.facts import FileFacts, InspectOptions
 from packager.inspect.image import inspect_image
 from packager.inspect.office import inspect_office
 from packager.inspect.pdf import inspect_pdf
+from packager.inspect.rtf import inspect_rtf
 from packager.inspect.sniff import HEAD_BYTES, sniff
 from packager.inspect.text import inspect_text
 from packager.textutil import name_key
@@ -39,11 +40,16 @@ def _text(path: Path, base: FileFacts, options: InspectOptions, name: str, data:
     return inspect_text(path, base, options, data)
 
 
+def _rtf(path: Path, base: FileFacts, options: InspectOptions, name: str, data: bytes | None) -> FileFacts:
+    return inspect_rtf(path, base, options, data)
+
+
 _INSPECTORS: dict[str, _Inspector] = {
     "pdf": _pdf,
     **dict.fromkeys(("jpeg", "png", "tiff", "gif", "bmp", "webp", "heic"), _image),
     **dict.fromkeys(("docx", "xlsx", "pptx", "docm", "xlsm", "pptm", "odf", "ole"), _office),
-    **dict.fromkeys(("txt", "csv", "html", "rtf"), _text),
+    **dict.fromkeys(("txt", "csv", "html"), _text),
+    "rtf": _rtf,
 }
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from packager import dates
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
+from packager.inspect.rtf import EMBEDDED_OBJECTS
 from packager.inspect.xlsxdates import sheet_cells
 from packager.inspect.xmlstream import StopParsing, parse_untrusted
 
@@ -56,6 +57,10 @@ _WORD_TEXT = _TextSpec(text=frozenset({"w:t"}), breaks=frozenset({"w:p", "w:br"}
 _DRAWING_TEXT = _TextSpec(text=frozenset({"a:t"}), breaks=frozenset({"a:p"}))
 _SHEET_TEXT = _TextSpec(text=frozenset({"t"}), breaks=frozenset({"si"}))
 _ODF_TEXT = _TextSpec(text=None, breaks=frozenset({"text:p", "text:h"}))
+_ODF_MARGINS = {
+    **dict.fromkeys(("style:header", "style:header-left", "style:header-first"), "header"),
+    **dict.fromkeys(("style:footer", "style:footer-left", "style:footer-first"), "footer"),
+}
 # Bounded quantifiers keep these searches linear on a tag that is never closed.
 _DDE_INSTRUCTION = re.compile(rb'(?:<w:instrText[^>]{0,1024}>|w:instr=")\s{0,64}DDE(?:AUTO)?\b')
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]{0,4096}>")
@@ -110,7 +115,7 @@ def _inspect_ooxml(
         typed = cells.dates
         text = "\n".join(part for part in (cells.header, text, cells.text) if part)
     if any(n.lower().endswith(".bin") and "/embeddings/oleobject" in n.lower() for n in names):
-        notes.append("it contains embedded OLE objects (documents or files inside the document)")
+        notes.append(EMBEDDED_OBJECTS)
     if _has_external_links(archive, names):
         notes.append("it links to external files or web addresses")
     found = dates.find_dates(text, "content", options.window) + typed
@@ -182,13 +187,64 @@ def _page_margins(archive: zipfile.ZipFile, names: list[str]) -> tuple[str, str]
                    for n in names if (m := _MARGIN.fullmatch(n)) is not None)
     lines: dict[str, dict[str, None]] = {"header": {}, "footer": {}}  # in order, each line once
     for _footer, _number, where, part in parts[:MAX_MARGIN_PARTS]:
-        kept = lines[where]
-        size = sum(len(line) + 3 for line in kept)  # each with its ' | '
-        for line in _xml_text(_read(archive, part, MARGIN_CAP), _WORD_TEXT).splitlines():
-            line = " ".join(line.split())
-            if line and line not in kept and size < MARGIN_CHARS:
-                kept[line] = None
-                size += len(line) + 3
+        _keep_lines(lines[where], _xml_text(_read(archive, part, MARGIN_CAP), _WORD_TEXT))
+    return " | ".join(lines["header"]), " | ".join(lines["footer"])
+
+
+def _keep_lines(kept: dict[str, None], text: str) -> None:
+    """Add the lines of ``text`` to ``kept`` (in order, each once) while all of them, each with its ' | ', fit
+    in MARGIN_CHARS."""
+    size = sum(len(line) + 3 for line in kept)
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line and line not in kept and size < MARGIN_CHARS:
+            kept[line] = None
+            size += len(line) + 3
+
+
+def _odf_margins(data: bytes) -> tuple[str, str]:
+    """The text of an OpenDocument's page headers, and of its footers, each on one line (as Word's).
+
+    They are in styles.xml, in each master page's <style:header> and <style:footer> (and their -left and
+    -first variants); parsing stops once the master pages have been read.
+    """
+    lines: dict[str, dict[str, None]] = {"header": {}, "footer": {}}
+    current: list[str] = []
+    where: str | None = None
+    depth = 0  # elements open inside the header or footer being read
+
+    def start(name: str, _attrs: object) -> None:
+        nonlocal where, depth
+        if where is None:
+            where = _ODF_MARGINS.get(name)
+            depth = 0
+        else:
+            depth += 1
+            if name in ("text:s", "text:tab", "text:line-break"):
+                current.append(" ")
+
+    def end(name: str) -> None:
+        nonlocal where, depth
+        if name == "office:master-styles":
+            raise StopParsing
+        if where is None:
+            return
+        if depth == 0 or name in ("text:p", "text:h"):
+            current.append("\n")
+        if depth == 0:
+            _keep_lines(lines[where], "".join(current))
+            current.clear()
+            where = None
+        else:
+            depth -= 1
+
+    def chars(text: str) -> None:
+        if where is not None and sum(map(len, current)) < MARGIN_CHARS:  # one header's text, bounded
+            current.append(text[:MARGIN_CHARS])
+
+    parse_untrusted(data, start=start, end=end, chars=chars)
+    if where is not None:  # a part cut at the member cap, or broken: what was read of the header counts
+        _keep_lines(lines[where], "".join(current))
     return " | ".join(lines["header"]), " | ".join(lines["footer"])
 
 
@@ -205,6 +261,10 @@ def _inspect_odf(
     text = ""
     if "content.xml" in names:
         text = _xml_text(_read(archive, "content.xml", MEMBER_CAP), _ODF_TEXT)
+    if "styles.xml" in names:
+        # A page header comes first, as in Word: it labels the document.
+        header, footer = _odf_margins(_read(archive, "styles.xml", MEMBER_CAP))
+        text = "\n".join(part for part in (header, text, footer) if part)
     found = dates.find_dates(text, "content", options.window)
     return replace(
         base,

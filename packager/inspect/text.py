@@ -1,4 +1,4 @@
-"""Plain text, CSV, HTML and RTF files: their text and the dates written in it."""
+"""Plain text, CSV and HTML files: their text and the dates written in it."""
 
 from __future__ import annotations
 
@@ -13,15 +13,19 @@ from packager.inspect.facts import TEXT_CAP, FileFacts, InspectOptions
 def inspect_text(path: Path, base: FileFacts, options: InspectOptions, whole: bytes | None = None) -> FileFacts:
     """Read at most ``max_text_bytes`` (of ``whole``, the file, when it was read already); dates come
     from all of that, ``text`` is capped."""
-    limit = max(0, options.rules.max_text_bytes)
-    if whole is not None:
-        data = whole[:limit]
-    else:
-        with path.open("rb") as fh:
-            data = fh.read(limit)
+    data = read_capped(path, options, whole)
     text = decode_text(data, truncated=base.size > len(data))
     found = dates.find_dates(text, "content", options.window)
     return replace(base, text=text[:TEXT_CAP], dates=(*base.dates, *found))
+
+
+def read_capped(path: Path, options: InspectOptions, whole: bytes | None = None) -> bytes:
+    """The first ``max_text_bytes`` of the file (of ``whole`` when it was read already)."""
+    limit = max(0, options.rules.max_text_bytes)
+    if whole is not None:
+        return whole[:limit]
+    with path.open("rb") as fh:
+        return fh.read(limit)
 
 
 def decode_text(data: bytes, truncated: bool = False) -> str:
