@@ -318,6 +318,23 @@ def test_long_runs_are_read_in_bounded_time(text: str) -> None:
     assert NAMING.map_path(text[:250] + ".pdf").milestone is None
 
 
+@pytest.mark.parametrize("program", ["acsa-cor-secor", "amta", "esc"])
+@pytest.mark.parametrize(
+    ("start", "run", "end"),
+    [("[", "_", ")"), ("(", " ", ""), ("2026-05-28", "- ", "milestone"), ("obj 1", "-", "1."), ("a", " ", "b"),
+     ("Fit test photos", " ", "(4.2"), ("Report", " (", "Milestone 1."), ("(milestone", " ", "1.2")],
+)
+def test_a_hostile_name_is_matched_in_one_pass(program: str, start: str, run: str, end: str) -> None:
+    """A received zip's names are not limited to 255 characters: a 20,000-character run of separators
+    between a name's parts is read once by every folder and file form (each was quadratic or worse: minutes
+    for one such name). The work is bounded by size; the outcome is asserted."""
+    naming = NamingConvention(load_rules(program).naming)
+    name = start + run * (20_000 // len(run)) + end
+    assert naming.file_name(name) is None
+    assert naming.milestone_folder(name) is None
+    assert naming.objective_folder(name) is None or start == "obj 1"
+
+
 def test_a_folder_named_with_words_covers_its_milestones(tmp_path: Path) -> None:
     """End to end: milestones filed by folders, a file name and a header that spell their numbers are covered.
     Before number words, each was a false 'milestone-no-deliverable' error (the files' contents do not say
