@@ -214,20 +214,20 @@ def _shown_date(record: FileRecord, inside: list[FoundDate], names: list[FoundDa
     return inside[0]
 
 
-UNREAD_KINDS = frozenset({"ole", "heic"})  # formats whose words are not read here (legacy Office, HEIC photos)
-
-
 def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
-    """A document whose words could not be read (an image, a scanned page without OCR) is unverified."""
+    """A document whose words could not be read (an image, a scanned page without OCR, an old Excel
+    file) is unverified."""
     facts = record.facts
     if facts is None:
         return DateStatus.UNVERIFIED
     if facts.unreadable is not None or facts.encrypted:
         return DateStatus.UNVERIFIED
-    if facts.kind in UNREAD_KINDS and not facts.text.strip():
-        return DateStatus.UNVERIFIED  # the inspector does not read this format's text
-    if (facts.image is not None or facts.kind == "pdf") and not facts.text.strip():
-        return DateStatus.UNVERIFIED  # no words read (OCR text, when there is some, counts as words)
+    if facts.words_unread is not None and not facts.text.strip():
+        return DateStatus.UNVERIFIED  # the inspector did not read this file's words (it says why)
+    if (facts.image is not None or facts.kind in ("pdf", "heic")) and not facts.text.strip():
+        # No words read (OCR text, when there is some, counts as words); a HEIC photo is an image
+        # whether or not its decoder (pillow-heif) is installed.
+        return DateStatus.UNVERIFIED
     return status
 
 

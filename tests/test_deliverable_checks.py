@@ -14,7 +14,7 @@ import pytest
 
 from packager.api import check_folder
 from packager.checks import Stage
-from tests import synth
+from tests import cfb, synth
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
 TODAY = dt.date(2026, 12, 10)
@@ -91,6 +91,15 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
         ("deliverable-illegible", "error", "'1.2 - Sling log - 2026-05-20.pdf' is not legible: the file is empty."),
     ]),
     ("legacy Word file dated and labelled in its name: a reviewer opens it", write(f"{O1}/1.2 - Drill debrief - 2026-05-20.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024)), []),
+    ("Outlook message labelled by its subject and dated by its Sent line", write(f"{O1}/Drill debrief.msg", cfb.msg(
+        subject="Milestone 1.2 - Drill debrief", sender="Jane Smith", body="Notes of the drill attached.\r\nJane",
+        sent=dt.datetime(2026, 5, 21, 2, 14, tzinfo=dt.UTC), attachments=1)), []),
+    ("Word 97-2003 document labelled in its first line and dated in its text", write(f"{O1}/Drill debrief.doc", cfb.doc(
+        [("Milestone 1.2 - Drill debrief\rHeld May 20, 2026 at Site B.\r", True), ("Équipe : 14\r", False)],
+        created=dt.datetime(2019, 2, 11, 9, 0, tzinfo=dt.UTC))), []),
+    ("Excel 97-2003 workbook whose words are not read, undated in its name", write(f"{O1}/1.2 - Sign-in sheet.xls", cfb.xls()), [
+        ("deliverable-undated", "warning", "Could not verify the date on '1.2 - Sign-in sheet.xls': the text of old-style (97-2003) Excel and PowerPoint files is not read, and its name carries no date."),
+    ]),
     ("crisp 1-bit scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "1"), []),
     ("crisp grey scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "L"), []),
     ("uncovered milestone names its candidates", both(

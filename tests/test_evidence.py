@@ -22,10 +22,10 @@ TODAY = dt.date(2026, 11, 26)
 
 
 def record(path: str, text: str = "", title: str | None = None, dates: tuple[FoundDate, ...] = (),
-           kind: str = "pdf") -> FileRecord:
+           kind: str = "pdf", words_unread: str | None = None) -> FileRecord:
     stem = split_extension(path.rsplit("/", 1)[-1])[0]
     facts = FileFacts(kind=kind, mime="application/pdf", size=10, sha256="x", pages=1, text=text, title=title,
-                      dates=dates or tuple(find_dates(text, "content", WINDOW)))
+                      dates=dates or tuple(find_dates(text, "content", WINDOW)), words_unread=words_unread)
     base = FileRecord(path=path, size=10, mapping=NAMING.map_path(path), facts=facts,
                       name_dates=tuple(find_dates(stem, "name", WINDOW)))
     return decide(base, NAMING, RULES.deliverables, WINDOW, TODAY)
@@ -100,7 +100,20 @@ def test_image_only_scan_without_a_name_date_is_unverified() -> None:
     assert evidence is not None and evidence.status is DateStatus.UNVERIFIED
 
 
-def test_unreadable_scan_without_a_label_is_a_warning_in_a_received_zip() -> None:
+XLS_UNREAD = "the text of old-style (97-2003) Excel and PowerPoint files is not read"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("IMG_0001 2026-05-20.jpg", "Could not verify the label on 'IMG_0001 2026-05-20.jpg': it is a scanned image "
+         "whose words cannot be read here, and its name does not name the milestone; it is only filed in the folder "
+         "of milestone 1.2."),
+        ("Sign-in 2026-05-20.xls", f"Could not verify the label on 'Sign-in 2026-05-20.xls': {XLS_UNREAD}, and its "
+         "name does not name the milestone; it is only filed in the folder of milestone 1.2."),
+    ],
+)
+def test_unreadable_file_without_a_label_is_a_warning_in_a_received_zip(name: str, message: str) -> None:
     from packager.checks import Context, Stage
     from packager.checks.deliverables import check_record
     from packager.inspect import ImageFacts
@@ -108,16 +121,16 @@ def test_unreadable_scan_without_a_label_is_a_warning_in_a_received_zip() -> Non
 
     plan = load_plan(Path(__file__).resolve().parents[1] / "fixtures" / "sample" / "action-plan.yaml", RULES)
     image = ImageFacts(width=2000, height=1500, sharpness=300.0, contrast=60.0, exif_date=None, orientation=None)
-    facts = FileFacts(kind="jpeg", mime="image/jpeg", size=10, sha256="x", image=image)
-    path = "Objective 1 - Emergency response/Milestone 2/IMG_0001 2026-05-20.jpg"
+    facts = (FileFacts(kind="jpeg", mime="image/jpeg", size=10, sha256="x", image=image) if name.endswith(".jpg")
+             else FileFacts(kind="ole", mime="application/x-ole-storage", size=10, sha256="x",
+                            words_unread=XLS_UNREAD))
+    path = f"Objective 1 - Emergency response/Milestone 2/{name}"
     base = FileRecord(path=path, size=10, mapping=NAMING.map_path(path), facts=facts,
-                      name_dates=tuple(find_dates("IMG_0001 2026-05-20", "name", WINDOW)))
+                      name_dates=tuple(find_dates(name.rsplit(".", 1)[0], "name", WINDOW)))
     record = decide(base, NAMING, RULES.deliverables, plan.window(RULES), TODAY)
     ctx = Context(plan=plan, rules=RULES, stage=Stage.FINAL, today=TODAY, received=True)
     found = [(f.check, f.severity.value, f.message) for f in check_record(ctx, record)]
-    assert found == [("deliverable-unlabelled", "warning", "Could not verify the label on 'IMG_0001 2026-05-20.jpg': "
-                      "it is a scanned image whose words cannot be read here, and its name does not name the "
-                      "milestone; it is only filed in the folder of milestone 1.2.")]
+    assert found == [("deliverable-unlabelled", "warning", message)]
 
 
 def test_an_ocr_date_flows_in_like_a_text_date_with_its_confidence() -> None:
@@ -133,6 +146,17 @@ def test_an_unsure_ocr_date_is_not_called_out_of_range() -> None:
     assert evidence is not None and evidence.status is DateStatus.UNVERIFIED
 
 
-def test_a_legacy_office_file_whose_text_is_not_read_is_unverified() -> None:
-    evidence = record("Objective 2/2.2 Glove policy.doc", "", kind="ole").evidence
-    assert evidence is not None and evidence.status is DateStatus.UNVERIFIED
+@pytest.mark.parametrize(
+    ("path", "text", "words_unread", "status"),
+    [
+        ("Objective 2/2.2 Glove sizes.xls", "", "the text of old-style (97-2003) Excel and PowerPoint files is not read",
+         DateStatus.UNVERIFIED),  # the inspector says its words were not read
+        ("Objective 2/2.2 Glove policy.doc", "", None, DateStatus.NONE),  # read, and it shows no date
+        ("Objective 2/2.2 Glove policy.doc", "Glove policy\nIssued May 14, 2026", None, DateStatus.ACCEPTED),
+    ],
+)
+def test_a_legacy_office_file_is_unverified_only_when_its_words_were_not_read(
+    path: str, text: str, words_unread: str | None, status: DateStatus
+) -> None:
+    evidence = record(path, text, kind="ole", words_unread=words_unread).evidence
+    assert evidence is not None and evidence.status is status

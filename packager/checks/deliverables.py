@@ -53,7 +53,8 @@ UNLABELLED = declare(
     "deliverable-unlabelled", Severity.WARNING, FAMILY,
     "Neither the file name, the document's title nor its header (first lines) names the milestone. A warning "
     "when checking your folder (the build renames files with the milestone); an error in a received zip, "
-    "except a scan whose words cannot be read (a warning: it could not be verified).",
+    "except a file whose words cannot be read here, a scan or an old Excel or PowerPoint file (a warning: it "
+    "could not be verified).",
     "Start the file name with the milestone number (e.g. '1.2 - …'), or put 'Milestone 1.2' in the "
     "document's header or title.",
 )
@@ -201,8 +202,7 @@ def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, 
         properties = (f" Its file properties say {long_date(best.value)}, but those are not shown on the document."
                       if best is not None else "")
         facts = record.facts
-        why = ("the text of old-style (97-2003) Office files is not read"
-               if facts is not None and facts.kind == "ole" else
+        why = (facts.words_unread if facts is not None and facts.words_unread else
                "its content is an image whose words cannot be read here")
         yield UNDATED.finding(
             f"Could not verify the date on '{record.name}': {why}, and its name carries no date.{properties}",
@@ -252,14 +252,18 @@ def _label(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fi
         return
     if mapping.label:
         return
-    unread = (record.facts is not None and not record.facts.text.strip()
-              and record.evidence is not None and record.evidence.legibility.image_only)
+    facts = record.facts
+    unread = None
+    if facts is not None and not facts.text.strip():
+        if record.evidence is not None and record.evidence.legibility.image_only:
+            unread = "it is a scanned image whose words cannot be read here"
+        elif facts.words_unread:
+            unread = facts.words_unread  # an old Excel file: the inspector says why its words were not read
     if ctx.received and unread:
-        # A scan whose words cannot be read may well show its milestone: not known to be wrong.
+        # A file whose words cannot be read may well show its milestone: not known to be wrong.
         yield UNLABELLED.finding(
-            f"Could not verify the label on '{record.name}': it is a scanned image whose words cannot be read "
-            f"here, and its name does not name the milestone; it is only filed in the folder of milestone "
-            f"{mapping.milestone}.",
+            f"Could not verify the label on '{record.name}': {unread}, and its name does not name the milestone; "
+            f"it is only filed in the folder of milestone {mapping.milestone}.",
             severity=Severity.WARNING,
             **loc,
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packager import dates
+from packager.inspect import ole
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
 from packager.inspect.rtf import EMBEDDED_OBJECTS
 from packager.inspect.xlsxdates import sheet_cells
@@ -77,7 +78,7 @@ def inspect_office(
     """Facts of an Office document (from ``data`` when the whole file was read already); a broken
     container becomes ``unreadable``."""
     if base.kind == "ole":
-        return _inspect_ole(path, base, data)
+        return _inspect_ole(path, base, options, data)
     try:
         archive = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
@@ -275,11 +276,13 @@ def _inspect_odf(
     )
 
 
-def _inspect_ole(path: Path, base: FileFacts, data: bytes | None = None) -> FileFacts:
+def _inspect_ole(path: Path, base: FileFacts, options: InspectOptions, data: bytes | None = None) -> FileFacts:
     """Legacy Office or an encrypted OOXML package (both are OLE compound files).
 
     The compound file's directory names its streams in UTF-16: an encrypted OOXML package
-    has an "EncryptedPackage" stream and a VBA project a "_VBA_PROJECT" stream.
+    has an "EncryptedPackage" stream and a VBA project a "_VBA_PROJECT" stream. The words of an
+    Outlook message or a Word 97-2003 document are read (packager.inspect.ole); those of other
+    legacy files are not, and ``words_unread`` says so.
     """
     encrypted = False
     macros = False
@@ -295,13 +298,19 @@ def _inspect_ole(path: Path, base: FileFacts, data: bytes | None = None) -> File
             encrypted = encrypted or _OLE_ENCRYPTED in window
             macros = macros or _OLE_VBA in window
             tail = window[-64:]
+        words = ole.OleWords() if encrypted else ole.read_words(fh, fh.seek(0, io.SEEK_END))
     active = ["macros (VBA project)"] if macros else []
-    notes = ["text of legacy Office files is not read"] if not encrypted else []
+    notes = [*words.notes, *([words.unread] if words.unread else [])]
+    found = dates.find_dates(words.text, "content", options.window)
     return replace(
         base,
         encrypted=encrypted,
+        text=words.text[:TEXT_CAP],
+        title=words.title,
+        dates=(*base.dates, *found, *words.dates),
         active_content=(*base.active_content, *active),
         notes=(*base.notes, *notes),
+        words_unread=words.unread,
     )
 
 
