@@ -206,14 +206,22 @@ def msg(subject: str = "", body: str = "", sent: dt.datetime | None = None, send
 
 def doc(pieces: list[tuple[str, bool]], title: str | None = None, created: dt.datetime | None = None,
         saved: dt.datetime | None = None, table: str = "1Table", encrypted: bool = False, nfib: int = 0x00C1,
-        **patch: object) -> bytes:
+        header: str = "", footer: str = "", **patch: object) -> bytes:
     """A Word 97 document: the text in ``pieces`` (each compressed cp1252 or UTF-16) in the
-    WordDocument stream, its piece table in ``table``, and a SummaryInformation stream."""
+    WordDocument stream, its piece table in ``table``, and a SummaryInformation stream. ``header``
+    and ``footer`` (paragraphs ending in '\r') are the odd-page header and footer of one section."""
     text_start = 0x800
     stream = bytearray(text_start)
     cps = [0]
     pcds = b""
-    for text, compressed in pieces:
+    main = sum(len(text) for text, _compressed in pieces)
+    # The header document: six empty separator stories, then one section's six stories, then the guard.
+    stories = ["", "", "", "", "", "", "", header, "", footer, "", ""]
+    hdd = [0]
+    for story in stories:
+        hdd.append(hdd[-1] + len(story))
+    margins = "".join(stories) + "\r" if header or footer else ""
+    for text, compressed in [*pieces, *([(margins, True)] if margins else [])]:
         fc = len(stream)
         if compressed:
             stream += text.encode("cp1252")
@@ -229,10 +237,12 @@ def doc(pieces: list[tuple[str, bool]], title: str | None = None, created: dt.da
     struct.pack_into("<H", stream, 0x0A, flags)
     struct.pack_into("<H", stream, 0x20, 14)
     struct.pack_into("<H", stream, 0x3E, 22)
-    struct.pack_into("<i", stream, 0x4C, cps[-1])  # ccpText: all of it is the main text
+    struct.pack_into("<iii", stream, 0x4C, main, 0, len(margins))  # ccpText, ccpFtn, ccpHdd
     struct.pack_into("<H", stream, 0x98, 0x5D)
     struct.pack_into("<II", stream, 0x9A + 8 * 33, 0, len(clx))  # fcClx, lcbClx
-    streams = {"WordDocument": bytes(stream), table: clx + bytes(64)}
+    plcfhdd = struct.pack(f"<{len(hdd)}I", *hdd) if margins else b""
+    struct.pack_into("<II", stream, 0x9A + 8 * 11, len(clx), len(plcfhdd))  # fcPlcfHdd, lcbPlcfHdd
+    streams = {"WordDocument": bytes(stream), table: clx + plcfhdd + bytes(64)}
     summary = summary_information(title, created, saved)
     if summary:
         streams["\x05SummaryInformation"] = summary

@@ -129,6 +129,11 @@ DOCUMENTS = [
         "Report\x0bprinted \x13 DATE \\@ \"MMMM d, yyyy\" \x14May 20, 2026\x15\r"
         "Crew\x07Role\x07\x07non\x1ebreaking\x1f soft\x0cnext page\r", True)]),
      "Report\nprinted May 20, 2026\nCrew Role non-breaking soft\nnext page", None),
+    ("page header first and footer last, each on one line, as for a .docx", dict(
+        pieces=[("Debrief of the drill.\rAttendance: 14.\r", True)],
+        header="Northwind Paving Ltd.\rObjective 1 - Milestone 1.2\r", footer="Revised May 20, 2026\r"),
+     "Northwind Paving Ltd. | Objective 1 - Milestone 1.2\nDebrief of the drill.\nAttendance: 14.\n"
+     "Revised May 20, 2026", None),
     ("a title and dates in the summary information", dict(
         pieces=[(DEBRIEF, True)], title="1.2 - Drill debrief", created=dt.datetime(2019, 2, 11, 9, 0, tzinfo=UTC),
         saved=dt.datetime(2026, 5, 21, 3, 0, tzinfo=UTC)),
@@ -249,7 +254,7 @@ def test_arbitrary_bytes_after_a_valid_header_never_raise(tail: bytes, at: int) 
 @given(st.lists(st.tuples(st.integers(min_value=0), st.binary(min_size=1, max_size=8)), max_size=12),
        st.booleans())
 def test_random_damage_to_a_directory_or_fat_never_raises(patches: list[tuple[int, bytes]], word: bool) -> None:
-    data = bytearray(cfb.doc([(DEBRIEF, True), ("é\r", False)], title="T") if word
+    data = bytearray(cfb.doc([(DEBRIEF, True), ("é\r", False)], title="T", header="H\r", footer="F\r") if word
                      else cfb.msg(subject="S", body="B" * 3000, sent=EVENING, attachments=2))
     for where, value in patches:
         at = 512 + where % (len(data) - 512)

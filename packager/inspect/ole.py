@@ -12,8 +12,9 @@ What is read, as a reviewer sees it:
 - an Outlook message ([MS-OXMSG]): From, Sent (Mountain Time, as a reviewer in Alberta reads it),
   To, Subject and the plain-text body, composed as Outlook prints them; its subject is its title.
   Attachments are not read.
-- a Word 97-2003 document ([MS-DOC]): the main text, through the FIB and the piece table; the
-  SummaryInformation title and its created / last-saved dates (metadata dates).
+- a Word 97-2003 document ([MS-DOC]): the main text, through the FIB and the piece table, with the
+  page headers first and the footers last, each on one line, as for a .docx; the SummaryInformation
+  title and its created / last-saved dates (metadata dates).
 - anything else (Excel and PowerPoint 97-2003, other compound files): nothing; ``unread`` says so,
   as it does for a damaged file, a Word 95 or a password-protected Word document.
 """
@@ -21,6 +22,7 @@ What is read, as a reviewer sees it:
 from __future__ import annotations
 
 import array
+import bisect
 import codecs
 import datetime as dt
 import struct
@@ -392,6 +394,10 @@ def _outlook_date(when: dt.datetime) -> str:
 _WORD_IDENT = 0xA5EC
 _WORD97 = 0x00C0  # the nFib of Word 97 and later (Word 6 and 95 have no piece table to read)
 _CLX_INDEX = 33  # fcClx / lcbClx in FibRgFcLcb97
+_HDD_INDEX = 11  # fcPlcfHdd / lcbPlcfHdd: where the header document's stories start
+_SEPARATORS = 6  # the header document's first stories: footnote and endnote separators
+MARGIN_STORIES = 6 * 8  # header and footer stories read (six per section, eight sections)
+MARGIN_CHARS = 2_000  # characters kept of all the headers, and of all the footers (as for a .docx)
 # Word's marks in the text stream: paragraph, line and page breaks, cell and row ends become line
 # breaks or tabs; field codes (between 0x13 and 0x14) are dropped, their shown result kept.
 _BREAKS = {"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x07": "\t", "\x1e": "-", "\xa0": " "}
@@ -414,17 +420,49 @@ def _word(compound: Compound) -> OleWords:
     at += 2 + 2 * csw
     cslw = struct.unpack_from("<H", fib, at)[0]
     lw = at + 2
-    if cslw < 4:
+    if cslw < 6:
         raise _Broken("its Word header is damaged")
-    ccp_text = struct.unpack_from("<i", fib, lw + 12)[0]
+    ccp_text, ccp_ftn, ccp_hdd = struct.unpack_from("<iii", fib, lw + 12)
     at = lw + 4 * cslw
     pairs = struct.unpack_from("<H", fib, at)[0]
     if pairs <= _CLX_INDEX:
         raise _Broken("its Word header is damaged")
-    fc_clx, lcb_clx = struct.unpack_from("<II", fib, at + 2 + 8 * _CLX_INDEX)
+    blob = at + 2
+    fc_clx, lcb_clx = struct.unpack_from("<II", fib, blob + 8 * _CLX_INDEX)
     pieces = _piece_table(table[fc_clx : fc_clx + min(lcb_clx, STREAM_CAP)])
-    text = _word_text(fib, pieces, min(max(0, ccp_text), TEXT_CHARS))
+    body = _shown(_cp_text(fib, pieces, 0, min(max(0, ccp_text), TEXT_CHARS)))
+    fc_hdd, lcb_hdd = struct.unpack_from("<II", fib, blob + 8 * _HDD_INDEX)
+    stories = table[fc_hdd : fc_hdd + min(lcb_hdd, 4 * (_SEPARATORS + MARGIN_STORIES + 1))]
+    header, footer = _margins(fib, pieces, stories, max(0, ccp_text) + max(0, ccp_ftn), max(0, ccp_hdd))
+    text = "\n".join(part for part in (header, body, footer) if part)
     return OleWords(text=text, title=title, dates=meta)
+
+
+def _margins(stream: bytes, pieces: list[tuple[int, int, int, bool]], plc: bytes, start: int,
+             size: int) -> tuple[str, str]:
+    """The text of a Word document's page headers, and of its footers, each on one line.
+
+    As for a .docx (packager.inspect.office): the header labels the document, so it comes first, on
+    one line ('ACME | Milestone 1.2 | Drill report'); the footer comes after the body. The header
+    document starts at ``start`` and holds ``size`` characters; PlcfHdd (``plc``) splits it into
+    stories: six separators, then six per section (even, odd header; even, odd footer; first-page
+    header, footer).
+    """
+    cps = struct.unpack_from(f"<{len(plc) // 4}I", plc) if size else ()
+    lines: dict[bool, dict[str, None]] = {True: {}, False: {}}  # header?: its lines, in order, each once
+    for index in range(_SEPARATORS, len(cps) - 1):
+        first, end = cps[index], min(cps[index + 1], size)
+        if end <= first:
+            continue
+        kept = lines[(index - _SEPARATORS) % 6 in (0, 1, 4)]
+        used = sum(len(line) + 3 for line in kept)  # each with its ' | '
+        story = _shown(_cp_text(stream, pieces, start + first, start + min(end, first + MARGIN_CHARS)))
+        for line in story.splitlines():
+            line = line.strip()
+            if line and line not in kept and used < MARGIN_CHARS:
+                kept[line] = None
+                used += len(line) + 3
+    return " | ".join(lines[True]), " | ".join(lines[False])
 
 
 def _piece_table(clx: bytes) -> list[tuple[int, int, int, bool]]:
@@ -442,6 +480,8 @@ def _piece_table(clx: bytes) -> list[tuple[int, int, int, bool]]:
     cps = struct.unpack_from(f"<{count + 1}I", plc, 0)
     pieces: list[tuple[int, int, int, bool]] = []
     for index in range(count):
+        if cps[index + 1] <= cps[index]:
+            break  # out of order: the table is damaged from here on
         fc = struct.unpack_from("<I", plc, 4 * (count + 1) + 8 * index + 2)[0]
         compressed = bool(fc & 0x40000000)
         offset = (fc & 0x3FFFFFFF) // 2 if compressed else fc & 0x3FFFFFFF
@@ -449,21 +489,22 @@ def _piece_table(clx: bytes) -> list[tuple[int, int, int, bool]]:
     return pieces
 
 
-def _word_text(stream: bytes, pieces: list[tuple[int, int, int, bool]], wanted: int) -> str:
-    """The first ``wanted`` characters of the main text, with Word's marks read as a reviewer sees them."""
+def _cp_text(stream: bytes, pieces: list[tuple[int, int, int, bool]], start: int, end: int) -> str:
+    """The raw characters from ``start`` to ``end`` (character positions), read through the pieces."""
     raw: list[str] = []
-    size = 0
-    for first, end, offset, compressed in pieces:
-        if first >= wanted or size >= wanted:
+    index = max(0, bisect.bisect_right(pieces, start, key=lambda piece: piece[0]) - 1)
+    for first, last, offset, compressed in pieces[index:]:
+        if first >= end:
             break
-        count = max(0, min(end, wanted) - first)
+        low, high = max(start, first), min(end, last)
+        if high <= low:
+            continue
         if compressed:
-            raw.append(stream[offset : offset + count].decode("cp1252", errors="replace"))
+            raw.append(stream[offset + low - first : offset + high - first].decode("cp1252", errors="replace"))
         else:
-            chunk = stream[offset : offset + 2 * count]
+            chunk = stream[offset + 2 * (low - first) : offset + 2 * (high - first)]
             raw.append(chunk[: len(chunk) // 2 * 2].decode("utf-16-le", errors="replace"))
-        size += count
-    return _shown("".join(raw))
+    return "".join(raw)
 
 
 def _shown(text: str) -> str:
