@@ -43,7 +43,6 @@ MAX_PIECES = 100_000  # pieces of a Word piece table read
 _SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MINI_CUTOFF = 4096  # streams smaller than this live in the mini stream ([MS-CFB] 2.2)
 _MINI_SECTOR = 64
-_NO_SECTOR = 0xFFFFFFFF
 _STORAGE, _STREAM, _ROOT = 1, 2, 5
 
 NOT_READ = "the text of old-style (97-2003) Excel and PowerPoint files is not read"
