@@ -9,7 +9,9 @@ Supported forms (case-insensitive, in any surrounding text):
   with a month name and an explicit separator (``3-May-26``, ``May 14, 26``, ``14 May '26``);
 - French month names, as a bilingual company dates its documents: ``5 octobre 2026``,
   ``le 1er juin 2026``, ``12 févr. 2026``, ``août 2026``;
-- numeric day/month: ``14/05/2026``, ``05/14/2026``, ``5-14-2026``, ``14.05.2026``.
+- numeric day/month: ``14/05/2026``, ``05/14/2026``, ``5-14-2026``, ``14.05.2026``; with a two-digit
+  year (``5/14/26``, ``14-05-26``, as forms are filled in by hand) only where the plan window is known
+  and the date falls inside it: outside it, ``3/4/26`` is as likely a ratio or a part number.
 
 A numeric date that reads as a valid date both day-first and month-first (and the two
 differ) is resolved with the plan window when exactly one reading falls inside it.
@@ -112,9 +114,12 @@ _COMPACT = re.compile(rf"(?P<y>\d{_NOT_DIGIT_BEFORE}\d{{3}})(?P<m>\d{{2}})(?P<d>
 _NUMERIC = re.compile(
     rf"(?P<a>\d{_NOT_DIGIT_OR_DOT_BEFORE}\d?)(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}})(?!\d)"
 )
+_NUMERIC2 = re.compile(
+    rf"(?P<a>\d{_NOT_DIGIT_OR_DOT_BEFORE}\d?)(?P<sep>[-/])(?P<b>\d{{1,2}})(?P=sep)(?P<yy>\d{{2}})(?![\d:]|[-/.]\d)"
+)
 _MONTH_FIRST = re.compile(
     _MONTH
-    + r"\s{0,3}"
+    + r"\s{0,3}(?:[-/]\s{0,3})?"  # May 14, May-14-2026
     + _DAY
     + r"(?:(?:\s{0,3},\s{0,3}|\s{1,3}|\s{0,3}[-/]\s{0,3})"
     + _YEAR4
@@ -214,11 +219,26 @@ def _read_numeric(m: re.Match[str], window: tuple[date, date] | None) -> _Readin
     return (chosen, False) if chosen else None
 
 
+def _read_numeric2(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    """A two-digit year: only a reading inside the plan window is a date (see the module's docstring)."""
+    if window is None:
+        return None
+    a, b, year = int(m.group("a")), int(m.group("b")), 2000 + int(m.group("yy"))
+    readings = {d for d in (_make(year, a, b), _make(year, b, a)) if d is not None and _inside(d, window)}
+    if not readings:
+        return None
+    month_first = _make(year, a, b)
+    if len(readings) == 2 and month_first is not None:  # both inside: month first, as for four digits
+        return month_first, True
+    return readings.pop(), False
+
+
 _PATTERNS: tuple[tuple[re.Pattern[str], Callable[..., _Reading]], ...] = (
     (_ISO, _read_iso),
     (_MONTH_FIRST, _read_named),
     (_DAY_FIRST, _read_named),
     (_NUMERIC, _read_numeric),
+    (_NUMERIC2, _read_numeric2),
     (_COMPACT, _read_compact),
     (_MONTH_YEAR, _read_month_year),
 )

@@ -37,6 +37,8 @@ MAY_14 = date(2026, 5, 14)
         ("14/05/2026", MAY_14, "14/05/2026"),
         ("05/14/2026", MAY_14, "05/14/2026"),
         ("5-14-2026", MAY_14, "5-14-2026"),
+        ("Drill May-14-2026", MAY_14, "May-14-2026"),
+        ("May/14/2026", MAY_14, "May/14/2026"),
         ("14.05.2026", MAY_14, "14.05.2026"),
         ("Feb\n14,\n2026", date(2026, 2, 14), "Feb 14, 2026"),
         ("le 5 octobre 2026", date(2026, 10, 5), "5 octobre 2026"),
@@ -127,6 +129,43 @@ def test_window_resolves_ambiguity(
 ) -> None:
     [found] = find_dates("04/05/2026", "content", window)
     assert (found.date, found.ambiguous) == (expected, ambiguous)
+
+
+PLAN_WINDOW = (date(2026, 3, 20), date(2026, 11, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "window", "expected"),
+    [
+        ("Date: 5/14/26", PLAN_WINDOW, [(MAY_14, False, "5/14/26")]),
+        ("Date: 05-14-26", PLAN_WINDOW, [(MAY_14, False, "05-14-26")]),
+        ("Signed 14/05/26", PLAN_WINDOW, [(MAY_14, False, "14/05/26")]),
+        ("Held 05/06/26", PLAN_WINDOW, [(date(2026, 5, 6), True, "05/06/26")]),  # both inside: month first, flagged
+        ("Rev 3-4-26", PLAN_WINDOW, [(date(2026, 4, 3), False, "3-4-26")]),  # March 4 is before the window
+        ("Date: 5/14/26", None, []),  # no plan window: a two-digit year is not read
+        ("ratio 1/2/26", PLAN_WINDOW, []),  # neither reading inside the window
+        ("Date: 12/15/30", PLAN_WINDOW, []),
+        ("version 5.14.26", PLAN_WINDOW, []),  # dots: a version number
+        ("part 05/14/26/7", PLAN_WINDOW, []),
+        ("part 05-14-26.3", PLAN_WINDOW, []),
+        ("v1.5/14/26", PLAN_WINDOW, []),
+        ("05/14/2026", PLAN_WINDOW, [(MAY_14, False, "05/14/2026")]),  # four digits: as before
+    ],
+)
+def test_two_digit_numeric_years_only_inside_the_plan_window(
+    text: str, window: tuple[date, date] | None, expected: list[tuple[date, bool, str]]
+) -> None:
+    """A form filled in by hand says '5/14/26'; outside the window such a number is a ratio or a part
+    number, and reading it would call a valid deliverable out of range."""
+    assert [(f.date, f.ambiguous, f.text) for f in find_dates(text, "content", window)] == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(when=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+       fmt=st.sampled_from(["{m}/{d}/{y}", "{d}/{m}/{y}", "{m:02d}-{d:02d}-{y}", "{d:02d}-{m:02d}-{y}"]))
+def test_a_two_digit_year_inside_a_one_day_window_is_read(when: date, fmt: str) -> None:
+    text = "Date: " + fmt.format(m=when.month, d=when.day, y=f"{when.year % 100:02d}") + "."
+    assert [(f.date, f.ambiguous) for f in find_dates(text, "content", (when, when))] == [(when, False)]
 
 
 def test_same_day_and_month_is_not_ambiguous() -> None:
