@@ -1252,6 +1252,11 @@ def boreal() -> _Folder:
         [["Driver review meeting - October 2026", "Present: 11 drivers.", "Defects found on 6 pre-trip forms."]],
         heading="Milestone 3.3 - Review of pre-trip results", created=TYPED_UP), "text-pdf",
         date="2026-10-31", date_where="content", label="name", features=["date:month-year"])
+    f.add(f"{o2}/2.2 Faller observation form - R Kowalchuk.docx", "2.2", docx(
+        ["Field observation form - chainsaw felling", "Faller: R. Kowalchuk    Observer: D. Saint-Pierre",
+         "Date: 7/22/26    Block: 14-B", "Escape route cleared: yes. Chaps worn: yes."],
+        created=dt.datetime(2024, 2, 1, 8, 0, tzinfo=dt.UTC)),
+        "docx", date="2026-07-22", date_where="content", label="name", features=["docx", "date:two-digit-year"])
     f.junk(f"{o2}/Thumbs.db")
     f.junk(f"{o3}/3.2 Pre-trip forms/desktop.ini")
     f.junk(".DS_Store")
