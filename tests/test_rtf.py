@@ -63,12 +63,18 @@ def test_word_header_footer_title_and_property_dates() -> None:
         (rb"{\rtf1 {\*\unknowndest secret}shown}", "shown"),  # an ignorable destination is hidden
         (rb"{\rtf1 {\object\objemb{\*\objclass Equation.3}{\*\objdata 0105}}after}", "after"),
         (rb"{\rtf1 line one\line line two\par\tab three}", "line one\nline two\nthree"),
+        (rb"{\rtf1 R{\upr{\'e9sum\'e9}{\*\ud{\u233?sum\u233?}}} ok}", "Résumé ok"),  # Word's two copies: one read
         (rb"{\rtf1 \'zz broken \'4", "zz broken 4"),  # a bad escape and a cut-off file: the letters stay
         (rb"{\rtf1 a}}}} extra}", "a"),  # what follows the document's end is not part of it
     ],
 )
 def test_rtf_tokens(rtf: bytes, body: str) -> None:
     assert read_rtf(rtf).body == body
+
+
+def test_a_title_word_writes_twice_is_read_once() -> None:
+    read = read_rtf(rb"{\rtf1{\info{\upr{\title \'c9valuation}{\*\ud{\title \u201?valuation}}}}text}")
+    assert (read.title, read.body) == ("\u00c9valuation", "text")
 
 
 def test_embedded_object_is_noted() -> None:

@@ -37,8 +37,11 @@ _HIDDEN = frozenset({
     "generator", "pict", "object", "objdata", "objclass", "datastore", "themedata", "colorschememapping",
     "latentstyles", "xmlnstbl", "mmathPr", "fldinst", "bkmkstart", "bkmkend", "sp", "nonshppict",
     "userprops", "docvar", "xe", "tc", "filetbl", "pgdsctbl", "protusertbl", "defchp", "defpap",
-    "listpicture", "operator", "template", "wgrffmtfilter", "passwordhash", "upr",
+    "listpicture", "operator", "template", "wgrffmtfilter", "passwordhash",
 })
+# Word writes text twice in {\upr{ANSI text}{\*\ud{Unicode text}}}: the ANSI copy is read (the \*\ud one is
+# an ignorable destination), so an \upr group is transparent, in the document's properties too.
+_TRANSPARENT = "upr"
 _MARGINS = {
     **dict.fromkeys(("header", "headerl", "headerr", "headerf"), "header"),
     **dict.fromkeys(("footer", "footerl", "footerr", "footerf"), "footer"),
@@ -203,7 +206,12 @@ def read_rtf(data: bytes) -> RtfText:
                 group.where = "info"
                 continue
             if group.where == "info":
-                group.where = "title" if word == "title" else f"date:{word}" if word in _INFO_DATES else "hidden"
+                if word != _TRANSPARENT:
+                    group.where = "title" if word == "title" else f"date:{word}" if word in _INFO_DATES else "hidden"
+                else:
+                    group.first = True  # the group's next word names the property
+                continue
+            if word == _TRANSPARENT:
                 continue
             if word in ("object", "objdata"):
                 objects = True
