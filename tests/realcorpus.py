@@ -39,7 +39,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 import packager
-from tests import synth
+from tests import cfb, synth
 
 TODAY = dt.date(2026, 11, 26)  # a fixed "today" for every check of the corpus
 APPROVED = dt.date(2026, 3, 20)
@@ -832,6 +832,19 @@ def northwind() -> _Folder:
         [["Kick-off at 10.30 am on 2026/04/20 in the Edmonton yard.", "Schedule section 2.2 explains make-up talks."]],
         heading="Milestone 3.1 - Toolbox talk kick-off"), "text-pdf",
         date="2026-04-20", date_where="name", label="name", features=["not-ms:time", "not-ms:section"])
+    f.add(f"{o3}/RE Toolbox talk schedule for the season.msg", "3.1", raw(cfb.msg(
+        subject="RE: Milestone 3.1 - Toolbox talk schedule for the 2026 season",
+        body="Hi all,\r\n\r\nThe schedule is attached and posted at every site. Talks start the first Monday "
+             "of May.\r\n\r\nPriya",
+        sender="Priya Natarajan", to="Site supervisors", sent=dt.datetime(2026, 4, 16, 15, 20, tzinfo=dt.UTC),
+        attachments=1)),
+        "msg", date="2026-04-16", date_where="content", label="header", features=["msg", "email:outlook"])
+    f.add(f"{o2}/Hand injury review form.doc", "2.3", raw(cfb.doc(
+        [("Hand injury review\rInjury: laceration, left hand. Reviewed by the safety committee on "
+          "September 24, 2026.\rCause: glove not worn while changing a blade.\r", True)],
+        header="Northwind Paving Ltd. - Milestone 2.3 Hand injury review\r",
+        created=dt.datetime(2011, 3, 2, 9, 0, tzinfo=dt.UTC), saved=FIXED)),
+        "doc", date="2026-09-24", date_where="content", label="header", features=["doc", "label:page-header"])
     f.add(f"{o3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf", "3.1", text_pdf(
         [["Issued April 15, 2026.", "Eight talks, monthly from April to November, at every site."]],
         heading="Milestone 3.1 - Toolbox talk schedule 2026"), "text-pdf",
