@@ -100,6 +100,10 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("Excel 97-2003 workbook whose words are not read, undated in its name", write(f"{O1}/1.2 - Sign-in sheet.xls", cfb.xls()), [
         ("deliverable-undated", "warning", "Could not verify the date on '1.2 - Sign-in sheet.xls': the text of old-style (97-2003) Excel and PowerPoint files is not read, and its name carries no date."),
     ]),
+    ("Word 97-2003 document saved with a password to open it", write(f"{O1}/1.2 - Debrief - 2026-05-20.doc", cfb.doc(
+        [("Milestone 1.2 - Drill debrief\r", True)], encrypted=True)), [
+        ("deliverable-encrypted", "error", "'1.2 - Debrief - 2026-05-20.doc' is password protected; a reviewer cannot open it."),
+    ]),
     ("crisp 1-bit scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "1"), []),
     ("crisp grey scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "L"), []),
     ("uncovered milestone names its candidates", both(

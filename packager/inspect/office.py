@@ -304,7 +304,7 @@ def _inspect_ole(path: Path, base: FileFacts, options: InspectOptions, data: byt
     found = dates.find_dates(words.text, "content", options.window)
     return replace(
         base,
-        encrypted=encrypted,
+        encrypted=encrypted or words.encrypted,  # a reviewer cannot open either without the password
         text=words.text[:TEXT_CAP],
         title=words.title,
         dates=(*base.dates, *found, *words.dates),

@@ -16,7 +16,8 @@ What is read, as a reviewer sees it:
   page headers first and the footers last, each on one line, as for a .docx; the SummaryInformation
   title and its created / last-saved dates (metadata dates).
 - anything else (Excel and PowerPoint 97-2003, other compound files): nothing; ``unread`` says so,
-  as it does for a damaged file, a Word 95 or a password-protected Word document.
+  as it does for a damaged file, a Word 95 or a password-protected Word document (which is also
+  ``encrypted``: a reviewer cannot open it without the password).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class OleWords:
     dates: tuple[FoundDate, ...] = ()  # "metadata" dates (a Word document's created / last-saved dates)
     notes: tuple[str, ...] = ()
     unread: str | None = None  # why the words were not read; None when they were
+    encrypted: bool = False  # a Word document saved with a password to open it (FIB fEncrypted)
 
 
 @dataclass(frozen=True)
@@ -412,7 +414,8 @@ def _word(compound: Compound) -> OleWords:
     flags = struct.unpack_from("<H", fib, 0x0A)[0]
     title, meta = _summary(compound.read("\x05SummaryInformation", PROPERTY_CAP))
     if flags & 0x0100:  # fEncrypted
-        return OleWords(title=title, dates=meta, unread="its text is encrypted (it is password protected)")
+        return OleWords(title=title, dates=meta, unread="its text is encrypted (it is password protected)",
+                        encrypted=True)
     table = compound.read("1Table" if flags & 0x0200 else "0Table", STREAM_CAP)
     at = 0x20
     csw = struct.unpack_from("<H", fib, at)[0]
