@@ -104,6 +104,7 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
         [("Milestone 1.2 - Drill debrief\r", True)], encrypted=True)), [
         ("deliverable-encrypted", "error", "'1.2 - Debrief - 2026-05-20.doc' is password protected; a reviewer cannot open it."),
     ]),
+    ("photo saved from a browser as WebP", photo(f"{O1}/1.2 - Muster point - 2026-05-20.webp", fmt="WEBP"), []),
     ("crisp 1-bit scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "1"), []),
     ("crisp grey scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "L"), []),
     ("uncovered milestone names its candidates", both(

@@ -66,7 +66,7 @@ TYPE_MISMATCH = declare(
 TYPE_UNSUPPORTED = declare(
     "file-type-unsupported", Severity.ERROR, FAMILY,
     "An executable, a script, an archive, or a format a reviewer cannot open. The allowed types are listed "
-    "in the rules (PDF, JPEG, PNG, TIFF, HEIC, GIF, BMP, Word, Excel, PowerPoint, OpenDocument, RTF, text, "
+    "in the rules (PDF, JPEG, PNG, TIFF, HEIC, WebP, GIF, BMP, Word, Excel, PowerPoint, OpenDocument, RTF, text, "
     "CSV, and emails saved as .eml or .msg).",
     "Convert the document to PDF (or a photo to JPEG) and replace the file; archives must be unpacked.",
 )
