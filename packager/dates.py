@@ -246,6 +246,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[..., _Reading]], ...] = (
 
 # Where each pattern can start, found without running it over the whole text (see ``_candidates``).
 _DIGIT_RUN = re.compile(r"\d\d\d\d+")  # a year, or the eight digits of a compact date
+# The first separator of a numeric date with a two-digit year ('5/14/26'): only the separator is consumed,
+# so that every one is found, a date's inside another's included ('7/12/26/26').
+_SHORT_NUMERIC_SEPARATOR = re.compile(r"[-/](?=\d\d?[-/]\d\d(?!\d))")
 # The first three letters of a month name in lower-cased text. The search skips a name overlapping
 # the one before ("nov" in "janov"), which cannot start a date: a month name never follows a letter.
 _MONTH_PREFIX = re.compile(r"j(?:an|u[nli])|f(?:eb|[eé]v)|ma[ryi]|a(?:pr|ug|vr|o[uû])|sep|oct|nov|d[eé]c")
@@ -270,7 +273,8 @@ def _starts(text: str) -> dict[re.Pattern[str], list[int]]:
     """For each pattern, the sorted places where it can match (a superset), where they are cheap to find.
 
     Every ISO and compact date starts a run of exactly 4 or 8 digits; the year of a numeric date is a
-    run of exactly 4 digits 4 to 6 characters after the start; the month patterns start at a month
+    run of exactly 4 digits 4 to 6 characters after the start, and a two-digit year's date starts 1 or 2
+    characters before its first separator; the month patterns start at a month
     name, and a day written before the month starts a digit at most ``_DAY_BEFORE_MONTH`` before it.
     """
     iso: list[int] = []
@@ -283,7 +287,10 @@ def _starts(text: str) -> dict[re.Pattern[str], list[int]]:
             numeric.extend(s for s in (start - 6, start - 5, start - 4) if s >= 0)
         elif length == 8:
             compact.append(start)
-    found = {_ISO: iso, _COMPACT: compact, _NUMERIC: numeric}
+    # A two-digit year's date starts one or two digits before its first separator.
+    short = sorted({s for m in _SHORT_NUMERIC_SEPARATOR.finditer(text) for s in (m.start() - 2, m.start() - 1)
+                    if s >= 0})
+    found = {_ISO: iso, _COMPACT: compact, _NUMERIC: numeric, _NUMERIC2: short}
     months = _month_starts(text)
     if months is not None:
         days = {

@@ -66,6 +66,7 @@ def test_word_header_footer_title_and_property_dates() -> None:
         (rb"{\rtf1 R{\upr{\'e9sum\'e9}{\*\ud{\u233?sum\u233?}}} ok}", "Résumé ok"),  # Word's two copies: one read
         (rb"{\rtf1 \'zz broken \'4", "zz broken 4"),  # a bad escape and a cut-off file: the letters stay
         (rb"{\rtf1 a}}}} extra}", "a"),  # what follows the document's end is not part of it
+        (rb"}} before any group", ""),
     ],
 )
 def test_rtf_tokens(rtf: bytes, body: str) -> None:

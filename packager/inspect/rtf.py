@@ -65,13 +65,13 @@ class RtfText:
     footer: str
     title: str | None
     dates: tuple[tuple[str, datetime.date], ...]  # ('creatim' | 'revtim', date) from the document's properties
-    objects: bool  # embedded OLE objects (\\object)
+    objects: bool  # embedded OLE objects (\object)
 
 
 @dataclass
 class _Group:
     where: str  # body | header | footer | title | hidden | date:<word>
-    uc: int = 1  # characters that follow \\uN as its fallback
+    uc: int = 1  # characters that follow \uN as its fallback
     first: bool = True  # no control word or text seen yet in this group
 
 
@@ -116,9 +116,9 @@ def read_rtf(data: bytes) -> RtfText:
     stack: list[_Group] = [_Group("body")]
     overflow = 0  # groups opened beyond MAX_DEPTH, skipped
     codepage = "cp1252"
-    pending = bytearray()  # \\'hh bytes, decoded together (a double-byte code page needs both)
-    skip = 0  # fallback characters still to drop after a \\uN
-    ignorable = False  # the group started with \\*: hidden unless its destination is known
+    pending = bytearray()  # \'hh bytes, decoded together (a double-byte code page needs both)
+    skip = 0  # fallback characters still to drop after a \uN
+    ignorable = False  # the group started with \*: hidden unless its destination is known
     objects = False
     stamp: dict[str, int] = {}
     high = 0  # the first half of a character beyond U+FFFF, waiting for its second
@@ -167,9 +167,10 @@ def read_rtf(data: bytes) -> RtfText:
             if group.where.startswith("date:") and (when := _stamp_date(stamp)) is not None:
                 found.append((group.where[5:], when))
             stamp = {}
-            stack.pop()
+            if len(stack) > 1:
+                stack.pop()
             if len(stack) == 1:
-                break  # the document's own group has ended: what follows is not part of it
+                break  # the document's own group has ended (or never began): what follows is not part of it
             ignorable = False
             skip = 0
             continue
@@ -189,7 +190,7 @@ def read_rtf(data: bytes) -> RtfText:
             if skip:
                 skip -= 1
                 continue
-            if symbol == "'":  # \\' without two hex digits
+            if symbol == "'":  # \' without two hex digits
                 continue
             out.add(group.where, _ESCAPED.get(symbol, ""))
             continue
