@@ -273,6 +273,89 @@ def summary_information(title: str | None, created: dt.datetime | None, saved: d
         struct.pack("<I", 0x30) + section
 
 
+def ppt() -> bytes:
+    """A PowerPoint 97-2003 file, as far as its container goes."""
+    return write(Storage({"PowerPoint Document": bytes(5000), "\x05SummaryInformation": bytes(200)})).data
+
+
 def xls() -> bytes:
-    """An Excel 97-2003 workbook, as far as its container goes (a Workbook stream)."""
+    """An Excel 97-2003 workbook, as far as its container goes (a Workbook stream that holds no records)."""
     return write(Storage({"Workbook": b"\x09\x08" + bytes(5000), "\x05SummaryInformation": bytes(200)})).data
+
+
+# --- Excel 97-2003 workbooks ----------------------------------------------------------------------
+
+
+def biff_record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def biff_string(text: str, wide: bool | None = None, length_bytes: int = 2) -> bytes:
+    """An XLUnicodeString: its length, a flags byte (1: UTF-16), its characters."""
+    wide = any(ord(c) > 255 for c in text) if wide is None else wide
+    data = text.encode("utf-16-le" if wide else "latin-1")
+    return struct.pack("<H" if length_bytes == 2 else "<B", len(text)) + bytes([int(wide)]) + data
+
+
+def workbook(strings: list[str] = (), cells: list[tuple[int, int, object]] = (), header: str = "",  # type: ignore[assignment]
+             footer: str = "", formats: dict[int, str] | None = None, split_at: int | None = None,
+             version: int = 0x0600, encrypted: bool = False, date1904: bool = False) -> bytes:
+    """A BIFF8 Workbook stream as Excel writes it: the globals (formats, 16 style XFs and the cell XFs,
+    the shared strings), then one sheet. ``cells`` are (row, col, value): a str is a shared-string cell,
+    ("date", serial) a NUMBER in date format 14, ("rk", serial) an RK in format 14, ("custom", serial) a
+    NUMBER in the custom format 164, ("formula", serial) a FORMULA in format 14, a float a plain NUMBER.
+    ``split_at`` continues the shared strings in a CONTINUE record after that many characters of the
+    last string, which then goes on in UTF-16."""
+    formats = {164: "dd/mm/yyyy", 165: '"Week "0'} if formats is None else formats
+    out = biff_record(0x0809, struct.pack("<HH", version, 0x0005) + bytes(12))
+    if encrypted:
+        out += biff_record(0x002F, bytes(54))
+    out += biff_record(0x0022, struct.pack("<H", int(date1904)))
+    for number, code in formats.items():
+        out += biff_record(0x041E, struct.pack("<H", number) + biff_string(code))
+    for _ in range(16):
+        out += biff_record(0x00E0, struct.pack("<HH", 0, 0) + bytes(16))
+    for number_format in (14, 164, 165):  # XF 16: a date, 17: a custom date, 18: a custom number
+        out += biff_record(0x00E0, struct.pack("<HH", 0, number_format) + bytes(16))
+    sst = struct.pack("<II", len(strings), len(strings))
+    continued = b""
+    for i, text in enumerate(strings):
+        if split_at is not None and i == len(strings) - 1:
+            head, tail = text[:split_at], text[split_at:]
+            sst += struct.pack("<H", len(text)) + b"\x00" + head.encode("latin-1")
+            continued = b"\x01" + tail.encode("utf-16-le")
+        else:
+            sst += biff_string(text)
+    out += biff_record(0x00FC, sst)
+    if continued:
+        out += biff_record(0x003C, continued)
+    out += biff_record(0x000A, b"")
+    out += biff_record(0x0809, struct.pack("<HH", version, 0x0010) + bytes(12))
+    if header:
+        out += biff_record(0x0014, biff_string(header))
+    if footer:
+        out += biff_record(0x0015, biff_string(footer))
+    for row, col, value in cells:
+        if isinstance(value, str):
+            out += biff_record(0x00FD, struct.pack("<HHHI", row, col, 15, strings.index(value)))
+        elif isinstance(value, float):
+            out += biff_record(0x0203, struct.pack("<HHHd", row, col, 15, value))
+        else:
+            kind, serial = value  # type: ignore[misc]
+            if kind == "date":
+                out += biff_record(0x0203, struct.pack("<HHHd", row, col, 16, serial))
+            elif kind == "custom":
+                out += biff_record(0x0203, struct.pack("<HHHd", row, col, 17, serial))
+            elif kind == "week":
+                out += biff_record(0x0203, struct.pack("<HHHd", row, col, 18, serial))
+            elif kind == "rk":
+                out += biff_record(0x027E, struct.pack("<HHHI", row, col, 16, (int(serial) << 2) | 0x02))
+            elif kind == "formula":
+                out += biff_record(0x0006, struct.pack("<HHHdHI", row, col, 16, serial, 0, 0) + b"\x00\x00")
+    out += biff_record(0x000A, b"")
+    return out
+
+
+def xls_file(stream: bytes) -> bytes:
+    """An .xls file holding the Workbook stream ``stream``."""
+    return write(Storage({"Workbook": stream, "\x05SummaryInformation": bytes(200)})).data  # type: ignore[arg-type]

@@ -1265,6 +1265,13 @@ def boreal() -> _Folder:
         [["Driver review meeting - October 2026", "Present: 11 drivers.", "Defects found on 6 pre-trip forms."]],
         heading="Milestone 3.3 - Review of pre-trip results", created=TYPED_UP), "text-pdf",
         date="2026-10-31", date_where="content", label="name", features=["date:month-year"])
+    roster = ["Chainsaw safety course roster", "Faller", "Course date", "R. Kowalchuk", "J. Tremblay", "A. Singh"]
+    f.add(f"{o2}/Chainsaw course roster.xls", "2.1", raw(cfb.xls_file(cfb.workbook(
+        roster, [(0, 0, roster[0]), (1, 0, "Faller"), (1, 1, "Course date"),
+                 *[(2 + i, 0, who) for i, who in enumerate(roster[3:])],
+                 *[(2 + i, 1, ("date", 46176.0)) for i in range(3)]],
+        header="&LBoreal Forestry Services&CMilestone 2.1 - Chainsaw safety training&R&D"))),
+        "xls", date="2026-06-03", date_where="cell", label="header", features=["xls", "label:page-header"])
     f.add(f"{o2}/2.2 Faller observation form - R Kowalchuk.docx", "2.2", docx(
         ["Field observation form - chainsaw felling", "Faller: R. Kowalchuk    Observer: D. Saint-Pierre",
          "Date: 7/22/26    Block: 14-B", "Escape route cleared: yes. Chaps worn: yes."],

@@ -97,8 +97,13 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("Word 97-2003 document labelled in its first line and dated in its text", write(f"{O1}/Drill debrief.doc", cfb.doc(
         [("Milestone 1.2 - Drill debrief\rHeld May 20, 2026 at Site B.\r", True), ("Équipe : 14\r", False)],
         created=dt.datetime(2019, 2, 11, 9, 0, tzinfo=dt.UTC))), []),
-    ("Excel 97-2003 workbook whose words are not read, undated in its name", write(f"{O1}/1.2 - Sign-in sheet.xls", cfb.xls()), [
-        ("deliverable-undated", "warning", "Could not verify the date on '1.2 - Sign-in sheet.xls': the text of old-style (97-2003) Excel and PowerPoint files is not read, and its name carries no date."),
+    ("Excel 97-2003 workbook labelled in its page header and dated in a cell", write(f"{O1}/Sign-in sheet.xls", cfb.xls_file(
+        cfb.workbook(["Name", "Site B"], [(0, 0, "Name"), (1, 1, ("date", 46162.0))], header="&CMilestone 1.2 - Drill sign-in"))), []),
+    ("Excel 97-2003 workbook with no date anywhere", write(f"{O1}/1.2 - Sign-in sheet.xls", cfb.xls_file(cfb.workbook(["Name"]))), [
+        ("deliverable-undated", "error", "'1.2 - Sign-in sheet.xls' shows no date, on the document or in its name."),
+    ]),
+    ("PowerPoint 97-2003 file whose words are not read, undated in its name", write(f"{O1}/1.2 - Drill talk.ppt", cfb.ppt()), [
+        ("deliverable-undated", "warning", "Could not verify the date on '1.2 - Drill talk.ppt': the text of old-style (97-2003) PowerPoint files is not read, and its name carries no date."),
     ]),
     ("Word 97-2003 document saved with a password to open it", write(f"{O1}/1.2 - Debrief - 2026-05-20.doc", cfb.doc(
         [("Milestone 1.2 - Drill debrief\r", True)], encrypted=True)), [

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from packager.evidence import label_mapping
 from packager.inspect import FileFacts, InspectOptions, inspect_file
+from packager.inspect.biff import OLD_EXCEL
 from packager.inspect.ole import FILE_CAP, NOT_READ, OTHER, OleWords, read_words
 from packager.naming import NamingConvention
 from packager.rules import DeliverableRules, load_rules
@@ -163,7 +164,9 @@ def test_a_long_word_document_is_read_up_to_the_cap() -> None:
 
 
 @pytest.mark.parametrize(("case", "data", "unread"), [
-    ("an Excel 97-2003 workbook", cfb.xls(), NOT_READ),
+    ("a PowerPoint 97-2003 file", cfb.ppt(), NOT_READ),
+    ("an Excel 95 workbook", cfb.write(cfb.Storage({"Book": bytes(5000)})).data, OLD_EXCEL),
+    ("an Excel workbook whose stream holds no records", cfb.xls(), "its workbook data is damaged"),
     ("another kind of compound file", cfb.write(cfb.Storage({"VisioDocument": bytes(100)})).data, OTHER),
     ("a password-protected Word document", cfb.doc([(DEBRIEF, True)], encrypted=True),
      "its text is encrypted (it is password protected)"),
@@ -181,8 +184,8 @@ def test_words_not_read_say_why(case: str, data: bytes, unread: str) -> None:
     assert (read.text, read.unread) == ("", unread)
 
 
-def test_an_excel_file_says_its_words_are_not_read(tmp_path: Path) -> None:
-    facts = inspect(tmp_path, "1.2 - Sign-in.xls", cfb.xls())
+def test_a_powerpoint_file_says_its_words_are_not_read(tmp_path: Path) -> None:
+    facts = inspect(tmp_path, "1.2 - Toolbox talk.ppt", cfb.ppt())
     assert (facts.kind, facts.text, facts.words_unread, facts.unreadable) == ("ole", "", NOT_READ, None)
     assert NOT_READ in facts.notes
 

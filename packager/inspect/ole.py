@@ -15,7 +15,9 @@ What is read, as a reviewer sees it:
 - a Word 97-2003 document ([MS-DOC]): the main text, through the FIB and the piece table, with the
   page headers first and the footers last, each on one line, as for a .docx; the SummaryInformation
   title and its created / last-saved dates (metadata dates).
-- anything else (Excel and PowerPoint 97-2003, other compound files): nothing; ``unread`` says so,
+- an Excel 97-2003 workbook: its cell text, typed dates and page headers (``biff``), and its title and
+  property dates as for a Word document;
+- anything else (PowerPoint 97-2003, Excel 95, other compound files): nothing; ``unread`` says so,
   as it does for a damaged file, a Word 95 or a password-protected Word document (which is also
   ``encrypted``: a reviewer cannot open it without the password).
 """
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from packager.dates import FoundDate
+from packager.inspect import biff
 from packager.inspect.facts import TEXT_CAP
 
 FILE_CAP = 64 * 1024 * 1024  # bytes of the file read at most (the same cap as the OLE byte scan)
@@ -46,7 +49,7 @@ _MINI_CUTOFF = 4096  # streams smaller than this live in the mini stream ([MS-CF
 _MINI_SECTOR = 64
 _STORAGE, _STREAM, _ROOT = 1, 2, 5
 
-NOT_READ = "the text of old-style (97-2003) Excel and PowerPoint files is not read"
+NOT_READ = "the text of old-style (97-2003) PowerPoint files is not read"
 OTHER = "the text of this kind of old-style Office file is not read"
 DAMAGED = "the text of this old-style (97-2003) Office file could not be read: {why}"
 
@@ -65,7 +68,8 @@ class OleWords:
 
     text: str = ""  # the words as a reviewer sees them, at most TEXT_CHARS characters
     title: str | None = None  # a message's subject, a Word document's title property
-    dates: tuple[FoundDate, ...] = ()  # "metadata" dates (a Word document's created / last-saved dates)
+    # a Word document's or a workbook's property dates ("metadata"), and a workbook's typed cells ("content")
+    dates: tuple[FoundDate, ...] = ()
     notes: tuple[str, ...] = ()
     unread: str | None = None  # why the words were not read; None when they were
     encrypted: bool = False  # a Word document saved with a password to open it (FIB fEncrypted)
@@ -264,7 +268,11 @@ def read_words(fh: BinaryIO, length: int) -> OleWords:
             return _message(compound)
         if "WORDDOCUMENT" in compound.streams:
             return _word(compound)
-        if {"WORKBOOK", "BOOK", "POWERPOINT DOCUMENT"} & compound.streams.keys():
+        if "WORKBOOK" in compound.streams:
+            return _workbook(compound)
+        if "BOOK" in compound.streams:  # the stream of an Excel 5.0/95 workbook
+            return OleWords(unread=biff.OLD_EXCEL)
+        if "POWERPOINT DOCUMENT" in compound.streams:
             return OleWords(unread=NOT_READ)
         return OleWords(unread=OTHER)
     except _Broken as exc:
@@ -403,6 +411,12 @@ MARGIN_CHARS = 2_000  # characters kept of all the headers, and of all the foote
 # breaks or tabs; field codes (between 0x13 and 0x14) are dropped, their shown result kept.
 _BREAKS = {"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x07": "\t", "\x1e": "-", "\xa0": " "}
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
+
+
+def _workbook(compound: Compound) -> OleWords:
+    read = biff.read_workbook(compound.read("Workbook", STREAM_CAP))
+    title, meta = _summary(compound.read("\x05SummaryInformation", PROPERTY_CAP))
+    return OleWords(text=read.text[:TEXT_CHARS], title=title, dates=(*read.dates, *meta), unread=read.unread)
 
 
 def _word(compound: Compound) -> OleWords:

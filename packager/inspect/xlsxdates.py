@@ -105,6 +105,14 @@ _MARGIN_PART = re.compile(rb"<(?:\w+:)?headerFooter\b")
 MARGIN_CAP = 16 * 1024
 
 
+def margin_text(raw: str) -> str:
+    """A printed page header or footer as a reviewer reads it: Excel's codes removed ('&&' is an '&'), its
+    left, centre and right sections joined with ' | ' (an .xlsx's headerFooter and an .xls's HEADER alike)."""
+    sections = [" ".join(_MARGIN_CODE.sub(" ", s).replace("\0", "&").split())
+                for s in _MARGIN_SECTION.split(raw.replace("&&", "\0"))]
+    return " | ".join(s for s in sections if s)
+
+
 def _print_margins(data: bytes) -> tuple[list[str], list[str]]:
     """The page header and footer texts of a sheet (its ``headerFooter`` element, read alone)."""
     found = _MARGIN_PART.search(data)
@@ -125,10 +133,7 @@ def _print_margins(data: bytes) -> tuple[list[str], list[str]]:
 
     def end_element(name: str) -> None:
         if where and name.rsplit(":", 1)[-1].endswith(("Header", "Footer")):
-            raw = "".join(pieces).replace("&&", "\0")
-            sections = [" ".join(_MARGIN_CODE.sub(" ", s).replace("\0", "&").split())
-                        for s in _MARGIN_SECTION.split(raw)]
-            text = " | ".join(s for s in sections if s)
+            text = margin_text("".join(pieces))
             if text:
                 margins[where[-1]].append(text)
             where.pop()
