@@ -215,7 +215,7 @@ def _shown_date(record: FileRecord, inside: list[FoundDate], names: list[FoundDa
 
 
 def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
-    """A document whose words could not be read (an image, a scanned page without OCR, an old PowerPoint
+    """A document whose words could not be read (an image, a scanned page without OCR, an Excel 95
     file) is unverified."""
     facts = record.facts
     if facts is None:

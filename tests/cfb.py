@@ -273,9 +273,25 @@ def summary_information(title: str | None, created: dt.datetime | None, saved: d
         struct.pack("<I", 0x30) + section
 
 
-def ppt() -> bytes:
-    """A PowerPoint 97-2003 file, as far as its container goes."""
-    return write(Storage({"PowerPoint Document": bytes(5000), "\x05SummaryInformation": bytes(200)})).data
+def ppt_record(kind: int, body: bytes, instance: int = 0, container: bool = False) -> bytes:
+    return struct.pack("<HHI", (instance << 4) | (0xF if container else 0), kind, len(body)) + body
+
+
+def ppt(slides: list[str] = (), notes: list[str] = (), encrypted: bool = False) -> bytes:  # type: ignore[assignment]
+    """A PowerPoint 97-2003 presentation as PowerPoint saves it: the document's slide list (each slide's
+    text in a TextCharsAtom, lines ending in '\r') first, then a master whose placeholder text and the
+    notes are elsewhere; ``encrypted`` adds the EncryptedSummary stream a password to open brings."""
+    listed = b"".join(ppt_record(0x0F9F, struct.pack("<I", 0)) + ppt_record(0x0FA0, text.encode("utf-16-le"))
+                      for text in slides)
+    document = ppt_record(0x03E8, ppt_record(0x03E9, bytes(40)) + ppt_record(0x0FF0, listed, container=True),
+                          container=True)
+    master = ppt_record(0x03F8, ppt_record(0x0FA8, b"Click to edit Master title style"), container=True)
+    noted = b"".join(ppt_record(0x03F0, ppt_record(0x0FA8, text.encode("latin-1")), container=True) for text in notes)
+    streams = {"PowerPoint Document": document + master + noted, "\x05SummaryInformation": bytes(200),
+               "Current User": bytes(40)}
+    if encrypted:
+        streams["EncryptedSummary"] = bytes(600)
+    return write(Storage(streams)).data  # type: ignore[arg-type]
 
 
 def xls() -> bytes:

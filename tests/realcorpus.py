@@ -1151,6 +1151,10 @@ def summit() -> _Folder:
         ["Special contractor safety meeting on arc flash labels.", "Held August 19, 2026. Present: 11 contractors."],
         header=["Summit Electric Ltd.", "Milestone 3.3 - Contractor safety meetings"]),
         "odt", date="2026-08-19", date_where="content", label="header", features=["odt", "label:page-header"])
+    f.add(f"{o3}/Contractor safety meeting slides.ppt", "3.3", raw(cfb.ppt(
+        ["Milestone 3.3 - Quarterly contractor safety meeting\rJune 17, 2026", "Arc flash labels: what changed",
+         "Questions"], notes=["Remind everyone of the lockout audit."])),
+        "ppt", date="2026-06-17", date_where="content", label="header", features=["ppt"])
     f.add(f"{o3}/3.1 Prequalification form cover note.rtf", "3.1", rtf(
         ["Contractor prequalification form - cover note",
          "Sent May 12, 2026 to all 20 subcontractors by Gisèle Côté."]),

@@ -102,8 +102,11 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("Excel 97-2003 workbook with no date anywhere", write(f"{O1}/1.2 - Sign-in sheet.xls", cfb.xls_file(cfb.workbook(["Name"]))), [
         ("deliverable-undated", "error", "'1.2 - Sign-in sheet.xls' shows no date, on the document or in its name."),
     ]),
-    ("PowerPoint 97-2003 file whose words are not read, undated in its name", write(f"{O1}/1.2 - Drill talk.ppt", cfb.ppt()), [
-        ("deliverable-undated", "warning", "Could not verify the date on '1.2 - Drill talk.ppt': the text of old-style (97-2003) PowerPoint files is not read, and its name carries no date."),
+    ("PowerPoint 97-2003 presentation labelled and dated on its first slide", write(f"{O1}/Drill talk.ppt", cfb.ppt(
+        ["Milestone 1.2 - Drill debrief talk\rHeld May 20, 2026", "Muster points"])), []),
+    ("PowerPoint 97-2003 presentation with a password to open, undated in its name", write(
+        f"{O1}/1.2 - Drill talk.ppt", cfb.ppt(["Milestone 1.2"], encrypted=True)), [
+        ("deliverable-undated", "warning", "Could not verify the date on '1.2 - Drill talk.ppt': its contents are encrypted (it has a password), and its name carries no date."),
     ]),
     ("Word 97-2003 document saved with a password to open it", write(f"{O1}/1.2 - Debrief - 2026-05-20.doc", cfb.doc(
         [("Milestone 1.2 - Drill debrief\r", True)], encrypted=True)), [

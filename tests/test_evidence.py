@@ -100,7 +100,7 @@ def test_image_only_scan_without_a_name_date_is_unverified() -> None:
     assert evidence is not None and evidence.status is DateStatus.UNVERIFIED
 
 
-PPT_UNREAD = "the text of old-style (97-2003) PowerPoint files is not read"
+OLD_EXCEL = "it was saved by Excel 95 or earlier, whose text is not read"
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ PPT_UNREAD = "the text of old-style (97-2003) PowerPoint files is not read"
         ("IMG_0001 2026-05-20.jpg", "Could not verify the label on 'IMG_0001 2026-05-20.jpg': it is a scanned image "
          "whose words cannot be read here, and its name does not name the milestone; it is only filed in the folder "
          "of milestone 1.2."),
-        ("Toolbox talk 2026-05-20.ppt", f"Could not verify the label on 'Toolbox talk 2026-05-20.ppt': {PPT_UNREAD}, and its "
+        ("Sign-in 2026-05-20.xls", f"Could not verify the label on 'Sign-in 2026-05-20.xls': {OLD_EXCEL}, and its "
          "name does not name the milestone; it is only filed in the folder of milestone 1.2."),
     ],
 )
@@ -123,7 +123,7 @@ def test_unreadable_file_without_a_label_is_a_warning_in_a_received_zip(name: st
     image = ImageFacts(width=2000, height=1500, sharpness=300.0, contrast=60.0, exif_date=None, orientation=None)
     facts = (FileFacts(kind="jpeg", mime="image/jpeg", size=10, sha256="x", image=image) if name.endswith(".jpg")
              else FileFacts(kind="ole", mime="application/x-ole-storage", size=10, sha256="x",
-                            words_unread=PPT_UNREAD))
+                            words_unread=OLD_EXCEL))
     path = f"Objective 1 - Emergency response/Milestone 2/{name}"
     base = FileRecord(path=path, size=10, mapping=NAMING.map_path(path), facts=facts,
                       name_dates=tuple(find_dates(name.rsplit(".", 1)[0], "name", WINDOW)))
@@ -149,7 +149,7 @@ def test_an_unsure_ocr_date_is_not_called_out_of_range() -> None:
 @pytest.mark.parametrize(
     ("path", "text", "words_unread", "status"),
     [
-        ("Objective 2/2.2 Glove sizes.ppt", "", "the text of old-style (97-2003) PowerPoint files is not read",
+        ("Objective 2/2.2 Glove sizes.ppt", "", "its contents are encrypted (it has a password)",
          DateStatus.UNVERIFIED),  # the inspector says its words were not read
         ("Objective 2/2.2 Glove policy.doc", "", None, DateStatus.NONE),  # read, and it shows no date
         ("Objective 2/2.2 Glove policy.doc", "Glove policy\nIssued May 14, 2026", None, DateStatus.ACCEPTED),

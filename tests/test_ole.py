@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from packager.evidence import label_mapping
 from packager.inspect import FileFacts, InspectOptions, inspect_file
 from packager.inspect.biff import OLD_EXCEL
-from packager.inspect.ole import FILE_CAP, NOT_READ, OTHER, OleWords, read_words
+from packager.inspect.ole import ENCRYPTED_SLIDES, FILE_CAP, OTHER, OleWords, read_words
 from packager.naming import NamingConvention
 from packager.rules import DeliverableRules, load_rules
 from tests import cfb
@@ -164,7 +164,7 @@ def test_a_long_word_document_is_read_up_to_the_cap() -> None:
 
 
 @pytest.mark.parametrize(("case", "data", "unread"), [
-    ("a PowerPoint 97-2003 file", cfb.ppt(), NOT_READ),
+    ("a PowerPoint 97-2003 file with a password to open", cfb.ppt(["Milestone 3.1"], encrypted=True), ENCRYPTED_SLIDES),
     ("an Excel 95 workbook", cfb.write(cfb.Storage({"Book": bytes(5000)})).data, OLD_EXCEL),
     ("an Excel workbook whose stream holds no records", cfb.xls(), "its workbook data is damaged"),
     ("another kind of compound file", cfb.write(cfb.Storage({"VisioDocument": bytes(100)})).data, OTHER),
@@ -184,10 +184,43 @@ def test_words_not_read_say_why(case: str, data: bytes, unread: str) -> None:
     assert (read.text, read.unread) == ("", unread)
 
 
-def test_a_powerpoint_file_says_its_words_are_not_read(tmp_path: Path) -> None:
-    facts = inspect(tmp_path, "1.2 - Toolbox talk.ppt", cfb.ppt())
-    assert (facts.kind, facts.text, facts.words_unread, facts.unreadable) == ("ole", "", NOT_READ, None)
-    assert NOT_READ in facts.notes
+def test_another_compound_file_says_its_words_are_not_read(tmp_path: Path) -> None:
+    facts = inspect(tmp_path, "1.2 - Floor plan.vsd", cfb.write(cfb.Storage({"VisioDocument": bytes(5000)})).data)
+    assert (facts.kind, facts.text, facts.words_unread, facts.unreadable) == ("ole", "", OTHER, None)
+    assert OTHER in facts.notes
+
+
+def test_a_presentation_reads_its_slides_first(tmp_path: Path) -> None:
+    """The slide list comes first, in slide order (its first line labels the file); the master's placeholder
+    text and the notes after it; each line once."""
+    data = cfb.ppt(["Milestone 3.1 - Toolbox talk: ladders\rHeld May 14, 2026\x0bSite B", "Three points of contact"],
+                   notes=["Speaker notes: ask about the May 14, 2026 near miss", "Three points of contact"])
+    facts = inspect(tmp_path, "Toolbox talk.ppt", data)
+    assert facts.text.splitlines() == [
+        "Milestone 3.1 - Toolbox talk: ladders", "Held May 14, 2026", "Site B", "Three points of contact",
+        "Click to edit Master title style", "Speaker notes: ask about the May 14, 2026 near miss"]
+    assert facts.words_unread is None
+    assert [(d.date, d.source) for d in facts.dates] == [(dt.date(2026, 5, 14), "content")]
+
+
+def test_hostile_presentations_are_bounded() -> None:
+    """A record claiming 4 GB, a million empty containers, and 200,000 text atoms: the text kept stays
+    within its cap, and every record is passed once."""
+    from packager.inspect.ppt import MAX_CHARS, read_presentation
+
+    assert read_presentation(cfb.ppt_record(0x0FA0, b"") + struct.pack("<HHI", 0, 0x0FA0, 2**32 - 1) + b"a\x00") == "a"
+    assert read_presentation(struct.pack("<HHI", 0xF, 0x03E8, 0) * 1_000_000) == ""
+    many = b"".join(cfb.ppt_record(0x0FA8, f"line {n} ".encode() + b"x" * 200) for n in range(200_000))
+    assert MAX_CHARS - 300 < len(read_presentation(many)) <= MAX_CHARS + 300
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400), st.integers(min_value=0, max_value=300))
+def test_any_bytes_in_a_presentation_never_raise(tail: bytes, cut: int) -> None:
+    from packager.inspect.ppt import read_presentation
+
+    stream = cfb.ppt_record(0x0FF0, cfb.ppt_record(0x0FA0, "Milestone 1.2\r".encode("utf-16-le")), container=True)
+    assert isinstance(read_presentation(stream[:cut] + tail + stream[cut:]), str)
 
 
 @pytest.mark.parametrize(("stream", "encrypted", "active"), [

@@ -53,8 +53,8 @@ UNLABELLED = declare(
     "deliverable-unlabelled", Severity.WARNING, FAMILY,
     "Neither the file name, the document's title nor its header (first lines) names the milestone. A warning "
     "when checking your folder (the build renames files with the milestone); an error in a received zip, "
-    "except a file whose words cannot be read here, a scan or an old PowerPoint file (a warning: it "
-    "could not be verified).",
+    "except a file whose words cannot be read here, a scan or an old Office file whose words are not read "
+    "(a warning: it could not be verified).",
     "Start the file name with the milestone number (e.g. '1.2 - …'), or put 'Milestone 1.2' in the "
     "document's header or title.",
 )
@@ -258,7 +258,7 @@ def _label(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fi
         if record.evidence is not None and record.evidence.legibility.image_only:
             unread = "it is a scanned image whose words cannot be read here"
         elif facts.words_unread:
-            unread = facts.words_unread  # an old PowerPoint file: the inspector says why its words were not read
+            unread = facts.words_unread  # e.g. an Excel 95 file: the inspector says why its words were not read
     if ctx.received and unread:
         # A file whose words cannot be read may well show its milestone: not known to be wrong.
         yield UNLABELLED.finding(

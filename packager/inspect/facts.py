@@ -60,8 +60,8 @@ class FileFacts:
     active_content: tuple[str, ...] = ()
     unreadable: str | None = None
     notes: tuple[str, ...] = ()
-    # Why the words of a file whose format has words are not read here ('the text of old-style (97-2003)
-    # PowerPoint files is not read'); None when they were read, or the format has none to read.
+    # Why the words of a file whose format has words are not read here ('it was saved by Excel 95 or earlier,
+    # whose text is not read'); None when they were read, or the format has none to read.
     words_unread: str | None = None
     producer: str | None = None  # the PDF's /Producer (packager's own generated pages say 'packager …')
     signatures: tuple[str, ...] = ()  # signed digital signature fields, described ('signed by J. Smith')

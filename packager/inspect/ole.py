@@ -15,9 +15,10 @@ What is read, as a reviewer sees it:
 - a Word 97-2003 document ([MS-DOC]): the main text, through the FIB and the piece table, with the
   page headers first and the footers last, each on one line, as for a .docx; the SummaryInformation
   title and its created / last-saved dates (metadata dates).
-- an Excel 97-2003 workbook: its cell text, typed dates and page headers (``biff``), and its title and
-  property dates as for a Word document;
-- anything else (PowerPoint 97-2003, Excel 95, other compound files): nothing; ``unread`` says so,
+- an Excel 97-2003 workbook: its cell text, typed dates and page headers (``biff``), and a PowerPoint
+  97-2003 presentation: its slides' text (``ppt``); for both, the title and property dates as for a Word
+  document;
+- anything else (Excel 95, an encrypted presentation, other compound files): nothing; ``unread`` says so,
   as it does for a damaged file, a Word 95 or a password-protected Word document (which is also
   ``encrypted``: a reviewer cannot open it without the password).
 """
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from packager.dates import FoundDate
-from packager.inspect import biff
+from packager.inspect import biff, ppt
 from packager.inspect.facts import TEXT_CAP
 
 FILE_CAP = 64 * 1024 * 1024  # bytes of the file read at most (the same cap as the OLE byte scan)
@@ -49,7 +50,7 @@ _MINI_CUTOFF = 4096  # streams smaller than this live in the mini stream ([MS-CF
 _MINI_SECTOR = 64
 _STORAGE, _STREAM, _ROOT = 1, 2, 5
 
-NOT_READ = "the text of old-style (97-2003) PowerPoint files is not read"
+ENCRYPTED_SLIDES = "its contents are encrypted (it has a password)"
 OTHER = "the text of this kind of old-style Office file is not read"
 DAMAGED = "the text of this old-style (97-2003) Office file could not be read: {why}"
 
@@ -273,7 +274,7 @@ def read_words(fh: BinaryIO, length: int) -> OleWords:
         if "BOOK" in compound.streams:  # the stream of an Excel 5.0/95 workbook
             return OleWords(unread=biff.OLD_EXCEL)
         if "POWERPOINT DOCUMENT" in compound.streams:
-            return OleWords(unread=NOT_READ)
+            return _presentation(compound)
         return OleWords(unread=OTHER)
     except _Broken as exc:
         return OleWords(unread=DAMAGED.format(why=exc))
@@ -411,6 +412,14 @@ MARGIN_CHARS = 2_000  # characters kept of all the headers, and of all the foote
 # breaks or tabs; field codes (between 0x13 and 0x14) are dropped, their shown result kept.
 _BREAKS = {"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x07": "\t", "\x1e": "-", "\xa0": " "}
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
+
+
+def _presentation(compound: Compound) -> OleWords:
+    if "ENCRYPTEDSUMMARY" in compound.streams:  # a password to open: the records are encrypted
+        return OleWords(unread=ENCRYPTED_SLIDES)
+    text = ppt.read_presentation(compound.read("PowerPoint Document", STREAM_CAP))
+    title, meta = _summary(compound.read("\x05SummaryInformation", PROPERTY_CAP))
+    return OleWords(text=text[:TEXT_CHARS], title=title, dates=meta)
 
 
 def _workbook(compound: Compound) -> OleWords:
@@ -588,4 +597,4 @@ def _summary_properties(data: bytes) -> tuple[str | None, tuple[FoundDate, ...]]
     return title, tuple(found)
 
 
-__all__ = ["FILE_CAP", "NOT_READ", "OTHER", "Compound", "OleWords", "read_words"]
+__all__ = ["ENCRYPTED_SLIDES", "FILE_CAP", "OTHER", "Compound", "OleWords", "read_words"]
