@@ -224,10 +224,10 @@ def _read_numeric2(m: re.Match[str], window: tuple[date, date] | None) -> _Readi
     if window is None:
         return None
     a, b, year = int(m.group("a")), int(m.group("b")), 2000 + int(m.group("yy"))
-    readings = {d for d in (_make(year, a, b), _make(year, b, a)) if d is not None and _inside(d, window)}
+    month_first = _make(year, a, b)
+    readings = {d for d in (month_first, _make(year, b, a)) if d is not None and _inside(d, window)}
     if not readings:
         return None
-    month_first = _make(year, a, b)
     if len(readings) == 2 and month_first is not None:  # both inside: month first, as for four digits
         return month_first, True
     return readings.pop(), False

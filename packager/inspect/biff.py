@@ -14,10 +14,17 @@ import struct
 from dataclasses import dataclass
 
 from packager.dates import FoundDate
-from packager.inspect.xlsxdates import BUILTIN_DATE_FORMATS, MAX_DATES, is_date_format, margin_text, serial_date
+from packager.inspect.margins import keep_lines, one_line
+from packager.inspect.xlsxdates import (
+    BUILTIN_DATE_FORMATS,
+    MAX_DATES,
+    MAX_TEXT,
+    is_date_format,
+    margin_text,
+    serial_date,
+)
 
-MAX_CHARS = 80_000  # characters of cell text kept (as for an .xlsx)
-MARGIN_CHARS = 2_000
+MAX_CHARS = MAX_TEXT  # characters of cell text kept (as for an .xlsx)
 
 _BOF, _EOF, _FILEPASS, _DATEMODE, _FORMAT, _XF = 0x0809, 0x000A, 0x002F, 0x0022, 0x041E, 0x00E0
 _SST, _CONTINUE, _LABELSST, _LABEL = 0x00FC, 0x003C, 0x00FD, 0x0204
@@ -96,10 +103,7 @@ def read_workbook(stream: bytes) -> WorkbookWords:
         elif kind == _LABEL and len(body) >= 8:
             add(_Reader([body[6:]]).string(wide_length=True))
         elif kind in (_HEADER, _FOOTER) and len(body) >= 3:
-            line = margin_text(_Reader([body]).string(wide_length=True))
-            kept = headers if kind == _HEADER else footers
-            if line and sum(map(len, kept)) < MARGIN_CHARS:
-                kept[line] = None
+            keep_lines(headers if kind == _HEADER else footers, margin_text(_Reader([body]).string(wide_length=True)))
         elif kind in (_NUMBER, _FORMULA) and len(body) >= 14 and (kind == _NUMBER or body[12:14] != b"\xff\xff"):
             # A formula's cached result is a number unless its last two bytes are 0xFFFF (text, a boolean, an error).
             row, col, xf = struct.unpack_from("<HHH", body)
@@ -112,7 +116,7 @@ def read_workbook(stream: bytes) -> WorkbookWords:
             for n in range((len(body) - 6) // 6):
                 xf, rk = struct.unpack_from("<HI", body, 4 + 6 * n)
                 typed(row, first + n, xf, _rk_value(rk))
-    text = "\n".join(part for part in (" | ".join(headers), "\n".join(texts), "\n".join(footers)) if part)
+    text = "\n".join(part for part in (one_line(headers), "\n".join(texts), "\n".join(footers)) if part)
     return WorkbookWords(text=text, dates=tuple(found))
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from packager import dates
 from packager.inspect import ole
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
+from packager.inspect.margins import MARGIN_CHARS, keep_lines, one_line
 from packager.inspect.rtf import EMBEDDED_OBJECTS
 from packager.inspect.xlsxdates import sheet_cells
 from packager.inspect.xmlstream import StopParsing, parse_untrusted
@@ -28,7 +29,6 @@ MAX_MEMBERS = 20_000
 MAX_TEXT_PARTS = 50  # slides or parts read for text
 MAX_MARGIN_PARTS = 12  # a Word document's page headers and footers read (Word writes up to 3 of each per section)
 MARGIN_CAP = 64 * 1024  # bytes read from one header or footer part
-MARGIN_CHARS = 2_000  # characters kept of all the headers, and of all the footers
 OLE_SCAN_CAP = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
@@ -188,19 +188,8 @@ def _page_margins(archive: zipfile.ZipFile, names: list[str]) -> tuple[str, str]
                    for n in names if (m := _MARGIN.fullmatch(n)) is not None)
     lines: dict[str, dict[str, None]] = {"header": {}, "footer": {}}  # in order, each line once
     for _footer, _number, where, part in parts[:MAX_MARGIN_PARTS]:
-        _keep_lines(lines[where], _xml_text(_read(archive, part, MARGIN_CAP), _WORD_TEXT))
-    return " | ".join(lines["header"]), " | ".join(lines["footer"])
-
-
-def _keep_lines(kept: dict[str, None], text: str) -> None:
-    """Add the lines of ``text`` to ``kept`` (in order, each once) while all of them, each with its ' | ', fit
-    in MARGIN_CHARS."""
-    size = sum(len(line) + 3 for line in kept)
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line and line not in kept and size < MARGIN_CHARS:
-            kept[line] = None
-            size += len(line) + 3
+        keep_lines(lines[where], _xml_text(_read(archive, part, MARGIN_CAP), _WORD_TEXT))
+    return one_line(lines["header"]), one_line(lines["footer"])
 
 
 def _odf_margins(data: bytes) -> tuple[str, str]:
@@ -233,7 +222,7 @@ def _odf_margins(data: bytes) -> tuple[str, str]:
         if depth == 0 or name in ("text:p", "text:h"):
             current.append("\n")
         if depth == 0:
-            _keep_lines(lines[where], "".join(current))
+            keep_lines(lines[where], "".join(current))
             current.clear()
             where = None
         else:
@@ -245,8 +234,8 @@ def _odf_margins(data: bytes) -> tuple[str, str]:
 
     parse_untrusted(data, start=start, end=end, chars=chars)
     if where is not None:  # a part cut at the member cap, or broken: what was read of the header counts
-        _keep_lines(lines[where], "".join(current))
-    return " | ".join(lines["header"]), " | ".join(lines["footer"])
+        keep_lines(lines[where], "".join(current))
+    return one_line(lines["header"]), one_line(lines["footer"])
 
 
 def _inspect_odf(

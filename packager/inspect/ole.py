@@ -37,6 +37,7 @@ from typing import BinaryIO
 from packager.dates import FoundDate
 from packager.inspect import biff, ppt
 from packager.inspect.facts import TEXT_CAP
+from packager.inspect.margins import MARGIN_CHARS, keep_lines, one_line
 
 FILE_CAP = 64 * 1024 * 1024  # bytes of the file read at most (the same cap as the OLE byte scan)
 MAX_DIR_ENTRIES = 8192  # directory entries read (a message with 100 attachments has ~1,500)
@@ -407,7 +408,6 @@ _CLX_INDEX = 33  # fcClx / lcbClx in FibRgFcLcb97
 _HDD_INDEX = 11  # fcPlcfHdd / lcbPlcfHdd: where the header document's stories start
 _SEPARATORS = 6  # the header document's first stories: footnote and endnote separators
 MARGIN_STORIES = 6 * 8  # header and footer stories read (six per section, eight sections)
-MARGIN_CHARS = 2_000  # characters kept of all the headers, and of all the footers (as for a .docx)
 # Word's marks in the text stream: paragraph, line and page breaks, cell and row ends become line
 # breaks or tabs; field codes (between 0x13 and 0x14) are dropped, their shown result kept.
 _BREAKS = {"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x07": "\t", "\x1e": "-", "\xa0": " "}
@@ -479,15 +479,9 @@ def _margins(stream: bytes, pieces: list[tuple[int, int, int, bool]], plc: bytes
         first, end = cps[index], min(cps[index + 1], size)
         if end <= first:
             continue
-        kept = lines[(index - _SEPARATORS) % 6 in (0, 1, 4)]
-        used = sum(len(line) + 3 for line in kept)  # each with its ' | '
         story = _shown(_cp_text(stream, pieces, start + first, start + min(end, first + MARGIN_CHARS)))
-        for line in story.splitlines():
-            line = line.strip()
-            if line and line not in kept and used < MARGIN_CHARS:
-                kept[line] = None
-                used += len(line) + 3
-    return " | ".join(lines[True]), " | ".join(lines[False])
+        keep_lines(lines[(index - _SEPARATORS) % 6 in (0, 1, 4)], story)
+    return one_line(lines[True]), one_line(lines[False])
 
 
 def _piece_table(clx: bytes) -> list[tuple[int, int, int, bool]]:

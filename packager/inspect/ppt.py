@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import struct
 
-MAX_CHARS = 80_000  # characters of text kept (as for a workbook)
+from packager.inspect.xlsxdates import MAX_TEXT
+
+MAX_CHARS = MAX_TEXT  # characters of text kept (as for a workbook)
 
 _CONTAINER = 0xF
 _SLIDE_LIST = 0x0FF0  # SlideListWithTextContainer (instance 0: the slides; 1: masters; 2: notes)

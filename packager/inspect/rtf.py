@@ -16,13 +16,13 @@ from pathlib import Path
 
 from packager import dates
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
+from packager.inspect.margins import MARGIN_CHARS, keep_lines, one_line
 from packager.inspect.text import read_capped
 
 EMBEDDED_OBJECTS = "it contains embedded OLE objects (documents or files inside the document)"
 
 MAX_DEPTH = 256  # groups nested deeper than this are skipped (Word writes fewer than 20)
 MAX_CHARS = 200_000  # characters kept of the body; the headers, footers and title are kept shorter
-MARGIN_CHARS = 2_000
 
 # One token: a control word with its optional number (and the space that ends it), a hex-escaped byte,
 # a control symbol, a group's start or end, a run of plain text, or line ends (which RTF ignores).
@@ -280,8 +280,9 @@ def _lines(text: str) -> str:
 
 
 def _margin(text: str) -> str:
-    lines = dict.fromkeys(line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line)
-    return " | ".join(lines)
+    kept: dict[str, None] = {}
+    keep_lines(kept, text)
+    return one_line(kept)
 
 
 __all__ = ["EMBEDDED_OBJECTS", "RtfText", "inspect_rtf", "read_rtf"]
