@@ -106,8 +106,9 @@ def test_page_headers_and_footers_are_read_within_bounds(tmp_path: Path) -> None
 
 
 def test_opendocument_headers_are_read_within_bounds(tmp_path: Path) -> None:
-    """A styles.xml with an endless header (a megabyte of text, then 100,000 unclosed paragraphs) and an
-    entity bomb instead of one: 2,000 characters of header at most, and no entity expanded."""
+    """A styles.xml with an endless header (a megabyte of text, then 100,000 unclosed paragraphs), one of
+    400,000 spaced letters (each piece counted once, not the header again at each), and an entity bomb
+    instead of one: 2,000 characters of header at most, and no entity expanded."""
     path = make_odt(tmp_path / "h.odt", paragraphs=["Body, May 20, 2026."], header=["Milestone 1.2"])
     endless = b"<style:header><text:p>" + b"x" * 1_000_000 + b"</text:p>" + b"<text:p>" * 100_000
     rewrite(path, "styles.xml", b"", replace=b'<office:document-styles xmlns:office="o" xmlns:style="s" '
@@ -116,6 +117,11 @@ def test_opendocument_headers_are_read_within_bounds(tmp_path: Path) -> None:
     header = facts.text.split("\n", 1)[0]
     assert header.startswith("xxx") and len(header) <= office.MARGIN_CHARS
     assert [d.date for d in facts.dates] == [dt.date(2026, 5, 20)]
+    spaced = b"<style:header><text:p>" + b"<text:s/>x" * 400_000 + b"</text:p></style:header>"  # 4 MB: the cap
+    rewrite(path, "styles.xml", b"", replace=b'<office:document-styles xmlns:office="o" xmlns:style="s" '
+            b'xmlns:text="t"><office:master-styles>' + spaced)
+    header = inspect_file(path, OPTIONS).text.split("\n", 1)[0]
+    assert header.startswith("x x x") and len(header) <= office.MARGIN_CHARS
     bomb = (b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
             b"<office:document-styles><style:header><text:p>&b;&b;&b;</text:p></style:header></office:document-styles>")
     rewrite(path, "styles.xml", b"", replace=bomb)

@@ -200,8 +200,15 @@ def _odf_margins(data: bytes) -> tuple[str, str]:
     """
     lines: dict[str, dict[str, None]] = {"header": {}, "footer": {}}
     current: list[str] = []
+    size = 0  # characters in ``current``: one header's text, bounded
     where: str | None = None
     depth = 0  # elements open inside the header or footer being read
+
+    def add(piece: str) -> None:
+        nonlocal size
+        if size < MARGIN_CHARS:
+            current.append(piece[: MARGIN_CHARS - size])
+            size += len(current[-1])
 
     def start(name: str, _attrs: object) -> None:
         nonlocal where, depth
@@ -211,26 +218,27 @@ def _odf_margins(data: bytes) -> tuple[str, str]:
         else:
             depth += 1
             if name in ("text:s", "text:tab", "text:line-break"):
-                current.append(" ")
+                add(" ")
 
     def end(name: str) -> None:
-        nonlocal where, depth
+        nonlocal where, depth, size
         if name == "office:master-styles":
             raise StopParsing
         if where is None:
             return
         if depth == 0 or name in ("text:p", "text:h"):
-            current.append("\n")
+            add("\n")
         if depth == 0:
             keep_lines(lines[where], "".join(current))
             current.clear()
+            size = 0
             where = None
         else:
             depth -= 1
 
     def chars(text: str) -> None:
-        if where is not None and sum(map(len, current)) < MARGIN_CHARS:  # one header's text, bounded
-            current.append(text[:MARGIN_CHARS])
+        if where is not None:
+            add(text)
 
     parse_untrusted(data, start=start, end=end, chars=chars)
     if where is not None:  # a part cut at the member cap, or broken: what was read of the header counts
