@@ -159,6 +159,7 @@ def plan_deliverables(
             by_path.setdefault(f.path, []).append(f)
     excluded: list[str] = []
     chosen: list[tuple[FileRecord, Wanted]] = []
+    window = plan.window(rules)
     records = result.inventory.deliverables if stage is Stage.FINAL else ()
     for record in records:
         mid = record.mapping.milestone
@@ -170,8 +171,9 @@ def plan_deliverables(
         _stem, ext = split_extension(record.name)
         milestone = plan.milestone(mid)
         fallback = (milestone.deliverable if milestone else None) or "Deliverable"
-        chosen.append((record, Wanted(int(mid.split(".")[0]), mid, descriptive_part(record.mapping.title, fallback),
-                                      accepted.iso if accepted else None, ext)))
+        description = descriptive_part(record.mapping.title, fallback, window)
+        chosen.append((record, Wanted(int(mid.split(".")[0]), mid, description, accepted.iso if accepted else None,
+                                      ext)))
     fixed = [f"{DOCS_FOLDER}/{name}.pdf" for name in SIGNED_NAMES.values()]
     fixed += [f"{DOCS_FOLDER}/{spec.filename}" for spec in documents_for(stage.value)]
     layout = plan_layout(

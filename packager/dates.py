@@ -11,7 +11,11 @@ Supported forms (case-insensitive, in any surrounding text):
   ``le 1er juin 2026``, ``12 févr. 2026``, ``août 2026``;
 - numeric day/month: ``14/05/2026``, ``05/14/2026``, ``5-14-2026``, ``14.05.2026``; with a two-digit
   year (``5/14/26``, ``14-05-26``, as forms are filled in by hand) only where the plan window is known
-  and the date falls inside it: outside it, ``3/4/26`` is as likely a ratio or a part number.
+  and the date falls inside it: outside it, ``3/4/26`` is as likely a ratio or a part number;
+- a month and a year, which date a record of a period (monthly minutes, a summary): ``May 2026``,
+  ``Sept. 2026``; numerically (``2026-05``, ``2026_05``, ``05/2026``) and a quarter (``Q2 2026``,
+  ``2026-Q2``, ``2nd quarter 2026``) only where the plan window is known and the period overlaps it,
+  for the same reason: ``Policy 2026-12`` or ``rev 3/2024`` is as likely a number.
 
 A numeric date that reads as a valid date both day-first and month-first (and the two
 differ) is resolved with the plan window when exactly one reading falls inside it.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -36,20 +41,42 @@ class FoundDate:
     source: str  # "content" | "name" | "ocr" | "metadata"
     text: str  # the matched text, e.g. "May 14, 2026"
     ambiguous: bool = False  # numeric d/m vs m/d that the window could not resolve
-    precision: str = "day"  # "month" for a month and year ("May 2026", "Sept 2026"): a record of a period
+    # "month" for a month and year ("May 2026", "2026-05"), "quarter" for a quarter ("Q2 2026"): a record of
+    # a period, dated by its first day
+    precision: str = "day"
     confidence: float | None = None  # how sure the reading is (OCR sets it); None: as sure as its source
 
     @property
     def last_day(self) -> datetime.date:
-        """The last day the date covers: itself, or the month's last day for a month and year."""
-        if self.precision != "month":
-            return self.date
-        following = self.date.replace(day=28) + datetime.timedelta(days=4)
-        return following - datetime.timedelta(days=following.day)
+        """The last day the date covers: itself, or the last day of its month or quarter."""
+        return period_end(self.date, self.precision)
 
     def overlaps(self, start: datetime.date, end: datetime.date) -> bool:
         """Whether any day the date covers falls inside [start, end]."""
         return self.date <= end and self.last_day >= start
+
+
+PRECISIONS = ("day", "month", "quarter")  # from the most to the least precise
+_PERIOD_MONTHS = {"day": 0, "month": 1, "quarter": 3}
+
+
+def period_end(first: datetime.date, precision: str) -> datetime.date:
+    """The last day of the period that starts on ``first``: the day itself, its month or its quarter."""
+    months = _PERIOD_MONTHS.get(precision, 0)
+    if months == 0:
+        return first
+    index = first.year * 12 + first.month - 1 + months  # the month after the period
+    following = datetime.date(index // 12, index % 12 + 1, 1) if index // 12 <= datetime.MAXYEAR else None
+    return following - datetime.timedelta(days=1) if following else datetime.date.max
+
+
+def period_iso(first: datetime.date, precision: str) -> str:
+    """A date as a built name writes it: 2026-05-14, 2026-05 for a month, 2026-Q2 for a quarter."""
+    if precision == "month":
+        return first.isoformat()[:7]
+    if precision == "quarter":
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    return first.isoformat()
 
 
 MIN_YEAR = 1900
@@ -144,6 +171,29 @@ _DAY_FIRST = re.compile(
 # A month and a year alone ("May 2026", "Sept. 2026", "October-2026") date a record of a period
 # (monthly minutes, a summary); a day written before the month makes it a full date instead.
 _MONTH_YEAR = re.compile(_MONTH + r"(?:\s{1,3}|\s{0,3}[-/,']\s{0,3})" + _YEAR4, re.IGNORECASE)
+# The same numerically, year first ("2026-05", "2026_05", "2026/05") or month first ("05/2026", "5-2026"),
+# and a quarter: "Q2 2026", "Q2-2026", "2026 Q2", "2026-Q2", "2nd quarter 2026", "second quarter of 2026".
+# Read only where the plan window is known and the period overlaps it (see the module's docstring).
+_NOT_PART_OF_DATE = r"(?![-_./]\d)"  # "2026-05-14" is a full date, "2026-05-45" no date at all
+_YEAR_MONTH = re.compile(rf"(?P<y>\d{_NOT_DIGIT_BEFORE}\d{{3}})[-_/](?P<m>[01]?\d)(?!\d){_NOT_PART_OF_DATE}")
+_NUMERIC_MONTH_YEAR = re.compile(
+    rf"(?P<m>\d{_NOT_DIGIT_OR_DOT_BEFORE}\d?)[-/](?P<y>\d{{4}})(?!\d){_NOT_PART_OF_DATE}"
+)
+_LETTER_OR_DIGIT = r"[^\W_]"
+_QUARTER_SEPARATOR = r"\s{0,3}[-/,_]?\s{0,3}"
+_QUARTER_FIRST = re.compile(
+    rf"(?-i:[Qq]){_after_first(_LETTER_OR_DIGIT)}(?P<q>[1-4])(?!\d){_QUARTER_SEPARATOR}(?P<y>\d{{4}})(?!\d){_NOT_PART_OF_DATE}"
+)
+_YEAR_QUARTER = re.compile(
+    rf"(?P<y>\d{_NOT_DIGIT_BEFORE}\d{{3}})(?!\d){_QUARTER_SEPARATOR}(?-i:[Qq])(?P<q>[1-4])(?![^\W_])"
+)
+_ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4}
+_ORDINAL_QUARTER = re.compile(
+    rf"(?P<o>(?-i:[1-4FfSsTt]){_after_first(_LETTER_OR_DIGIT)}"
+    r"(?:(?<=1)st|(?<=2)nd|(?<=3)rd|(?<=4)th|(?<=[Ff])irst|(?<=[Ss])econd|(?<=[Tt])hird|(?<=[Ff])ourth))"
+    r"\s{1,3}quarter(?:\s{1,3}of)?(?:\s{0,3},)?\s{1,3}(?P<y>\d{4})(?!\d)",
+    re.IGNORECASE,
+)
 
 
 def _make(year: int, month: int, day: int, low: int = MIN_YEAR) -> date | None:
@@ -233,14 +283,41 @@ def _read_numeric2(m: re.Match[str], window: tuple[date, date] | None) -> _Readi
     return readings.pop(), False
 
 
-_PATTERNS: tuple[tuple[re.Pattern[str], Callable[..., _Reading]], ...] = (
-    (_ISO, _read_iso),
-    (_MONTH_FIRST, _read_named),
-    (_DAY_FIRST, _read_named),
-    (_NUMERIC, _read_numeric),
-    (_NUMERIC2, _read_numeric2),
-    (_COMPACT, _read_compact),
-    (_MONTH_YEAR, _read_month_year),
+_DATE_BEFORE = re.compile(r"\d[-_./]$")
+
+
+def _period(first: date | None, precision: str, m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    """A month or quarter written with numbers only: a date only when it overlaps the plan window."""
+    if first is None or window is None or _DATE_BEFORE.search(m.string[max(0, m.start() - 2) : m.start()]):
+        return None  # no window, or the end of a longer number ('12-05/2026')
+    if first > window[1] or period_end(first, precision) < window[0]:
+        return None
+    return first, False
+
+
+def _read_year_month(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    return _period(_make(int(m.group("y")), int(m.group("m")), 1), "month", m, window)
+
+
+def _read_quarter(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
+    quarter = int(m.group("q")) if "q" in m.re.groupindex else _ORDINALS[m.group("o").lower()]
+    return _period(_make(int(m.group("y")), 3 * quarter - 2, 1), "quarter", m, window)
+
+
+# Each pattern, how a match is read, and the precision of what it reads.
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[..., _Reading], str], ...] = (
+    (_ISO, _read_iso, "day"),
+    (_MONTH_FIRST, _read_named, "day"),
+    (_DAY_FIRST, _read_named, "day"),
+    (_NUMERIC, _read_numeric, "day"),
+    (_NUMERIC2, _read_numeric2, "day"),
+    (_COMPACT, _read_compact, "day"),
+    (_MONTH_YEAR, _read_month_year, "month"),
+    (_YEAR_MONTH, _read_year_month, "month"),
+    (_NUMERIC_MONTH_YEAR, _read_year_month, "month"),
+    (_QUARTER_FIRST, _read_quarter, "quarter"),
+    (_YEAR_QUARTER, _read_quarter, "quarter"),
+    (_ORDINAL_QUARTER, _read_quarter, "quarter"),
 )
 
 
@@ -257,41 +334,68 @@ _MONTH_PREFIX = re.compile(r"j(?:an|u[nli])|f(?:eb|[eé]v)|ma[ryi]|a(?:pr|ug|vr|
 # for month names the slow way.
 _MONTH_LOOKALIKES = ("\u017f", "\u0130")
 _DAY_BEFORE_MONTH = 12  # the day of "14th of May" starts at most this many characters before the month
+_QUARTER_LETTER = re.compile(r"[Qq](?=[1-4])")
+_QUARTER_WORD = re.compile(r"quarter")
+_ORDINAL_BEFORE = 9  # "fourth   quarter": the ordinal starts at most this many characters before "quarter"
 
 
-def _month_starts(text: str) -> list[int] | None:
+def _month_starts(text: str, lowered: str | None) -> list[int] | None:
     """Where a month name may start (every place one of the patterns' months can match), or None.
 
-    None when the text holds a character that makes the search in lower-cased text unreliable.
+    None when the text holds a character that makes the search in lower-cased text (``lowered``)
+    unreliable.
     """
-    if any(c in text for c in _MONTH_LOOKALIKES):
+    if lowered is None or any(c in text for c in _MONTH_LOOKALIKES):
         return None
-    return [m.start() for m in _MONTH_PREFIX.finditer(text.lower())]
+    return [m.start() for m in _MONTH_PREFIX.finditer(lowered)]
 
 
 def _starts(text: str) -> dict[re.Pattern[str], list[int]]:
     """For each pattern, the sorted places where it can match (a superset), where they are cheap to find.
 
-    Every ISO and compact date starts a run of exactly 4 or 8 digits; the year of a numeric date is a
-    run of exactly 4 digits 4 to 6 characters after the start, and a two-digit year's date starts 1 or 2
-    characters before its first separator; the month patterns start at a month
-    name, and a day written before the month starts a digit at most ``_DAY_BEFORE_MONTH`` before it.
+    Every ISO and compact date starts a run of exactly 4 or 8 digits, as does a year written before its
+    month or quarter; the year of a numeric date is a run of exactly 4 digits 4 to 6 characters after the
+    start (2 or 3 for a month and year), and a two-digit year's date starts 1 or 2 characters before its
+    first separator; the month patterns start at a month name, and a day written before the month starts
+    a digit at most ``_DAY_BEFORE_MONTH`` before it; a quarter starts at 'Q' and a digit, or at most
+    ``_ORDINAL_BEFORE`` characters before the word 'quarter'.
     """
     iso: list[int] = []
     compact: list[int] = []
     numeric: list[int] = []
+    year_month: list[int] = []
+    year_quarter: list[int] = []
+    month_year: list[int] = []
+    quarters = [m.start() for m in _QUARTER_LETTER.finditer(text)]  # rare: usually none
     for m in _DIGIT_RUN.finditer(text):
-        start, length = m.start(), m.end() - m.start()
-        if length == 4:
+        start, end = m.span()
+        if end - start == 4:
             iso.append(start)
-            numeric.extend(s for s in (start - 6, start - 5, start - 4) if s >= 0)
-        elif length == 8:
+            before, after = text[start - 1 : start], text[end : end + 1]
+            if before and before in "-/.":  # a numeric date's year follows its separator
+                numeric.extend(s for s in (start - 6, start - 5, start - 4) if s >= 0)
+                if before != ".":  # '5/2026', '05/2026'
+                    month_year.extend(s for s in (start - 3, start - 2) if s >= 0)
+            if after and after in "-_/":  # '2026-05'
+                year_month.append(start)
+            if quarters:  # '2026 Q2': a Q within the separator's reach of the year
+                i = bisect_left(quarters, end)
+                if i < len(quarters) and quarters[i] <= end + 7:
+                    year_quarter.append(start)
+        elif end - start == 8:
             compact.append(start)
     # A two-digit year's date starts one or two digits before its first separator.
     short = sorted({s for m in _SHORT_NUMERIC_SEPARATOR.finditer(text) for s in (m.start() - 2, m.start() - 1)
                     if s >= 0})
-    found = {_ISO: iso, _COMPACT: compact, _NUMERIC: numeric, _NUMERIC2: short}
-    months = _month_starts(text)
+    found = {_ISO: iso, _COMPACT: compact, _NUMERIC: numeric, _NUMERIC2: short, _YEAR_MONTH: year_month,
+             _YEAR_QUARTER: year_quarter, _NUMERIC_MONTH_YEAR: month_year,
+             _QUARTER_FIRST: quarters}
+    # 'İ' lower-cases to two characters, which would shift every position in the lower-cased text.
+    lowered = text.lower() if "\u0130" not in text else None
+    if lowered is not None:
+        found[_ORDINAL_QUARTER] = sorted({s for m in _QUARTER_WORD.finditer(lowered)
+                                          for s in range(max(0, m.start() - _ORDINAL_BEFORE), m.start())})
+    months = _month_starts(text, lowered)
     if months is not None:
         days = {
             s
@@ -327,8 +431,7 @@ def _candidates(
     text: str, window: tuple[date, date] | None
 ) -> Iterator[tuple[int, int, date, bool, str]]:
     starts = _starts(text)
-    for pattern, reader in _PATTERNS:
-        precision = "month" if pattern is _MONTH_YEAR else "day"
+    for pattern, reader, precision in _PATTERNS:
         for m in _matches(pattern, text, starts.get(pattern)):
             reading = reader(m, window)
             if reading is not None:
@@ -339,8 +442,7 @@ def _candidates_everywhere(
     text: str, window: tuple[date, date] | None
 ) -> Iterator[tuple[int, int, date, bool, str]]:
     """``_candidates`` the plain way, every pattern over the whole text (the reference the tests compare with)."""
-    for pattern, reader in _PATTERNS:
-        precision = "month" if pattern is _MONTH_YEAR else "day"
+    for pattern, reader, precision in _PATTERNS:
         for m in pattern.finditer(text):
             reading = reader(m, window)
             if reading is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from packager.dates import FoundDate
+from packager.dates import PRECISIONS, FoundDate
 from packager.inspect import FileFacts
 from packager.inventory import FileRecord
 from packager.model import (
@@ -166,8 +166,9 @@ def all_dates(record: FileRecord) -> list[FoundDate]:
     """Every date read for a file (content, OCR, name, metadata), settled and ranked by source."""
     content = list(record.facts.dates) if record.facts else []
     dates = settle_ambiguous([*content, *record.name_dates])
-    # A full date (content, then OCR, then name) before a month and year, which only dates a period.
-    return sorted(dates, key=lambda d: (d.precision != "day", RANK.get(d.source, 9)))
+    # A full date (content, then OCR, then name) before a month, and a month before a quarter, which only
+    # date a period.
+    return sorted(dates, key=lambda d: (PRECISIONS.index(d.precision), RANK.get(d.source, 9)))
 
 
 def _dates(
@@ -180,7 +181,11 @@ def _dates(
     shown = [d for d in dates if d.source in SHOWN_SOURCES and _confidence(d) >= min_confidence]
     inside = [d for d in shown if d.overlaps(start, end)]
     names = [d for d in inside if d.source == "name"]
-    name_date = _document_date(names[0]) if names else None
+    # A month or quarter in the name ('Hand injury review - Q3 2026') is the period the record covers: a full
+    # date the document shows ('Reviewed October 2, 2026') dates it instead.
+    read_days = [d for d in inside if d.source != "name" and d.precision == "day"]
+    named = [d for d in names if d.precision == "day"] or ([] if read_days else names)
+    name_date = _document_date(named[0]) if named else None
     every = tuple(_document_date(d) for d in dates)
     if inside:
         return Evidence(date=_document_date(_shown_date(record, inside, names)), status=DateStatus.ACCEPTED,

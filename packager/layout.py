@@ -9,6 +9,7 @@ always at a word. Two different files never end up with the same description.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -88,12 +89,14 @@ def objective_folder(number: int, title: str, max_length: int) -> str:
     return f"Objective {number}" + (f" - {short}" if short and short != "_" else "")
 
 
-def descriptive_part(title: str | None, fallback: str) -> str:
-    """The file's own description, without the milestone label or dates it already carries."""
+def descriptive_part(title: str | None, fallback: str, window: tuple[dt.date, dt.date] | None = None) -> str:
+    """The file's own description, without the milestone label or dates it already carries (read as the
+    checks read them in the plan ``window``)."""
     text = title or ""
     text = _LEADING_LABEL.sub("", text, count=1)
-    # Any date the name carries ('Sept 3 2026', '2026-05-14'): the built name adds the date once, at its end.
-    for found in sorted(find_dates(text, "name"), key=lambda d: -len(d.text)):
+    # Any date the name carries ('Sept 3 2026', '2026-05-14', '2026-05'): the built name adds the date once,
+    # at its end.
+    for found in sorted(find_dates(text, "name", window), key=lambda d: -len(d.text)):
         text = text.replace(found.text, " ")
     text = _DATE_TEXT.sub(" ", text)
     text = re.sub(r"[\s_\-.]+", " ", text).strip(" -_.")

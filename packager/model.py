@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from packager.dates import period_iso
+
 
 class Stage(StrEnum):
     """Which submission: the spring proposal or the fall final submission."""
@@ -83,12 +85,13 @@ class DocumentDate:
     text: str
     confidence: float = 1.0
     ambiguous: bool = False  # d/m versus m/d that nothing settled
-    precision: str = "day"  # "month" for a record of a period dated by month and year ("Sept 2026")
+    # "month" or "quarter" for a record of a period dated by month ("Sept 2026") or quarter ("Q2 2026")
+    precision: str = "day"
 
     @property
     def iso(self) -> str:
-        """As a built name writes it: 2026-05-14, or 2026-09 for a month."""
-        return self.value.isoformat()[:7] if self.precision == "month" else self.value.isoformat()
+        """As a built name writes it: 2026-05-14, 2026-09 for a month, 2026-Q2 for a quarter."""
+        return period_iso(self.value, self.precision)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,18 @@ def long_date(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+_QUARTERS = ("first", "second", "third", "fourth")
+
+
+def long_period(first: dt.date, precision: str) -> str:
+    """A date as a reader says it: 'May 14, 2026', 'May 2026' for a month, 'the second quarter of 2026'."""
+    if precision == "month":
+        return f"{first:%B} {first.year}"
+    if precision == "quarter":
+        return f"the {_QUARTERS[(first.month - 1) // 3]} quarter of {first.year}"
+    return long_date(first)
+
+
 def points(value: float) -> str:
     return f"{value:g}"
 

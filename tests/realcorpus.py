@@ -959,6 +959,10 @@ def prairie() -> _Folder:
             [["Ladders inspected: 40. Tagged out: 1.", f"Inspected on {when.day} {when:%B} {when.year}."]],
             heading="Monthly ladder inspection checklist"), "text-pdf",
             date=day, date_where="name", label="name", features=["name:date-first"])
+    f.add(f"{o2}/2.1 Ladder tag-out log 2026-08.csv", "2.1", text_file(
+        "Ladder,Site,Status\r\n" + "".join(f"L-{i:02d},Site {1 + i % 4},{'Tagged out' if i == 7 else 'OK'}\r\n"
+                                           for i in range(1, 41))),
+        "csv", date="2026-08-31", date_where="name", label="name", features=["csv", "date:month-year", "date:numeric-month"])
     f.add(f"{o2}/OBJ 2 MS 2 - Ladder training roster.xlsx", "2.2", xlsx(
         [["Ladder safety training", "", ""], ["Worker", "Trainer", "Date"],
          *[[f"Worker {i}", "T. Greyeyes", dt.date(2026, 7, 8 + (i - 1) % 3)] for i in range(1, 12)]],
@@ -1347,6 +1351,9 @@ def ridgeline() -> _Folder:
     f.add(f"{o2}/2.1 - Sling inspection log Q3 - 2026-09-30.pdf", "2.1", text_pdf(
         [["Quarterly sling inspection, Q3 2026. 30 slings, 2 failed."]], heading="Milestone 2.1 - Sling inspection"),
         "text-pdf", date="2026-09-30", date_where="name", label="name")
+    f.add(f"{o2}/2.1 - Sling inspection summary Q2 2026.txt", "2.1", text_file(
+        "Milestone 2.1 - Sling inspection summary\r\n30 slings inspected, none failed, 2 due for replacement.\r\n"),
+        "txt", date="2026-06-30", date_where="name", label="name", features=["txt", "date:quarter"])
     f.add(f"{o2}/2.2 - Sling delivery slip - 2026-07-20.pdf", "2.2", text_pdf(
         [["Delivered July 20, 2026: two 2-ton web slings."]], heading="Milestone 2.2 - Delivery slip"), "text-pdf",
         date="2026-07-20", date_where="name", label="name")
@@ -1626,7 +1633,8 @@ def unplanted_errors(folder: FolderSpec, findings: Sequence[Any]) -> dict[str, l
 
 
 def date_agrees(truth: FileTruth, got: dt.date | None, source: str | None = None) -> bool:
-    """A month-and-year record may be dated any day of that month; other dates must match exactly.
+    """A month-and-year record may be dated any day of that month, a quarter's any day of that quarter;
+    other dates must match exactly.
 
     A date from hidden metadata is not one the document shows, unless the truth is a photo's EXIF date.
     """
@@ -1636,6 +1644,8 @@ def date_agrees(truth: FileTruth, got: dt.date | None, source: str | None = None
         return truth.date == got
     if "date:month-year" in truth.features:
         return (got.year, got.month) == (truth.date.year, truth.date.month)
+    if "date:quarter" in truth.features:
+        return (got.year, (got.month - 1) // 3) == (truth.date.year, (truth.date.month - 1) // 3)
     return got == truth.date
 
 

@@ -251,3 +251,23 @@ def test_broken_consultant_template_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "index.html.j2" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_month_or_quarter_in_the_name_dates_the_built_file_once(tmp_path: Path) -> None:
+    """'2026-05' and 'Q2 2026' date a monthly or quarterly record: the build keeps them at the end of the
+    name, once, and the audit of the zip reads them as the check did."""
+    from packager.audit import audit_zip
+    from packager.rules import load_rules
+
+    src = tmp_path / "src"
+    shutil.copytree(SAMPLE, src)
+    talks = src / "Objective 3 - Toolbox talks"
+    (talks / "3.2 - Monthly toolbox talk - 2026-05.rtf").write_bytes(rb"{\rtf1\ansi Toolbox talk: ladders\par}")
+    (talks / "3.2 - Q3 2026 talk figures.rtf").write_bytes(rb"{\rtf1\ansi Talks held: 12\par}")
+    out = tmp_path / "out.zip"
+    build_submission(src, out, today=TODAY)
+    leaves = {n.rsplit("/", 1)[1] for n in zipfile.ZipFile(out).namelist()}
+    assert {"3.2 - Monthly toolbox talk - 2026-05.rtf", "3.2 - talk figures - 2026-Q3.rtf"} <= leaves
+    findings = audit_zip(out, load_rules(), today=TODAY).findings
+    assert [(f.check, f.path) for f in findings if f.severity.value == "error"] == []
+    assert not [f for f in findings if f.check == "deliverable-undated"]

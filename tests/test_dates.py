@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from packager.dates import find_dates, parse_pdf_date
+from packager.dates import FoundDate, find_dates, parse_pdf_date
 
 MAY_14 = date(2026, 5, 14)
 
@@ -158,6 +158,80 @@ def test_two_digit_numeric_years_only_inside_the_plan_window(
     """A form filled in by hand says '5/14/26'; outside the window such a number is a ratio or a part
     number, and reading it would call a valid deliverable out of range."""
     assert [(f.date, f.ambiguous, f.text) for f in find_dates(text, "content", window)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "window", "expected"),
+    [
+        ("Monthly inspection 2026-05", PLAN_WINDOW, [(date(2026, 5, 1), "month", "2026-05")]),
+        ("2026_06 toolbox talks", PLAN_WINDOW, [(date(2026, 6, 1), "month", "2026_06")]),
+        ("Period: 2026/7", PLAN_WINDOW, [(date(2026, 7, 1), "month", "2026/7")]),
+        ("Month: 05/2026", PLAN_WINDOW, [(date(2026, 5, 1), "month", "05/2026")]),
+        ("Month 9-2026", PLAN_WINDOW, [(date(2026, 9, 1), "month", "9-2026")]),
+        ("2026-03 summary", PLAN_WINDOW, [(date(2026, 3, 1), "month", "2026-03")]),  # March overlaps the window
+        ("Q2 2026 incident statistics", PLAN_WINDOW, [(date(2026, 4, 1), "quarter", "Q2 2026")]),
+        ("Stats_Q3_2026", PLAN_WINDOW, [(date(2026, 7, 1), "quarter", "Q3_2026")]),
+        ("report q4-2026", PLAN_WINDOW, [(date(2026, 10, 1), "quarter", "q4-2026")]),
+        ("2026 Q1 review", PLAN_WINDOW, [(date(2026, 1, 1), "quarter", "2026 Q1")]),  # ends March 31: overlaps
+        ("2026-Q2", PLAN_WINDOW, [(date(2026, 4, 1), "quarter", "2026-Q2")]),
+        ("2nd Quarter 2026 report", PLAN_WINDOW, [(date(2026, 4, 1), "quarter", "2nd Quarter 2026")]),
+        ("For the third quarter of 2026", PLAN_WINDOW, [(date(2026, 7, 1), "quarter", "third quarter of 2026")]),
+        ("Fourth Quarter, 2026", PLAN_WINDOW, [(date(2026, 10, 1), "quarter", "Fourth Quarter, 2026")]),
+        ("Monthly inspection 2026-05", None, []),  # no plan window: not read
+        ("Q2 2026", None, []),
+        ("Policy 2026-12", PLAN_WINDOW, []),  # after the window: a document number
+        ("rev 3/2024", PLAN_WINDOW, []),
+        ("2026 Q1", (date(2026, 4, 1), date(2026, 11, 30)), []),  # ended before the window
+        ("season 2025-2026", PLAN_WINDOW, []),  # a range of years
+        ("FY 2026/27", PLAN_WINDOW, []),
+        ("version 2026.05", PLAN_WINDOW, []),  # dots: a version
+        ("2026-05-14", PLAN_WINDOW, [(MAY_14, "day", "2026-05-14")]),  # a full date stays one
+        ("2026-05-45", PLAN_WINDOW, []),  # no date at all, not May
+        ("12-05/2026", PLAN_WINDOW, []),
+        ("32/05/2026", PLAN_WINDOW, []),
+        ("part 05/2026/7", PLAN_WINDOW, []),
+        ("FAQ2 2026", PLAN_WINDOW, []),
+        ("3Q2 2026", PLAN_WINDOW, []),
+        ("2026 Q2x", PLAN_WINDOW, []),
+        ("fifth quarter 2026", PLAN_WINDOW, []),
+        ("Q5 2026", PLAN_WINDOW, []),
+        ("2026-13", PLAN_WINDOW, []),
+    ],
+)
+def test_months_and_quarters_in_numbers_only_inside_the_plan_window(
+    text: str, window: tuple[date, date] | None, expected: list[tuple[date, str, str]]
+) -> None:
+    """'2026-05' and 'Q2 2026' date a record of a period; outside the window they are as likely numbers,
+    and reading them would call a valid deliverable out of range."""
+    assert [(f.date, f.precision, f.text) for f in find_dates(text, "name", window)] == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "precision", "last"),
+    [
+        (date(2026, 5, 14), "day", date(2026, 5, 14)),
+        (date(2026, 2, 1), "month", date(2026, 2, 28)),
+        (date(2026, 12, 1), "month", date(2026, 12, 31)),
+        (date(2026, 4, 1), "quarter", date(2026, 6, 30)),
+        (date(2026, 10, 1), "quarter", date(2026, 12, 31)),
+        (date(9999, 12, 1), "month", date(9999, 12, 31)),
+    ],
+)
+def test_the_last_day_of_a_period(first: date, precision: str, last: date) -> None:
+    assert FoundDate(first, "name", "", precision=precision).last_day == last
+
+
+@settings(max_examples=60, deadline=None)
+@given(when=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+       fmt=st.sampled_from(["{y}-{m:02d}", "{y}_{m:02d}", "{y}/{m}", "{m:02d}/{y}", "{m}-{y}", "Q{q} {y}", "{y}-Q{q}",
+                            "{y}Q{q}", "q{q}_{y}", "{o} quarter {y}", "{o} Quarter of {y}"]))
+def test_a_month_or_quarter_overlapping_the_window_is_read(when: date, fmt: str) -> None:
+    quarter = (when.month - 1) // 3 + 1
+    ordinal = ["first", "2nd", "Third", "4th"][quarter - 1]
+    text = "Report " + fmt.format(y=when.year, m=when.month, q=quarter, o=ordinal) + "."
+    [found] = find_dates(text, "name", (when, when))
+    assert found.overlaps(when, when) and found.precision == ("quarter" if "q" in fmt.lower() else "month")
+    assert found.date == (date(when.year, 3 * quarter - 2, 1) if found.precision == "quarter" else when.replace(day=1))
 
 
 @settings(max_examples=60, deadline=None)
@@ -311,6 +385,19 @@ def test_parse_pdf_date_round_trip(when: date, seconds: int) -> None:
     assert parse_pdf_date(value) == when
 
 
+@pytest.mark.parametrize(
+    "piece",
+    ["Q1 ", "Q1 2026", "2026 Q", "second quarter ", "first first quarter of ", "2026-", "5/2026/", "2026/05/",
+     "Q" * 7 + "2026"],
+)
+def test_long_runs_of_period_forms_are_read_in_one_pass(piece: str) -> None:
+    """Each form is tried only where it can start, and each try is bounded: 200,000 characters of a form's
+    pieces are read in one pass (a search trying every start against every Q or year would not end)."""
+    text = piece * (200_000 // len(piece))
+    found = find_dates(text, "content", PLAN_WINDOW, limit=10**9)
+    assert len({(f.date, f.text) for f in found}) == len(found) <= 3
+
+
 def test_large_text_is_fast_enough() -> None:
     text = ("lorem ipsum 12:30 v1.2.3 " * 40_000) + " May 14, 2026"
     assert [f.date for f in find_dates(text, "content")] == [MAY_14]
@@ -349,7 +436,7 @@ def test_every_pattern_lets_the_regex_engine_skip_ahead() -> None:
     parser = pytest.importorskip("re._parser")
     from packager import dates
 
-    for pattern, _reader in dates._PATTERNS:
+    for pattern, _reader, _precision in dates._PATTERNS:
         parsed = parser.parse(pattern.pattern, pattern.flags)
         assert compiler._get_charset_prefix(parsed, pattern.flags), pattern.pattern[:40]
 
@@ -379,11 +466,12 @@ _PIECES = st.sampled_from([
     "aprıl", "Kelvin", "of", "th", "3rd", "21st", "14", "5", "05", "2026", "1999", "26", "'26", "20260514",
     "123456789", "0000", "12:30", "1.2.", "v", "x", "é", "٢٠٢٦", "-", "/", ".", "_", ",", " ", "  ", "\n", "\r\n",
     "février", "FÉVR.", "fev", "août", "AOÛT", "aout", "juin", "juil.", "juillet", "1er", "mai", "MAIN", "déc",
-    "Décembre", "avr", "avril", "mars", "janv.", "à", "au",
+    "Décembre", "avr", "avril", "mars", "janv.", "à", "au", "Q", "q2", "Q4", "Q5", "quarter", "QUARTER", "second",
+    "Fourth", "2nd", "4th", "1st", "third", "FY",
 ])  # fmt: skip
 _DATE_TEXT = (
     st.lists(_PIECES, max_size=30).map("".join)
-    | st.text(alphabet="0123456789-/._, :'ſİıKMmAaYyJjUuNnEeSsPpTtOoFfBbDdCcRrHhVvGgLl\n", max_size=80)
+    | st.text(alphabet="0123456789-/._, :'ſİıKMmAaYyJjUuNnEeSsPpTtOoFfBbDdCcRrHhVvGgLlQq\n", max_size=80)
     | st.text(max_size=80)
 )
 
@@ -402,7 +490,8 @@ def test_searching_only_where_dates_can_start_finds_what_scanning_everything_fin
 @pytest.mark.parametrize(
     "text",
     ["janov 3, 2026", "junov 3 2026", "14 of Janov 2026", "ſep 3 2026 and May 4 2026", "İ May 4, 2026",
-     "1/2/2026-05-14", "0520260514", "12 05/14/2026", "x14th of  May, 2026"],
+     "1/2/2026-05-14", "0520260514", "12 05/14/2026", "x14th of  May, 2026", "İ second quarter 2026",
+     "2nd   quarter of 2026", "fourth quarter,2026 Q1 2026", "05/2026-Q2", "2026-05/2026", "Q2 2026-05"],
 )  # fmt: skip
 def test_fast_candidate_search_on_tricky_text(text: str) -> None:
     from packager import dates

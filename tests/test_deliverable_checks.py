@@ -183,6 +183,19 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("RTF with no date anywhere", write(f"{O2}/2.2 - Glove note.rtf", rb"{\rtf1\ansi 60 pairs received\par}"), [
         ("deliverable-undated", "error", "'2.2 - Glove note.rtf' shows no date, on the document or in its name."),
     ]),
+    ("RTF dated by the year and month in its name", write(
+        f"{O2}/2.2 - Glove note - 2026-05.rtf", rb"{\rtf1\ansi 60 pairs received\par}"), []),
+    ("RTF of quarterly figures dated by its quarter", write(
+        f"{O2}/2.2 - Glove figures.rtf", rb"{\rtf1\ansi Q2 2026 glove issue figures\par 60 pairs received\par}"), []),
+    ("RTF whose name's year and month is before the plan: a number, not read", write(
+        f"{O2}/2.2 - Glove note - 2026-01.rtf", rb"{\rtf1\ansi 60 pairs received\par}"), [
+        ("deliverable-undated", "error", "'2.2 - Glove note - 2026-01.rtf' shows no date, on the document or in its name."),
+    ]),
+    ("RTF dated by a month before the plan's approval", write(
+        f"{O2}/2.2 - Glove note.rtf", rb"{\rtf1\ansi Glove order, February 2026\par}"), [
+        ("deliverable-date-out-of-range", "error", "'2.2 - Glove note.rtf' is dated February 2026 (the document says "
+         "“February 2026”), before the plan was approved on March 20, 2026."),
+    ]),
     ("workbook whose text is in its cells (inline strings)", call(
         synth.make_cell_text_xlsx, f"{O2}/Glove register export.xlsx",
         rows=[["Glove issue register - Milestone 2.2"], ["Issued", "May 20, 2026"], ["Crew", "60"]]), []),

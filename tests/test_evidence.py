@@ -71,6 +71,14 @@ META = FoundDate(dt.date(2026, 10, 20), "metadata", "D:20261020")
         ("Objective 1/1.2 - drill 2025-03-01.pdf", "Held May 20, 2026", (), DateStatus.ACCEPTED, "2026-05-20",
          "2026-05-20"),
         ("Objective 1/1.2 - drill.pdf", "nothing", (), DateStatus.NONE, None, None),
+        # a month or quarter in the name is the period the record covers: it dates a record showing no date,
+        # and yields to a full date the document shows
+        ("Objective 1/1.2 - Toolbox talks - 2026-05.pdf", "Talk: ladders", (), DateStatus.ACCEPTED, "2026-05-01",
+         "2026-05-01"),
+        ("Objective 1/1.2 - Hand injury review - Q3 2026.pdf", "Reviewed October 2, 2026", (), DateStatus.ACCEPTED,
+         "2026-10-02", "2026-10-02"),
+        ("Objective 1/1.2 - Minutes May 2026.pdf", "Held May 14, 2026", (), DateStatus.ACCEPTED, "2026-05-14",
+         "2026-05-14"),
     ],
 )
 def test_document_date(path: str, text: str, dates: tuple[FoundDate, ...], status: DateStatus,

@@ -14,7 +14,7 @@ from packager.findings import Finding, Severity
 from packager.inventory import FileRecord
 from packager.model import DateStatus, Evidence
 from packager.naming import split_extension
-from packager.textutil import long_date
+from packager.textutil import long_date, long_period
 
 FAMILY = "deliverables"
 
@@ -235,7 +235,8 @@ def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, 
         else:
             why = f"after the final-submission deadline of {long_date(deadline)}"
         yield OUT_OF_RANGE.finding(
-            f"'{record.name}' is dated {long_date(best.value)} ({where} says \u201c{best.text}\u201d), {why}.",
+            f"'{record.name}' is dated {long_period(best.value, best.precision)} "
+            f"({where} says \u201c{best.text}\u201d), {why}.",
             **loc,
         )
     if best.ambiguous:

@@ -74,6 +74,7 @@ def deliverable_dict(record: FileRecord, plan: Plan, rules: Rules) -> dict[str, 
         "pages": facts.pages if facts else None,
         "date": best.value.isoformat() if best else None,
         "date_source": best.source if best else None,
+        "date_precision": best.precision if best else None,  # day, or the month or quarter of a period
         "date_status": evidence.status.value if evidence else None,
         "dates": [
             {"date": d.value.isoformat(), "source": d.source, "text": d.text, "ambiguous": d.ambiguous,

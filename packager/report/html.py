@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from packager import __version__
 from packager.audit import AuditResult
+from packager.dates import period_iso
 from packager.findings import Finding, Severity
 from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, failed, reviews, verdict
 from packager.report.coverage import coverage
@@ -26,7 +27,13 @@ def _environment() -> Environment:
         loader=PackageLoader("packager", "templates/report"), autoescape=True, undefined=StrictUndefined,
     )
     env.filters["num"] = _num
+    env.filters["period"] = _period
     return env
+
+
+def _period(value: str | None, precision: str | None) -> str:
+    """A deliverable's date as its name gives it: 2026-05-14, 2026-05 for a month, 2026-Q2 for a quarter."""
+    return period_iso(dt.date.fromisoformat(value), precision or "day") if value else "no date"
 
 
 def render_audit_html(result: AuditResult, *, strict: bool = False) -> str:
