@@ -5,8 +5,10 @@ Supported forms (case-insensitive, in any surrounding text):
 - year first: ``2026-05-14``, ``2026_05_14``, ``2026.05.14``, ``2026/5/14`` and the compact
   ``20260514`` (compact only for years 1990-2100 and not inside a longer run of digits);
 - month names: ``May 14, 2026``, ``Sept. 3 2026``, ``September 3rd, 2026``,
-  ``14 May 2026``, ``14th of May, 2026``, ``3-May-2026``; a two-digit year is accepted only
-  with a month name and an explicit separator (``3-May-26``, ``May 14, 26``, ``14 May '26``);
+  ``14 May 2026``, ``14th of May, 2026``, ``3-May-2026``, and a span of days read as its first day
+  (``Sept 14-16, 2026``, ``June 1 to 5, 2026``); a two-digit year is accepted only with a month name
+  and an explicit separator (``3-May-26``, ``May 14, 26``, ``14 May '26``) and only inside the plan
+  window (``May 14-15`` is a span of days, not May 14, 2015);
 - French month names, as a bilingual company dates its documents: ``5 octobre 2026``,
   ``le 1er juin 2026``, ``12 févr. 2026``, ``août 2026``;
 - numeric day/month: ``14/05/2026``, ``05/14/2026``, ``5-14-2026``, ``14.05.2026``; with a two-digit
@@ -144,11 +146,18 @@ _NUMERIC = re.compile(
 _NUMERIC2 = re.compile(
     rf"(?P<a>\d{_NOT_DIGIT_OR_DOT_BEFORE}\d?)(?P<sep>[-/])(?P<b>\d{{1,2}})(?P=sep)(?P<yy>\d{{2}})(?![\d:]|[-/.]\d)"
 )
+# The end of a span of days after the first ('Sept 14-16, 2026', 'May 11 – 15 2026', 'June 1 to 5, 2026'):
+# the date read is the first day.
+_DAY_SPAN_END = (
+    r"(?:\s{0,3}(?:[-\u2013\u2014&]|to|through|thru|and)\s{0,3}[0-3]?\d(?:st|nd|rd|th)?(?!\d))?"
+)
 _MONTH_FIRST = re.compile(
     _MONTH
     + r"\s{0,3}(?:[-/]\s{0,3})?"  # May 14, May-14-2026
     + _DAY
-    + r"(?:(?:\s{0,3},\s{0,3}|\s{1,3}|\s{0,3}[-/]\s{0,3})"
+    + r"(?:"
+    + _DAY_SPAN_END
+    + r"(?:\s{0,3},\s{0,3}|\s{1,3}|\s{0,3}[-/]\s{0,3})"
     + _YEAR4
     + r"|(?:\s{0,3},\s{0,3}'?|\s{1,3}'|\s{0,3}[-/]\s{0,3}'?)"
     + _YEAR2
@@ -235,6 +244,8 @@ def _read_named(m: re.Match[str], window: tuple[date, date] | None) -> _Reading:
     if month is None:  # a look-alike letter that IGNORECASE folds, such as the long s in "ſep"
         return None
     d = _make(_year(m), month, int(m.group("d")))
+    if d is not None and m.group("yy") is not None and not _inside(d, window):
+        return None  # 'May 14-15' is a span of days in a year not written, not May 14, 2015
     return (d, False) if d else None
 
 

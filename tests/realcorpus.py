@@ -1012,6 +1012,10 @@ def prairie() -> _Folder:
         [["Hazard assessment for supervisors", "September 22, 2026"]], dpi=200,
         heading="Milestone 4.2 - Supervisor training", rows=6), "scan-pdf",
         date="2026-09-22", date_where="name", label="page-image", features=["folder:milestone", "scan:200dpi"])
+    f.add(f"{ms2}/Milestone 4.2 - Hazard assessment course record.pdf", "4.2", text_pdf(
+        [["Hazard assessment course for supervisors", "Held Sept 14-16, 2026 at the Red Deer shop.",
+          "Six supervisors attended all three days."]], heading="Milestone 4.2 - Course record"), "text-pdf",
+        date="2026-09-14", date_where="content", label="name", features=["folder:milestone", "date:day-span"])
     f.add(f"{ms2}/Supervisor training outline.docx", "4.2", docx(
         ["Milestone 4.2 - Supervisor hazard assessment training", "Delivered September 22, 2026.",
          "Includes a refresher linked to milestone 1.2 harness inspections."]), "docx",

@@ -30,8 +30,11 @@ MAY_14 = date(2026, 5, 14)
         ("September 3rd, 2026", date(2026, 9, 3), "September 3rd, 2026"),
         ("the 21st of June, 2026", date(2026, 6, 21), "21st of June, 2026"),
         ("3-May-2026", date(2026, 5, 3), "3-May-2026"),
-        ("3-MAY-26", date(2026, 5, 3), "3-MAY-26"),
-        ("Jan. 2, '26", date(2026, 1, 2), "Jan. 2, '26"),
+        ("Sept 14-16, 2026", date(2026, 9, 14), "Sept 14-16, 2026"),  # a span of days: its first day
+        ("Week of May 11–15, 2026", date(2026, 5, 11), "May 11–15, 2026"),
+        ("June 1 to 5, 2026", date(2026, 6, 1), "June 1 to 5, 2026"),
+        ("Drill May 4-8 2026", date(2026, 5, 4), "May 4-8 2026"),
+        ("September 14th - 16th, 2026", date(2026, 9, 14), "September 14th - 16th, 2026"),
         ("DECEMBER 31, 2025", date(2025, 12, 31), "DECEMBER 31, 2025"),
         ("Thursday, May 14, 2026", MAY_14, "May 14, 2026"),
         ("14/05/2026", MAY_14, "14/05/2026"),
@@ -137,6 +140,13 @@ PLAN_WINDOW = (date(2026, 3, 20), date(2026, 11, 30))
 @pytest.mark.parametrize(
     ("text", "window", "expected"),
     [
+        ("3-MAY-26", PLAN_WINDOW, [(date(2026, 5, 3), False, "3-MAY-26")]),  # with a month name too
+        ("Jan. 2, '26", (date(2026, 1, 1), date(2026, 12, 31)), [(date(2026, 1, 2), False, "Jan. 2, '26")]),
+        ("3-MAY-26", None, []),
+        ("Drill May 14-15 (two shifts)", PLAN_WINDOW, []),  # a span of days, not May 14, 2015
+        ("Weekly log June 8-12", PLAN_WINDOW, []),
+        ("Jul 6-10, 2026 and Jul 13-17, 2026", PLAN_WINDOW,
+         [(date(2026, 7, 6), False, "Jul 6-10, 2026"), (date(2026, 7, 13), False, "Jul 13-17, 2026")]),
         ("Date: 5/14/26", PLAN_WINDOW, [(MAY_14, False, "5/14/26")]),
         ("Date: 05-14-26", PLAN_WINDOW, [(MAY_14, False, "05-14-26")]),
         ("Signed 14/05/26", PLAN_WINDOW, [(MAY_14, False, "14/05/26")]),
@@ -355,7 +365,8 @@ def test_numeric_dates_without_window(when: date, fmt: str) -> None:
 @given(when=st.dates(min_value=date(2000, 1, 1), max_value=date(2069, 12, 31)))
 def test_two_digit_years_with_month_names(when: date) -> None:
     text = f"{when.day}-{MONTHS[when.month - 1][:3]}-{when.year % 100:02d}"
-    assert [f.date for f in find_dates(text, "content")] == [when]
+    assert [f.date for f in find_dates(text, "content", (when, when))] == [when]
+    assert find_dates(text, "content") == []  # without a plan window a two-digit year is not read
 
 
 @settings(max_examples=200, deadline=None)

@@ -183,6 +183,8 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("RTF with no date anywhere", write(f"{O2}/2.2 - Glove note.rtf", rb"{\rtf1\ansi 60 pairs received\par}"), [
         ("deliverable-undated", "error", "'2.2 - Glove note.rtf' shows no date, on the document or in its name."),
     ]),
+    ("RTF of a course held over three days", write(
+        f"{O2}/2.2 - Glove fitting course.rtf", rb"{\rtf1\ansi Glove fitting course held Sept 14-16, 2026\par}"), []),
     ("RTF dated by the year and month in its name", write(
         f"{O2}/2.2 - Glove note - 2026-05.rtf", rb"{\rtf1\ansi 60 pairs received\par}"), []),
     ("RTF of quarterly figures dated by its quarter", write(
