@@ -11,10 +11,11 @@ confidence, and its first lines are the document's header like any other text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 from packager.dates import PRECISIONS, FoundDate
-from packager.inspect import FileFacts
+from packager.inspect import FileFacts, ImageFacts
 from packager.inventory import FileRecord
 from packager.model import (
     HEADER,
@@ -48,7 +49,8 @@ def decide(
         mapping = ocr_label_mapping(label_mapping(mapping, facts, naming), facts, naming)
     evidence = replace(
         _dates(record, window, today, rules.min_date_confidence),
-        legibility=legibility(facts, rules) if facts is not None else Legibility(),
+        legibility=legibility(facts, rules, (window[0], min(window[1], today))) if facts is not None
+        else Legibility(),
     )
     return replace(record, mapping=mapping, evidence=evidence)
 
@@ -246,53 +248,130 @@ def _pages(numbers: list[int]) -> str:
     return f"pages {shown}"
 
 
-def legibility(facts: FileFacts, rules: DeliverableRules) -> Legibility:
-    """Can a reviewer read the file? Each problem is a sentence with the measured value and threshold."""
-    reasons: list[str] = []
+def legibility(
+    facts: FileFacts, rules: DeliverableRules, window: tuple[dt.date, dt.date] | None = None
+) -> Legibility:
+    """Can a reviewer read the file? Each problem is a sentence with the measured value and threshold.
+
+    Tiered (rules.deliverables): below a hard floor (``illegible_*``) a page or image is known to be
+    unreadable, a problem (an error); between it and the recommended floor (``min_*``) it is a doubt
+    (a warning, "may be hard to read"). Positive evidence outweighs a measure: a page or image from
+    which OCR read the milestone label or a date in the plan ``window`` is never a problem, at most a
+    doubt; one on which OCR read any words is not blank.
+    """
+    problems: list[str] = []
+    doubts: list[str] = []
     blank: list[int] = []
     image_only = False
+    read, seen = _ocr_evidence(facts, rules, window)
+    cause = _cause(facts)
     if facts.unreadable:
-        reasons.append(_unreadable_reason(facts.unreadable))
+        problems.append(_unreadable_reason(facts.unreadable))
+        cause = "damaged"
     elif facts.kind == "pdf":
         if facts.pages == 0:
-            reasons.append("it has no pages")
+            problems.append("it has no pages")
+            cause = "damaged"
         pages = facts.page_facts
-        blank = [p.number for p in pages if p.blank]
+        blank = [p.number for p in pages if p.blank and p.number not in seen]
         image_only = bool(pages) and not any(p.has_text for p in pages)
         if pages and len(blank) == len(pages):
-            reasons.append("every page is blank")
+            problems.append("every page is blank")
             blank = []
+            if not any(p.image_only for p in pages):
+                cause = "blank"
         low = [(p.number, p.dpi) for p in pages
                if p.image_only and p.dpi is not None and p.dpi + 0.5 < rules.min_dpi]
-        if low:
-            worst = min(d for _n, d in low)
-            reasons.append(
-                f"{_pages([n for n, _d in low])} {'was' if len(low) == 1 else 'were'} scanned at "
-                f"{worst:.0f} DPI; the minimum is {rules.min_dpi:g} DPI"
+        hard = [(n, d) for n, d in low if d + 0.5 < rules.illegible_dpi and n not in read]
+        soft = [(n, d) for n, d in low if (n, d) not in hard]
+        if hard:
+            problems.append(
+                f"{_pages([n for n, _d in hard])} {'was' if len(hard) == 1 else 'were'} scanned at "
+                f"{min(d for _n, d in hard):.0f} DPI; below {rules.illegible_dpi:g} DPI a page cannot be read"
+            )
+        if soft:
+            doubts.append(
+                f"{_pages([n for n, _d in soft])} {'was' if len(soft) == 1 else 'were'} scanned at "
+                f"{min(d for _n, d in soft):.0f} DPI; {rules.min_dpi:g} DPI or more is recommended"
+                + _read_note(all(n in read for n, _d in soft))
             )
     elif facts.image is not None:
-        image = facts.image
+        problems, doubts = _image_legibility(facts.image, rules, 1 in read, 1 in seen)
         image_only = True
-        short = min(image.width, image.height)
-        if short < rules.min_image_short_side:
-            reasons.append(
-                f"the image is only {image.width} × {image.height} pixels; the short side must be at least "
-                f"{rules.min_image_short_side}"
+    return Legibility(tuple(problems), tuple(blank), facts.unreadable, image_only, tuple(doubts),
+                      cause if problems or doubts or blank else "")
+
+
+def _image_legibility(
+    image: ImageFacts, rules: DeliverableRules, read: bool, seen: bool
+) -> tuple[list[str], list[str]]:
+    """(problems, doubts) of an image file; ``read``: OCR read its label or a date in the window,
+    ``seen``: OCR read words on it."""
+    problems: list[str] = []
+    doubts: list[str] = []
+    # With positive evidence a measure below a hard floor is only a doubt.
+    hard = doubts if read else problems
+    short = min(image.width, image.height)
+    size = f"the image is only {image.width} × {image.height} pixels"
+    if short < rules.illegible_image_short_side and not read:
+        problems.append(f"{size}; below {rules.illegible_image_short_side} on its short side it is a thumbnail, "
+                        "too small to read")
+    elif short < rules.min_image_short_side:
+        doubts.append(f"{size}; {rules.min_image_short_side} or more on its short side is recommended"
+                      + _read_note(read))
+    if image.contrast < rules.blank_stddev and _ink(image) < rules.blank_ink_levels and not seen:
+        problems.append(f"the image is blank or nearly uniform (contrast {image.contrast:.1f})")
+    elif not _crisp(image, rules):
+        # White paper with dark ink is not washed out however little ink there is: the range
+        # between the paper and the darkest ink decides, not the average spread.
+        if image.contrast < rules.min_contrast and _ink(image) < rules.min_ink_range:
+            where = hard if _ink(image) < rules.illegible_ink_range else doubts
+            where.append(
+                f"the image is washed out (contrast {image.contrast:.1f}; the minimum is {rules.min_contrast:g})"
+                + _read_note(read)
             )
-        if image.contrast < rules.blank_stddev:
-            reasons.append(f"the image is blank or nearly uniform (contrast {image.contrast:.1f})")
-        elif not _crisp(image, rules):
-            # White paper with dark ink is not washed out however little ink there is: the range
-            # between the paper and the darkest ink decides, not the average spread.
-            if image.contrast < rules.min_contrast and _ink(image) < rules.min_ink_range:
-                reasons.append(
-                    f"the image is washed out (contrast {image.contrast:.1f}; the minimum is {rules.min_contrast:g})"
-                )
-            if image.sharpness < rules.min_sharpness:
-                reasons.append(
-                    f"the image is blurred (sharpness {image.sharpness:.1f}; the minimum is {rules.min_sharpness:g})"
-                )
-    return Legibility(tuple(reasons), tuple(blank), facts.unreadable, image_only)
+        if image.sharpness < rules.min_sharpness:
+            hard.append(
+                f"the image is blurred (sharpness {image.sharpness:.1f}; the minimum is {rules.min_sharpness:g})"
+                + _read_note(read)
+            )
+    return problems, doubts
+
+
+def _read_note(read: bool) -> str:
+    return ", though its milestone or date could be read from it here" if read else ""
+
+
+_OCR_PAGE = re.compile(r"page (\d+)")
+
+
+def _ocr_evidence(
+    facts: FileFacts, rules: DeliverableRules, window: tuple[dt.date, dt.date] | None
+) -> tuple[set[int], set[int]]:
+    """(read, seen): the pages (1 for an image) OCR read the milestone label or a date in ``window`` from,
+    and those it read any words on. OCR reads the first page (a signed document's first pages); a
+    date or label is credited to each page it read."""
+    ocr = facts.ocr
+    if ocr is None or not ocr.verified:
+        return set(), set()
+    pages = {int(m.group(1)) for region in ocr.regions if (m := _OCR_PAGE.match(region))}
+    seen = pages if ocr.text.strip() else set()
+    dated = window is not None and any(
+        d.source == "ocr" and d.overlaps(*window) and _confidence(d) >= rules.min_date_confidence
+        for d in facts.dates
+    )
+    return (pages if ocr.labels or dated else set()), seen
+
+
+def _cause(facts: FileFacts) -> str:
+    """What made the file, for the fix: a scanned page, a camera photo or a screen capture."""
+    if facts.kind == "pdf" or facts.kind == "tiff":
+        return "scan"
+    image = facts.image
+    camera = image is not None and (image.exif_date is not None or image.orientation is not None)
+    if facts.kind in ("png", "gif", "bmp") and not camera:
+        return "screenshot"  # lossless and no camera data
+    return "photo"
 
 
 def _ink(image: object) -> float:

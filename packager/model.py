@@ -96,12 +96,14 @@ class DocumentDate:
 
 @dataclass(frozen=True)
 class Legibility:
-    """Why a file cannot be read by a reviewer (problems), and lesser remarks (blank pages)."""
+    """Why a file cannot be read by a reviewer (problems), and lesser remarks (doubts, blank pages)."""
 
-    problems: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # known unreadable (below a hard floor): an error
     blank_pages: tuple[int, ...] = ()
     unreadable: str | None = None  # the file cannot be opened at all: why
     image_only: bool = False  # no text layer anywhere: its words could not be read without OCR
+    doubts: tuple[str, ...] = ()  # borderline measures ("may be hard to read"): a warning
+    cause: str = ""  # what to redo: scan | photo | screenshot | damaged | blank ("" when nothing is wrong)
 
     @property
     def legible(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -86,12 +87,17 @@ class Deadlines:
 @dataclass(frozen=True)
 class DeliverableRules:
     min_dpi: float = 150.0
+    illegible_dpi: float = 100.0
     min_image_short_side: int = 600
+    illegible_image_short_side: int = 240
     min_sharpness: float = 40.0
     min_contrast: float = 18.0
     min_ink_range: float = 96.0
+    illegible_ink_range: float = 32.0
     crisp_midtones: float = 0.04
     blank_stddev: float = 4.0
+    blank_ink_levels: float = 24.0
+    blank_ink_share: float = 0.002
     text_pages: int = 3
     read_last_page: bool = True
     min_date_confidence: float = 0.5
@@ -335,9 +341,33 @@ def _validate(rules: Rules, data: object, source: str) -> None:
                     ("naming", group),
                     f"the pattern {pattern!r} has no named group {sorted(needed - set(compiled.groupindex))[0]!r}",
                 )
+    _validate_legibility(rules.deliverables, fail)
     for kind in rules.deliverables.allowed_types:
         if kind not in rules.deliverables.extensions:
             raise fail(
                 ("deliverables", "allowed_types"),
                 f"'{kind}' has no extensions listed under deliverables.extensions",
             )
+
+
+def _validate_legibility(rules: DeliverableRules, fail: Callable[..., InputError]) -> None:
+    """The legibility floors: each hard floor (an error below it) at or under its warning floor."""
+    for hard, soft, unit in (
+        ("illegible_dpi", "min_dpi", "DPI"),
+        ("illegible_image_short_side", "min_image_short_side", "pixels"),
+        ("illegible_ink_range", "min_ink_range", "grey levels"),
+    ):
+        low, high = getattr(rules, hard), getattr(rules, soft)
+        if not 0 < low <= high:
+            raise fail(
+                ("deliverables", hard),
+                f"{low:g} is not between 0 and deliverables.{soft} ({high:g})",
+                f"a number of {unit} above 0 and no more than {soft}: below {soft} a file gets a warning, "
+                f"below {hard} an error",
+            )
+    if not 0 < rules.blank_ink_levels <= 255:
+        raise fail(("deliverables", "blank_ink_levels"), f"{rules.blank_ink_levels:g} is not a grey level",
+                   "a number of grey levels from 1 to 255, e.g. 24")
+    if not 0 < rules.blank_ink_share < 1:
+        raise fail(("deliverables", "blank_ink_share"), f"{rules.blank_ink_share:g} is not a share of a page",
+                   "a fraction above 0 and below 1, e.g. 0.002 (0.2 % of the page)")

@@ -1335,7 +1335,10 @@ def ridgeline() -> _Folder:
     p = f.add(f"{o1}/1.1 - Drill report plant 2 scan - 2026-06-10.pdf", "1.1", scan_pdf(
         [["Drill held June 10, 2026 at plant 2."]], dpi=100, heading="Milestone 1.1 - Drill report", rows=4),
         "scan-pdf", date="2026-06-10", date_where="name", label="name", features=["scan:100dpi"])
-    f.defect("deliverable-illegible", p, note="scanned at 100 DPI, below the 150 DPI floor")
+    # A warning, not an error: 100 DPI is below the recommended 150 but not below the hard floor (100), under
+    # which a page cannot be read; a reviewer reads a 100-DPI page of 10-point text, if not comfortably.
+    f.defect("deliverable-illegible", p, severity="warning",
+             note="scanned at 100 DPI, below the recommended 150 DPI (may be hard to read)")
     p = f.add(f"{o1}/1.2 - Extinguisher photo - 2026-06-02.jpg", "1.2", photo(_dtm("2026-06-02"), seed=50, blur=6),
               "photo", date="2026-06-02", date_where="name", label="name", features=["photo", "blurred"])
     f.defect("deliverable-illegible", p, note="badly blurred phone photo")

@@ -211,6 +211,83 @@ def make_scan_pdf(
     return path
 
 
+FONT = Path(__file__).resolve().parents[1] / "packager" / "fonts" / "DejaVuSans.ttf"
+REPORT_LINES = (
+    "Milestone 1.2 - Drill report",
+    "Date of drill: May 20, 2026",
+    "Site: Yard B, main shop and office",
+    "Alarm sounded at 10:02; all staff at the muster point by 10:06.",
+    "Head count: 23 of 23. Wardens: J. Smith, P. Natarajan.",
+    "Findings: the east exit sign light was out; replaced May 21.",
+    "Next drill planned for November.",
+)
+
+
+def text_page(
+    dpi: float,
+    lines: Sequence[str] = REPORT_LINES,
+    ink: int = 0,
+    paper: int = 255,
+    page_size: tuple[float, float] = LETTER_IN,
+) -> Image.Image:
+    """A printed page as a scanner sees it: real text (11-point body, a 14-point title) in grey ``ink`` on
+    ``paper``, at ``dpi``. Mostly white, as a one-page report is: ink covers about 1 % of it."""
+    width, height = round(page_size[0] * dpi), round(page_size[1] * dpi)
+    img = Image.new("L", (width, height), paper)
+    draw = ImageDraw.Draw(img)
+    y = 0.8 * dpi
+    for number, line in enumerate(lines):
+        size = (14 if number == 0 else 11) * dpi / 72
+        draw.text((0.9 * dpi, y), line, font=ImageFont.truetype(str(FONT), max(6, round(size))), fill=ink)
+        y += size * 2.2
+    return img
+
+
+def make_page_scan_pdf(
+    path: Path, page: Image.Image, page_size: tuple[float, float] = LETTER_IN, quality: int = 80
+) -> Path:
+    """An image-only PDF: ``page`` as one JPEG stretched over a page of ``page_size`` inches (as a phone
+    scanning app places an A4 capture on a Letter page: the DPI is then pixels over page inches)."""
+    buffer = io.BytesIO()
+    page.convert("L").save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    pdf = FPDF(unit="pt", format=(page_size[0] * 72, page_size[1] * 72))
+    pdf.add_page()
+    pdf.image(buffer, x=0, y=0, w=page_size[0] * 72, h=page_size[1] * 72)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def make_faded_scan_pdf(path: Path, contrast: float = 0.25, dpi: float = 200) -> Path:
+    """A light photocopy scanned: the report's text at ``contrast`` (0.25: grey 191 on white paper)."""
+    return make_page_scan_pdf(path, text_page(dpi, ink=round(255 * (1 - contrast))))
+
+
+def make_phone_scan_pdf(path: Path, width_px: int = 1240, lines: Sequence[str] = REPORT_LINES) -> Path:
+    """A phone-app scan ``width_px`` wide (1240: A4 at the apps' usual 150 DPI) placed on a Letter page:
+    1240 pixels measure 146 DPI there, 1100 129, 1000 118."""
+    dpi = width_px / LETTER_IN[0]
+    return make_page_scan_pdf(path, text_page(dpi, lines, ink=25, paper=245), quality=70)
+
+
+def make_screenshot(
+    path: Path, size: tuple[int, int] = (900, 300),
+    lines: Sequence[str] = ("Subject: Milestone 1.2 - Drill schedule", "Sent: Wednesday, May 20, 2026",
+                            "Drills are booked for May 20 and November 12. Wardens, please confirm."),
+) -> Path:
+    """A crisp screen capture (PNG, no camera data) of an email: 15-pixel text under a grey title bar."""
+    img = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, size[0], 36), fill=(235, 238, 242))
+    draw.text((12, 10), "Inbox - Mail", font=ImageFont.truetype(str(FONT), 14), fill=(60, 60, 60))
+    y = 52
+    for line in lines:
+        draw.text((16, y), line, font=ImageFont.truetype(str(FONT), 15), fill=(20, 20, 20))
+        y += 28
+    img.save(path, "PNG")
+    return path
+
+
 def _writer_from_text_pdf(lines: Sequence[str] = DEFAULT_LINES) -> PdfWriter:
     buffer = io.BytesIO()
     pdf = FPDF(unit="pt", format="letter")

@@ -224,8 +224,23 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("dated after the deadline", text_pdf(f"{O1}/1.2 - Extra - 2026-12-05.pdf", ["Milestone 1.2 - evidence"]), [
         ("deliverable-date-out-of-range", "error", "'1.2 - Extra - 2026-12-05.pdf' is dated December 5, 2026 (its name says “2026-12-05”), after the final-submission deadline of November 30, 2026."),
     ]),
-    ("low-dpi scan", call(synth.make_scan_pdf, f"{O1}/1.2 - Scan - 2026-05-20.pdf", dpi=96), [
-        ("deliverable-illegible", "error", "'1.2 - Scan - 2026-05-20.pdf' is not legible: page 1 was scanned at 96 DPI; the minimum is 150 DPI."),
+    ("scan below the hard DPI floor", call(synth.make_scan_pdf, f"{O1}/1.2 - Scan - 2026-05-20.pdf", dpi=96,
+                                           text_on_image=None), [
+        ("deliverable-illegible", "error", "'1.2 - Scan - 2026-05-20.pdf' is not legible: page 1 was scanned at 96 DPI; below 100 DPI a page cannot be read."),
+    ]),
+    ("phone-app scan of A4 at 150 DPI on a Letter page: 146 DPI", call(
+        synth.make_phone_scan_pdf, f"{O1}/1.2 - Drill report phone scan - 2026-05-20.pdf", width_px=1240,
+        lines=["Drill report", "Alarm at 10:02; all out by 10:06."]), [
+        ("deliverable-illegible", "warning", "'1.2 - Drill report phone scan - 2026-05-20.pdf' may be hard to read: page 1 was scanned at 146 DPI; 150 DPI or more is recommended."),
+    ]),
+    ("faded copy (ink at 25 % contrast) is not blank", call(
+        synth.make_faded_scan_pdf, f"{O1}/1.2 - Drill report faded - 2026-05-20.pdf", contrast=0.25), []),
+    ("blank scanned page", call(synth.make_scan_pdf, f"{O1}/1.2 - Back side - 2026-05-20.pdf", blank=True), [
+        ("deliverable-illegible", "error", "'1.2 - Back side - 2026-05-20.pdf' is not legible: every page is blank."),
+    ]),
+    ("640 x 480 camera photo of a scene", call(
+        synth.make_photo, f"{O1}/1.2 - Muster point (MMS) - 2026-05-20.jpg", size=(640, 480)), [
+        ("deliverable-illegible", "warning", "'1.2 - Muster point (MMS) - 2026-05-20.jpg' may be hard to read: the image is only 640 × 480 pixels; 600 or more on its short side is recommended."),
     ]),
     ("blank pdf", call(synth.make_blank_pdf, f"{O1}/1.2 - Blank - 2026-05-20.pdf", pages=2), [
         ("deliverable-illegible", "error", "'1.2 - Blank - 2026-05-20.pdf' is not legible: every page is blank."),
@@ -236,8 +251,8 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("corrupt pdf", call(synth.make_truncated_pdf, f"{O1}/1.2 - Cut - 2026-05-20.pdf"), [
         ("deliverable-illegible", "error", None),  # the reason comes from the PDF library
     ]),
-    ("tiny image", call(synth.make_tiny_image, f"{O1}/1.2 - Tiny - 2026-05-20.png"), [
-        ("deliverable-illegible", "error", "'1.2 - Tiny - 2026-05-20.png' is not legible: the image is only 160 × 120 pixels; the short side must be at least 600."),
+    ("120-pixel thumbnail", call(synth.make_tiny_image, f"{O1}/1.2 - Tiny - 2026-05-20.png"), [
+        ("deliverable-illegible", "error", "'1.2 - Tiny - 2026-05-20.png' is not legible: the image is only 160 × 120 pixels; below 240 on its short side it is a thumbnail, too small to read."),
     ]),
     ("blurred photo", photo(f"{O1}/1.2 - Blurred - 2026-05-20.jpg", blur=12), [
         ("deliverable-illegible", "error", None),

@@ -184,11 +184,11 @@ def test_drawing_too_costly_to_draw_is_never_blank(
             small = pdf_module._Budget(objects=100)
             found = pdf_module._pdfium_objects(doc[0], small, stop_at_text=False)
             assert found.exhausted and found.total == 100 and small.objects == 0
-            assert not pdf_module._pdfium_uniform(doc[0], found, OPTIONS.rules.blank_stddev, small)
-            assert pdf_module._rendered_stddev(doc[0], pdf_module._Budget()) is None
+            assert not pdf_module._pdfium_uniform(doc[0], found, OPTIONS.rules, small)
+            assert pdf_module._rendered_histogram(doc[0], pdf_module._Budget()) is None
             monkeypatch.setattr(pdf_module, "RENDER_SECONDS", 600.0)
-            spread = pdf_module._rendered_stddev(doc[0], pdf_module._Budget(render_until=float("inf")))
-            assert spread is not None and spread > OPTIONS.rules.blank_stddev
+            histogram = pdf_module._rendered_histogram(doc[0], pdf_module._Budget(render_until=float("inf")))
+            assert histogram is not None and not pdf_module.looks_blank(histogram, OPTIONS.rules)
         finally:
             doc.close()
 

@@ -56,6 +56,12 @@ CASES: list[tuple[str, Maker, tuple[int, int], bool, str | None]] = [
 ]
 
 
+def _said(facts: FileFacts, rules: DeliverableRules) -> tuple[str, ...]:
+    """Everything the legibility verdict says: its problems (errors), then its doubts (warnings)."""
+    verdict = legibility(facts, rules)
+    return verdict.problems + verdict.doubts
+
+
 def _measured_as_before(path: Path) -> FileFacts:
     base = FileFacts(kind="jpeg", mime="image/jpeg", size=path.stat().st_size, sha256="")
     facts, floor = image_inspect._inspect(io.BytesIO(path.read_bytes()), base, ("JPEG",), quick=False)
@@ -71,8 +77,8 @@ def test_quick_measure_keeps_every_verdict_and_message(
     facts = inspect_file(path, OPTIONS)
     before = _measured_as_before(path)
     assert facts.unreadable is None and facts.image is not None and before.image is not None
-    found = legibility(facts, RULES).problems
-    assert found == legibility(before, RULES).problems  # the same sentences, measured values included
+    found = _said(facts, RULES)
+    assert found == _said(before, RULES)  # the same sentences, measured values included
     assert (facts.image != before.image) is kept, "the quick measure was kept" if not kept else "measured as before"
     if problem is None:
         assert found == ()
@@ -100,7 +106,7 @@ def test_the_margins_follow_the_profile(tmp_path: Path) -> None:
     strict = DeliverableRules(min_sharpness=before.image.sharpness / 2)
     facts = inspect_file(path, InspectOptions(strict, ocr="off"))
     assert facts.image == before.image
-    assert legibility(facts, strict).problems == ()
+    assert _said(facts, strict) == ()
 
 
 @st.composite
@@ -137,7 +143,7 @@ def test_any_photograph_gets_the_verdict_of_the_measure_taken_as_before(tmp_path
     path = tmp_path / "photo.jpg"
     path.write_bytes(data)
     facts = inspect_file(path, OPTIONS)
-    assert legibility(facts, RULES).problems == legibility(_measured_as_before(path), RULES).problems
+    assert _said(facts, RULES) == _said(_measured_as_before(path), RULES)
 
 
 def _damaged(data: bytes, how: str) -> bytes:
@@ -160,4 +166,4 @@ def test_a_damaged_photo_reads_as_it_did_before(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(image_inspect, "QUICK_MIN_SIDE", 10**9)  # no quick measure: as before
     before = inspect_file(path, OPTIONS)
     assert facts == before and facts.unreadable is not None
-    assert legibility(facts, RULES).problems == legibility(before, RULES).problems
+    assert _said(facts, RULES) == _said(before, RULES)

@@ -38,10 +38,12 @@ OUT_OF_RANGE = declare(
 )
 ILLEGIBLE = declare(
     "deliverable-illegible", Severity.ERROR, FAMILY,
-    "A deliverable cannot be read: corrupt, blank pages, scanned below the DPI floor (150), an image too "
-    "small, blurred or washed out. The message gives the measured value and the threshold.",
-    "Rescan or re-export the document: scan at 200 DPI or more, in focus, with good contrast, and check "
-    "that it opens.",
+    "A deliverable cannot be read: it cannot be opened, every page is blank, a page was scanned below the hard "
+    "DPI floor (100), an image is a thumbnail (under 240 pixels on its short side), blurred or washed out. "
+    "Between the hard floor and the recommended one (150 DPI, 600 pixels) it is a warning ('may be hard to "
+    "read'), and so is a page or image from which OCR read the milestone or a date. Blank pages among others: "
+    "a warning. The message gives the measured value and the threshold; the fix depends on the cause.",
+    "Rescan the paper document at 200 DPI or more, in focus and with good contrast, and replace the file.",
 )
 ENCRYPTED = declare(
     "deliverable-encrypted", Severity.ERROR, FAMILY,
@@ -115,7 +117,8 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
         # An empty file, or one the system refuses to open, is illegible whatever its name says.
         if record.mapping.milestone is not None:
             yield ILLEGIBLE.finding(
-                f"'{record.name}' is not legible: {'; '.join(evidence.legibility.problems)}.", **loc
+                f"'{record.name}' is not legible: {'; '.join(evidence.legibility.problems)}.",
+                hint=FIXES.get(evidence.legibility.cause), **loc,
             )
         return
     yield from _type(ctx, record, loc)
@@ -183,8 +186,29 @@ def _legibility(record: FileRecord, evidence: Evidence, loc: dict[str, Any]) -> 
             hint="Remove blank pages (often the backs of scanned sheets), or rescan if content is missing.",
             **loc,
         )
+    hint = FIXES.get(legibility.cause)
     if legibility.problems:
-        yield ILLEGIBLE.finding(f"'{record.name}' is not legible: {'; '.join(legibility.problems)}.", **loc)
+        yield ILLEGIBLE.finding(
+            f"'{record.name}' is not legible: {'; '.join(legibility.problems)}.", hint=hint, **loc
+        )
+    elif legibility.doubts:
+        yield ILLEGIBLE.finding(
+            f"'{record.name}' may be hard to read: {'; '.join(legibility.doubts)}.",
+            severity=Severity.WARNING, hint=hint, **loc,
+        )
+
+
+# The fix for an illegible file, by what made it (evidence.legibility decides the cause).
+FIXES = {
+    "scan": ILLEGIBLE.hint,
+    "photo": "Send the original full-size photo from the phone or camera, not a copy reduced by a messaging app "
+             "or email; if it is blurred, too dark or too light, take it again.",
+    "screenshot": "Capture the screen again at full size (not cropped small or scaled down), or better, print "
+                  "the page or document to PDF, and replace the file.",
+    "damaged": "Open the file on your computer and save or print it again as PDF, then replace it; if it does not "
+               "open, get a new copy from whoever sent it.",
+    "blank": "Open the file and check that it shows the document; export, print or scan it again and replace it.",
+}
 
 
 def _pages(numbers: list[int]) -> str:

@@ -205,7 +205,8 @@ def _surely_legible(facts: FileFacts, floor: _Floor, rules: DeliverableRules) ->
         ink_range=min(image.ink_range or 0.0, floor[1]) - QUICK_INK_LEVELS,
         midtones=1.0,
     )
-    return not legibility(replace(facts, image=worst), rules).problems
+    verdict = legibility(replace(facts, image=worst), rules)
+    return not verdict.problems and not verdict.doubts
 
 
 def tones(histogram: list[int]) -> dict[str, float]:

@@ -33,7 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from PIL import Image, ImageStat
+from PIL import Image
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 from pypdf.generic import (
@@ -781,7 +781,7 @@ def _pages_with_pdfium(
                 content.page_facts.append(PageFacts(index + 1, True, False, None, False))
                 continue
             try:
-                facts, text = _pdfium_page(doc, index, rules.blank_stddev, budget, want_text)
+                facts, text = _pdfium_page(doc, index, rules, budget, want_text)
             except Exception:
                 content.notes.append(f"page {index + 1} could not be analysed")
                 continue
@@ -993,7 +993,7 @@ def _pdfium_text(doc: Any, index: int) -> str:
 
 
 def _pdfium_page(
-    doc: Any, index: int, blank_stddev: float, budget: _Budget, want_text: bool
+    doc: Any, index: int, rules: DeliverableRules, budget: _Budget, want_text: bool
 ) -> tuple[PageFacts, str]:
     """Facts of one page; its text only when ``want_text`` (building a text page is costly)."""
     with _loaded_page(doc, index) as page:
@@ -1007,7 +1007,7 @@ def _pdfium_page(
         geometry = [(w, h, m) for w, h, m, _ in found.images]
         image_only, dpi = _scan_verdict(False, geometry, box)
         empty = found.total == 0 and _pdfium_raw.FPDFPage_GetAnnotCount(page.raw) <= 0
-        blank = empty or _pdfium_uniform(page, found, blank_stddev, budget)
+        blank = empty or _pdfium_uniform(page, found, rules, budget)
         return PageFacts(index + 1, False, image_only, dpi, blank), text
 
 
@@ -1120,24 +1120,55 @@ def _pdfium_objects(page: Any, budget: _Budget, stop_at_text: bool) -> _PageObje
     return found
 
 
-def _pdfium_uniform(page: Any, found: _PageObjects, blank_stddev: float, budget: _Budget) -> bool:
-    """Is a text-less page visually near-uniform? Unknown (too costly) counts as not blank."""
+def _pdfium_uniform(page: Any, found: _PageObjects, rules: DeliverableRules, budget: _Budget) -> bool:
+    """Is a text-less page visually blank (``looks_blank``)? Unknown (too costly) counts as not blank."""
     if found.exhausted:
         return False
     if found.other == 0 and found.images:
         # Scanned pages: measure the JPEG data itself at reduced scale, much cheaper than
         # rendering (which decodes the whole image).
-        spreads = [_pdfium_jpeg_stddev(handle) for *_, handle in found.images]
-        if all(spread is not None for spread in spreads):
-            return all(spread is not None and spread < blank_stddev for spread in spreads)
+        histograms = [_pdfium_jpeg_histogram(handle) for *_, handle in found.images]
+        if all(histogram is not None for histogram in histograms):
+            return all(histogram is not None and looks_blank(histogram, rules) for histogram in histograms)
     if any(w * h > DECODE_PIXEL_CAP for w, h, _, _ in found.images):
         return False  # too large to render safely; a huge image is not a blank page
-    spread = _rendered_stddev(page, budget)
-    return spread is not None and spread < blank_stddev
+    histogram = _rendered_histogram(page, budget)
+    return histogram is not None and looks_blank(histogram, rules)
 
 
-def _pdfium_jpeg_stddev(handle: Any) -> float | None:
-    """Luminance spread of a DCT-only image object, or None if it is not one."""
+def looks_blank(histogram: list[int], rules: DeliverableRules) -> bool:
+    """Is a reduced grayscale page (its 256-bin ``histogram``) blank: near-uniform AND without ink?
+
+    Near-uniform: a brightness spread below ``blank_stddev``. That alone calls a light or faded copy
+    blank (grey 191 ink on white paper spreads only ~3.5 in the reduced image), so a page is blank
+    only when, besides, fewer than ``blank_ink_share`` of its pixels are ink: ``blank_ink_levels`` or
+    more darker than the paper (the median). Paper grain, JPEG noise and a blank back side's
+    show-through stay within a few levels of the paper.
+    """
+    total = sum(histogram)
+    if total <= 0:
+        return True
+    if _spread(histogram, total) >= rules.blank_stddev:
+        return False
+    running, paper = 0, 255
+    for value, count in enumerate(histogram):
+        running += count
+        if 2 * running >= total:
+            paper = value
+            break
+    ink = sum(histogram[: max(0, paper - math.ceil(rules.blank_ink_levels) + 1)])
+    return ink < rules.blank_ink_share * total
+
+
+def _spread(histogram: list[int], total: int) -> float:
+    """Standard deviation of the brightness a 256-bin histogram counts."""
+    mean = sum(value * count for value, count in enumerate(histogram)) / total
+    squares = sum(value * value * count for value, count in enumerate(histogram)) / total
+    return math.sqrt(max(0.0, squares - mean * mean))
+
+
+def _pdfium_jpeg_histogram(handle: Any) -> list[int] | None:
+    """Grayscale histogram of a DCT-only image object at reduced scale, or None if it is not one."""
     raw = _pdfium_raw
     if raw.FPDFImageObj_GetImageFilterCount(handle) != 1:
         return None
@@ -1150,24 +1181,24 @@ def _pdfium_jpeg_stddev(handle: Any) -> float | None:
         return None
     data = ctypes.create_string_buffer(size)
     raw.FPDFImageObj_GetImageDataRaw(handle, data, size)
-    return _jpeg_stddev(data.raw)
+    return _jpeg_histogram(data.raw)
 
 
-def _jpeg_stddev(data: bytes) -> float | None:
-    """Luminance spread of JPEG data decoded at reduced scale; None if it cannot be decoded."""
+def _jpeg_histogram(data: bytes) -> list[int] | None:
+    """Grayscale histogram of JPEG data decoded at reduced scale; None if it cannot be decoded."""
     try:
         with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
             width, height = image.size
             if width * height > 4 * DECODE_PIXEL_CAP:
                 return None
             image.draft("L", (RENDER_LONG_SIDE // 2, RENDER_LONG_SIDE // 2))  # at 1/2..1/8 scale
-            return float(ImageStat.Stat(image.convert("L")).stddev[0])
+            return image.convert("L").histogram()[:256]
     except Exception:
         return None
 
 
-def _rendered_stddev(page: Any, budget: _Budget) -> float | None:
-    """Luminance spread of a small grayscale rendering; None if it took too long."""
+def _rendered_histogram(page: Any, budget: _Budget) -> list[int] | None:
+    """Grayscale histogram of a small rendering of the page; None if it took too long."""
     raw = _pdfium_raw
     now = time.monotonic()
     deadline = min(now + RENDER_SECONDS, budget.render_until)
@@ -1200,7 +1231,7 @@ def _rendered_stddev(page: Any, budget: _Budget) -> float | None:
     finally:
         raw.FPDFBitmap_Destroy(bitmap)
     image = Image.frombuffer("RGBX", (width, height), data, "raw", "BGRX", stride, 1)
-    return float(ImageStat.Stat(image.convert("L")).stddev[0])
+    return image.convert("L").histogram()[:256]
 
 
 def _pages_with_pypdf(reader: PdfReader, options: InspectOptions) -> _Content:
@@ -1219,7 +1250,7 @@ def _pages_with_pypdf(reader: PdfReader, options: InspectOptions) -> _Content:
             if want_text:
                 texts.append(text)
             if index < rules.max_pages_examined:
-                facts = _pypdf_page(reader, page, index, text, rules.blank_stddev, want_text)
+                facts = _pypdf_page(reader, page, index, text, rules, want_text)
                 content.page_facts.append(facts)
         except Exception:
             content.notes.append(f"page {index + 1} could not be analysed")
@@ -1261,7 +1292,7 @@ def _pypdf_page(
     page: Any,
     index: int,
     text: str,
-    blank_stddev: float,
+    rules: DeliverableRules,
     text_known: bool,
 ) -> PageFacts:
     if text_known and text.strip():
@@ -1280,7 +1311,7 @@ def _pypdf_page(
     image_only, dpi = _scan_verdict(has_text, geometry, box)
     blank = False
     if not has_text and not drawn.paint and not drawn.too_complex and not _has_appearances(page):
-        blank = all(_image_stddev(xobj) < blank_stddev for *_, xobj in drawn.images)
+        blank = all(_image_blank(xobj, rules) for *_, xobj in drawn.images)
     return PageFacts(index + 1, has_text, image_only, dpi, blank)
 
 
@@ -1358,26 +1389,32 @@ def _shows_text(operands: Any) -> bool:
     return False
 
 
-def _image_stddev(xobj: PdfObject | None) -> float:
-    """Luminance spread of an image XObject; large or undecodable images count as content."""
+def _image_blank(xobj: PdfObject | None, rules: DeliverableRules) -> bool:
+    """Does an image XObject look blank (``looks_blank``)? Large or undecodable images count as content."""
+    histogram = _image_histogram(xobj)
+    return histogram is not None and looks_blank(histogram, rules)
+
+
+def _image_histogram(xobj: PdfObject | None) -> list[int] | None:
+    """Grayscale histogram of an image XObject at reduced size; None for a large or undecodable one."""
     if xobj is None or not isinstance(xobj, DictionaryObject):
-        return math.inf
+        return None
     try:
         width = int(_resolve(xobj.get("/Width", 0)))
         height = int(_resolve(xobj.get("/Height", 0)))
         dct = _resolve(xobj.get("/Filter")) in ("/DCTDecode", ["/DCTDecode"])
         if dct and isinstance(xobj, StreamObject):
-            spread = _jpeg_stddev(xobj.get_data())
-            if spread is not None:
-                return spread
+            histogram = _jpeg_histogram(xobj.get_data())
+            if histogram is not None:
+                return histogram
         if width * height > DECODE_PIXEL_CAP:
-            return math.inf
+            return None
         image: Image.Image = xobj.decode_as_image()  # type: ignore[attr-defined]
         gray = image.convert("L")
         gray.thumbnail((RENDER_LONG_SIDE, RENDER_LONG_SIDE))
-        return float(ImageStat.Stat(gray).stddev[0])
+        return gray.histogram()[:256]
     except Exception:
-        return math.inf
+        return None
 
 
 # --- geometry ------------------------------------------------------------------------
