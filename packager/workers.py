@@ -105,6 +105,27 @@ def ended_like_ctrl_c() -> Iterator[None]:
         _received.clear()
 
 
+@contextmanager
+def ending_signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and the ending signals while a temporary folder or file is made and noted for removal.
+
+    One arriving between the two (the folder made, its name not yet kept) would leave the folder behind:
+    in /dev/shm, memory until the machine restarts. A held signal is delivered when the block ends, where
+    the caller's clean-up is in place. Only in the main thread, where the signals are handled, and where the
+    system can hold signals (not Windows).
+    """
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    numbers = {number for name in ("SIGINT", *ENDING_SIGNALS) if (number := getattr(signal, name, None))}
+    previous = mask(signal.SIG_BLOCK, numbers)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
 def die_with_parent() -> None:
     """Pool initializer: end this worker when the process that started it dies, at Ctrl-C, and at once
     when it is terminated.
@@ -150,6 +171,9 @@ def keep_freed_memory() -> None:
     mallopt(_M_TRIM_THRESHOLD, HEAP_KEEP_BYTES)
 
 
+MANAGER_JOIN_SECONDS = 10.0  # an upper bound only: the thread ends as soon as it sees its workers gone
+
+
 @contextmanager
 def stopping(pool: Executor) -> Iterator[None]:
     """Inside a pool's ``with``: on any exception (Ctrl-C included), drop the queued work and end the
@@ -158,10 +182,16 @@ def stopping(pool: Executor) -> Iterator[None]:
         yield
     except BaseException:
         processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before 3.14
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with contextlib.suppress(Exception):
                 process.terminate()
+        # Let the pool's manager thread see its workers gone and close its wake-up pipe now. Python 3.11's
+        # exit handler otherwise wakes it while it closes that pipe, which prints "Exception ignored …
+        # Bad file descriptor" with a traceback after our one line (a race fixed in later Pythons).
+        if isinstance(manager, threading.Thread) and manager is not threading.current_thread():
+            manager.join(timeout=MANAGER_JOIN_SECONDS)
         raise
 
 

@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from packager.workers import ending_signals_held
+
 MEMORY_ROOT = Path("/dev/shm")
 MEMORY_BUDGET_MAX = 256 * 1024 * 1024  # bytes kept in memory at most, whatever is free
 MEMORY_BUDGET_SHARE = 0.25  # of the memory folder's free space, at most
@@ -89,14 +91,18 @@ def spool_folders(memory_root: Path | None = MEMORY_ROOT) -> Iterator[SpoolFolde
     for root in (Path(tempfile.gettempdir()), memory_root):
         if root is not None:
             remove_abandoned(root)
-    with tempfile.TemporaryDirectory(prefix=_prefix()) as disk:
-        memory = _memory_folder(memory_root)
-        try:
-            budget = _memory_budget(memory) if memory is not None else 0
-            yield SpoolFolders(Path(disk), memory, budget)
-        finally:
-            if memory is not None:
-                shutil.rmtree(memory, ignore_errors=True)
+    disk: str | None = None
+    memory: Path | None = None
+    try:
+        with ending_signals_held():  # a folder made and not yet noted would outlive a Ctrl-C or SIGTERM
+            disk = tempfile.mkdtemp(prefix=_prefix())
+            memory = _memory_folder(memory_root)
+        budget = _memory_budget(memory) if memory is not None else 0
+        yield SpoolFolders(Path(disk), memory, budget)
+    finally:
+        for folder in (memory, disk):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _memory_folder(root: Path | None) -> Path | None:
