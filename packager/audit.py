@@ -505,11 +505,14 @@ def _nothing_to_audit(entries: int, files: int) -> Finding:
     if entries == 0:
         message = "The zip is empty: it holds no plan and no evidence."
     elif files == 0:
-        message = (f"The zip holds {entries:,} entries but no file that could be evidence, and no plan "
-                   "(no manifest.json or action-plan.yaml).")
+        held = f"{entries:,} {'entry' if entries == 1 else 'entries'}"
+        message = (f"The zip holds {held} but no file that could be evidence, and no plan (no manifest.json or "
+                   "action-plan.yaml).")
     else:
-        message = (f"The zip holds no plan (no manifest.json or action-plan.yaml) and none of its {files:,} files "
-                   "is named or filed under a milestone, so nothing in it can be verified.")
+        which = "its one file" if files == 1 else f"none of its {files:,} files"
+        verb = "is not" if files == 1 else "is"
+        message = (f"The zip holds no plan (no manifest.json or action-plan.yaml) and {which} {verb} named or "
+                   "filed under a milestone, so nothing in it can be verified.")
     return NOTHING_TO_AUDIT.finding(message)
 
 

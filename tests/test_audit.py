@@ -102,6 +102,28 @@ def test_zip_without_plan_maps_what_it_can(tmp_path: Path) -> None:
     assert records == {"Objective 3/3.1 - schedule - 2026-04-15.pdf": "3.1", "report.pdf": None}
 
 
+def test_zip_without_plan_is_not_verified_rather_than_acceptable(tmp_path: Path) -> None:
+    """Coverage, self-scores and the signed pages of a plan-less zip were never checked: never 'Acceptable'."""
+    out = tmp_path / "Northwind 2026.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        for path in sorted(SAMPLE.rglob("*")):
+            if path.is_file() and path.name != "action-plan.yaml":
+                zf.write(path, "Northwind 2026/" + path.relative_to(SAMPLE).as_posix())
+    runner = CliRunner()
+    result = runner.invoke(main, ["audit", str(out), "--today", "2026-11-26", "--ocr", "off"])
+    assert result.exit_code == 1, result.output
+    assert ("Verdict: Not verified: there is no plan to audit it against (give the approved plan with --plan or "
+            "--plans)") in result.output
+    batch = runner.invoke(main, ["audit", str(out), str(out), "--today", "2026-11-26", "--ocr", "off",
+                                 "--format", "csv"])
+    assert batch.exit_code == 1
+    assert [row[9] for row in csv.reader(io.StringIO(batch.output.lstrip("\ufeff")))][1:] == ["not verified"] * 2
+    approved = runner.invoke(main, ["audit", str(out), "--plan", str(SAMPLE / "action-plan.yaml"),
+                                    "--today", "2026-11-26", "--ocr", "off"])
+    assert approved.exit_code == 0, approved.output
+    assert "Verdict: Acceptable" in approved.output
+
+
 def test_unlabelled_is_an_error_in_a_received_zip(tmp_path: Path) -> None:
     out = tmp_path / "u.zip"
     with zipfile.ZipFile(out, "w") as zf:

@@ -267,7 +267,7 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
         ("deliverable-encrypted", "error", "'1.1 - Locked - 2026-05-20.pdf' is encrypted. It opens without a password here, but a reviewer's viewer may still refuse it or block printing."),
     ]),
     ("unlabelled", text_pdf(f"{O1}/Milestone 2/notes - 2026-05-20.pdf", ["Evidence", "May 20, 2026"]), [
-        ("deliverable-unlabelled", "warning", "'notes - 2026-05-20.pdf' does not say which milestone it is for: it is only filed in the folder of milestone 1.2. 'packager build' will add the milestone to its name."),
+        ("deliverable-unlabelled", "warning", "'notes - 2026-05-20.pdf' does not say which milestone it is for: it is only filed in the folder of milestone 1.2. 'packager build' will add the milestone to its name; in a zip you make yourself it keeps this name, and a reviewer's audit counts it as unlabelled (an error)."),
     ]),
     ("jpeg named pdf", photo(f"{O1}/1.2 - Photo - 2026-05-20.pdf"), [
         ("file-type-mismatch", "error", "'1.2 - Photo - 2026-05-20.pdf' is named as a PDF (.pdf) but its content is a JPEG image."),
@@ -283,6 +283,13 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ]),
     ("duplicate", copy(f"{O1}/1.2 - Emergency response plan rev 3 - 2026-06-20.pdf", f"{O1}/1.2 - Copy of plan - 2026-06-20.pdf"), [
         ("duplicate-deliverable", "warning", "'Objective 1 - Emergency response/1.2 - Emergency response plan rev 3 - 2026-06-20.pdf' is an identical copy of 'Objective 1 - Emergency response/1.2 - Copy of plan - 2026-06-20.pdf'."),
+    ]),
+    ("name with a terminal escape", write(f"{O1}/1.2 - Drill \x1b[2Jreport - 2026-05-20.txt", b"Drill report"), [
+        # The message keeps the name as it is (the terminal, CSV and HTML writers escape it); the list of characters
+        # spells the escape out as those writers show it in the name.
+        ("file-name-unsafe", "warning", "'1.2 - Drill \x1b[2Jreport - 2026-05-20.txt' may not open on Windows: "
+         "'1.2 - Drill \x1b[2Jreport - 2026-05-20.txt' contains characters Windows does not allow in names "
+         "(\\u001b)."),
     ]),
     ("name unsafe", text_pdf(f"{O1}/1.2 - Report: draft - 2026-05-20.pdf"), [
         ("file-name-unsafe", "warning", "'1.2 - Report: draft - 2026-05-20.pdf' may not open on Windows: '1.2 - Report: draft - 2026-05-20.pdf' contains characters Windows does not allow in names (:)."),

@@ -121,6 +121,7 @@ def test_malformed_plan_in_a_zip_is_plan_unreadable(tmp_path: Path, plan_text: s
     [
         ({}, "The zip is empty"),
         ({"Top/notes.txt": b"hello, reviewer\n", "Top/photo of the yard.txt": b"words\n"}, "none of its 2 files"),
+        ({"Top/notes.txt": b"hello, reviewer\n"}, "its one file is not named or filed under a milestone"),
     ],
 )
 def test_nothing_to_audit_is_not_acceptable(tmp_path: Path, entries: dict[str, bytes], expected: str) -> None:

@@ -362,5 +362,6 @@ def test_a_folder_named_with_words_covers_its_milestones(tmp_path: Path) -> None
     assert [(f.check, f.severity.value, f.message) for f in result.findings] == [
         ("deliverable-unlabelled", "warning", "'Toolbox talk schedule - 2026-04-15.pdf' does not say which milestone "
          "it is for: it is only filed in the folder of milestone 3.1. 'packager build' will add the milestone to "
-         "its name."),
+         "its name; in a zip you make yourself it keeps this name, and a reviewer's audit counts it as unlabelled "
+         "(an error)."),
     ]

@@ -294,7 +294,9 @@ def _label(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fi
         )
         return
     severity = Severity.ERROR if ctx.received else Severity.WARNING
-    extra = "" if ctx.received else " 'packager build' will add the milestone to its name."
+    extra = "" if ctx.received else (
+        " 'packager build' will add the milestone to its name; in a zip you make yourself it keeps this name, "
+        "and a reviewer's audit counts it as unlabelled (an error).")
     yield UNLABELLED.finding(
         f"'{record.name}' does not say which milestone it is for: it is only filed in the folder of "
         f"milestone {mapping.milestone}.{extra}",

@@ -62,7 +62,8 @@ def unsafe_name_reason(path: str, max_length: int) -> str | None:
     for part in path.split("/"):
         bad = sorted(set(_BAD_CHARS.findall(part)))
         if bad:
-            shown = " ".join(repr(c)[1:-1] if ord(c) < 32 else c for c in bad)
+            # A control character as the escaped name shows it (\u001b), so the two can be compared.
+            shown = " ".join(f"\\u{ord(c):04x}" if ord(c) < 32 else c for c in bad)
             return f"'{part}' contains characters Windows does not allow in names ({shown})"
         hidden = unsafe_chars(part)
         if any(0xDC80 <= ord(c) <= 0xDCFF for c in hidden):

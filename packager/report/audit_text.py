@@ -32,20 +32,29 @@ class BatchRow:
         passed = self.result.score.passed
         if passed is False:
             return "below pass mark"
+        if self.result.plan is None:
+            return "not verified"  # no plan in the zip and none given: see NOT_VERIFIED
         if self.strict and self.result.summary.warnings:
             return "warnings"
         return "ok"
 
 
 def failed(result: AuditResult, strict: bool = False) -> bool:
-    """The audit fails (exit 1): errors (with --strict, warnings too), or a QA score below the pass mark."""
-    return result.summary.failed(strict) or result.score.passed is False
+    """The audit fails (exit 1): errors (with --strict, warnings too), a QA score below the pass mark, or no
+    plan to audit against (nothing of the plan could be verified, so it cannot be called acceptable)."""
+    return result.summary.failed(strict) or result.score.passed is False or result.plan is None
+
+
+NOT_VERIFIED = "Not verified: there is no plan to audit it against (give the approved plan with --plan or --plans)"
 
 
 def verdict(result: AuditResult, strict: bool = False) -> str:
     summary = result.summary
     if summary.errors:
         base = "Not acceptable as received"
+    elif result.plan is None:
+        # Coverage, self-scores, notes and the signed pages were never checked: 'Acceptable' would be a guess.
+        base = NOT_VERIFIED
     elif summary.warnings and strict:
         base = "Not acceptable as received (warnings fail with --strict)"
     elif summary.warnings:
