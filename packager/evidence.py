@@ -343,6 +343,7 @@ def _read_note(read: bool) -> str:
 
 
 _OCR_PAGE = re.compile(r"page (\d+)")
+_A_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def _ocr_evidence(
@@ -355,7 +356,7 @@ def _ocr_evidence(
     if ocr is None or not ocr.verified:
         return set(), set()
     pages = {int(m.group(1)) for region in ocr.regions if (m := _OCR_PAGE.match(region))}
-    seen = pages if ocr.text.strip() else set()
+    seen = pages if _A_WORD.search(ocr.text) else set()  # a word, not a stray mark read on noise
     dated = window is not None and any(
         d.source == "ocr" and d.overlaps(*window) and _confidence(d) >= rules.min_date_confidence
         for d in facts.dates

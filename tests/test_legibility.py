@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from packager.api import check_folder
 from packager.checks import Stage
+from packager.dates import FoundDate
 from packager.errors import InputError
-from packager.inspect import InspectOptions, inspect_file
+from packager.evidence import legibility
+from packager.inspect import FileFacts, InspectOptions, PageFacts, inspect_file
 from packager.inspect.pdf import looks_blank
 from packager.ocr.engine import find_engine
+from packager.ocr.model import READ as OCR_READ
+from packager.ocr.model import OcrFacts
 from packager.rules import DeliverableRules, bundled_rules_dir, load_rules
 from tests import synth
 from tests.test_rules import write_rules
@@ -181,3 +186,43 @@ def test_every_profile_sets_the_floors() -> None:
         assert (rules.illegible_dpi, rules.min_dpi) == (100, 150)
         assert (rules.illegible_image_short_side, rules.min_image_short_side) == (240, 600)
         assert (rules.blank_ink_levels, rules.blank_ink_share) == (24, 0.002)
+
+
+def _scan_facts(dpi: float, ocr: OcrFacts | None = None, dates: tuple[FoundDate, ...] = ()) -> FileFacts:
+    page = PageFacts(1, has_text=False, image_only=True, dpi=dpi, blank=False)
+    return FileFacts(kind="pdf", mime="application/pdf", size=1, sha256="x", pages=1, page_facts=(page,), ocr=ocr,
+                     dates=dates)
+
+
+WINDOW = (dt.date(2026, 3, 20), dt.date(2026, 11, 30))
+OCR_DATE = FoundDate(dt.date(2026, 5, 20), "ocr", "May 20, 2026", confidence=0.9)
+
+
+@pytest.mark.parametrize(
+    ("case", "facts", "problems", "doubts"),
+    [
+        ("82 DPI, nothing read", _scan_facts(82), 1, 0),
+        ("82 DPI, OCR read only noise", _scan_facts(82, OcrFacts(OCR_READ, regions=("page 1",), text="~ | ;")), 1, 0),
+        ("82 DPI, OCR read the label", _scan_facts(82, OcrFacts(OCR_READ, regions=("page 1 top",), text="Milestone 1.2",
+                                                                labels=("1.2",))), 0, 1),
+        ("82 DPI, OCR read a date in the window", _scan_facts(
+            82, OcrFacts(OCR_READ, regions=("page 1",), text="May 20, 2026"), (OCR_DATE,)), 0, 1),
+        ("82 DPI, OCR read a date outside the window", _scan_facts(
+            82, OcrFacts(OCR_READ, regions=("page 1",), text="May 20, 2025"),
+            (FoundDate(dt.date(2025, 5, 20), "ocr", "May 20, 2025", confidence=0.9),)), 1, 0),
+        ("120 DPI", _scan_facts(120), 0, 1),
+        ("150 DPI", _scan_facts(150), 0, 0),
+    ],
+)
+def test_what_ocr_read_outweighs_the_dpi(case: str, facts: FileFacts, problems: int, doubts: int) -> None:
+    verdict = legibility(facts, RULES, WINDOW)
+    assert (len(verdict.problems), len(verdict.doubts)) == (problems, doubts), verdict
+    assert verdict.cause == ("scan" if problems or doubts else "")
+
+
+def test_a_page_ocr_read_words_on_is_not_blank() -> None:
+    blank = PageFacts(1, has_text=False, image_only=True, dpi=200, blank=True)
+    facts = FileFacts(kind="pdf", mime="application/pdf", size=1, sha256="x", pages=1, page_facts=(blank,))
+    assert legibility(facts, RULES, WINDOW).problems == ("every page is blank",)
+    read = replace(facts, ocr=OcrFacts(OCR_READ, regions=("page 1",), text="Toolbox talk sign-in"))
+    assert legibility(read, RULES, WINDOW).problems == ()
