@@ -263,6 +263,12 @@ def make_faded_scan_pdf(path: Path, contrast: float = 0.25, dpi: float = 200) ->
     return make_page_scan_pdf(path, text_page(dpi, ink=round(255 * (1 - contrast))))
 
 
+def make_faded_page_image(path: Path, contrast: float = 0.25, dpi: float = 200, fmt: str = "JPEG") -> Path:
+    """The light photocopy saved as an image (a scanner's 'save as JPEG'): grey text on white paper."""
+    text_page(dpi, ink=round(255 * (1 - contrast))).convert("RGB").save(path, fmt, quality=85)
+    return path
+
+
 def make_phone_scan_pdf(path: Path, width_px: int = 1240, lines: Sequence[str] = REPORT_LINES) -> Path:
     """A phone-app scan ``width_px`` wide (1240: A4 at the apps' usual 150 DPI) placed on a Letter page:
     1240 pixels measure 146 DPI there, 1100 129, 1000 118."""

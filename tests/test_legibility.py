@@ -78,6 +78,14 @@ MEASURED: list[tuple[str, str, object, dict[str, object], list[tuple[str, str, s
           "240 on its short side it is a thumbnail, too small to read.", PHOTO_FIX)]),
     ("faded copy, ink at 25 % contrast", "1.2 - Drill report - 2026-05-20.pdf", synth.make_faded_scan_pdf,
      {"contrast": 0.25}, []),
+    ("faded copy saved as a JPEG: washed out, yet readable", "1.2 - Drill report - 2026-05-20.jpg",
+     synth.make_faded_page_image, {"contrast": 0.25}, [
+         ("warning", "'1.2 - Drill report - 2026-05-20.jpg' may be hard to read: the image is washed out (contrast "
+          "5.0; the minimum is 18).", PHOTO_FIX)]),
+    ("overexposed photo with no ink left", "1.2 - Repair photo - 2026-05-20.jpg", synth.make_flat_image,
+     {"size": (1200, 900), "level": 236, "noise": 1.5}, [
+         ("error", "'1.2 - Repair photo - 2026-05-20.jpg' is not legible: the image is blank or nearly uniform "
+          "(contrast 0.9).", PHOTO_FIX)]),
     ("blank scanned page", "1.2 - Drill report - 2026-05-20.pdf", synth.make_scan_pdf, {"blank": True}, [
         ("error", "'1.2 - Drill report - 2026-05-20.pdf' is not legible: every page is blank.", SCAN_FIX)]),
     ("blank exported document", "1.2 - Drill report - 2026-05-20.pdf", synth.make_blank_pdf, {"pages": 2}, [
