@@ -55,7 +55,8 @@ _received: list[int] = []
 
 def _raise_terminated(signum: int, _frame: object) -> None:
     _received.append(signum)
-    raise_if_ended()
+    if not _held[0]:
+        raise_if_ended()
 
 
 def raise_if_ended() -> None:
@@ -105,25 +106,25 @@ def ended_like_ctrl_c() -> Iterator[None]:
         _received.clear()
 
 
+_held: list[int] = [0]  # how deep inside ``ending_signals_held`` the main thread is
+
+
 @contextmanager
 def ending_signals_held() -> Iterator[None]:
     """Hold Ctrl-C and the ending signals while a temporary folder or file is made and noted for removal.
 
     One arriving between the two (the folder made, its name not yet kept) would leave the folder behind:
-    in /dev/shm, memory until the machine restarts. A held signal is delivered when the block ends, where
-    the caller's clean-up is in place. Only in the main thread, where the signals are handled, and where the
-    system can hold signals (not Windows).
+    in /dev/shm, memory until the machine restarts. Inside ``ended_like_ctrl_c`` the signal is only noted
+    here, and raised when the block ends, where the caller's clean-up is in place. (Python runs signal
+    handlers in the main thread whichever thread the system delivers a signal to, so this holds in a
+    process with other threads too, where blocking the signal in one thread would not.)
     """
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    numbers = {number for name in ("SIGINT", *ENDING_SIGNALS) if (number := getattr(signal, name, None))}
-    previous = mask(signal.SIG_BLOCK, numbers)
+    _held[0] += 1
     try:
         yield
     finally:
-        mask(signal.SIG_SETMASK, previous)
+        _held[0] -= 1
+    raise_if_ended()
 
 
 def die_with_parent() -> None:

@@ -292,49 +292,40 @@ def test_a_terminated_audit_removes_what_it_unpacked(tmp_path: Path) -> None:
         assert list(shm.glob(f"packager-audit-{run.pid}-*")) == []
 
 
-@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_sigmask"), reason="POSIX signal masks")
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_kill"), reason="POSIX signals")
 def test_a_signal_is_held_while_a_spool_folder_is_made_and_noted() -> None:
     """A SIGTERM between making a temporary folder and noting it would leave the folder behind (an audit
-    stopped at that moment left an empty folder in TMPDIR): it is delivered once the folder is noted."""
+    stopped at that moment left an empty folder in TMPDIR): it is raised once the folder is noted."""
     import signal
+    import threading
 
     from packager.archive.spool import spool_folders
-    from packager.workers import ending_signals_held
+    from packager.workers import Terminated, ended_like_ctrl_c, ending_signals_held
+
+    def terminate_me() -> None:  # to this thread (the main one), so the handler runs right away
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
 
     seen: list[str] = []
-    previous = signal.signal(signal.SIGTERM, lambda *_: seen.append("delivered"))
-    try:
+    with pytest.raises(Terminated), ended_like_ctrl_c():
         with ending_signals_held():
-            os.kill(os.getpid(), signal.SIGTERM)
+            terminate_me()
             seen.append("inside")
-        seen.append("after")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert seen == ["inside", "delivered", "after"]
+        seen.append("not reached")
+    assert seen == ["inside"]
 
-    class Stop(Exception):
-        pass
-
-    def stop(*_: object) -> None:
-        raise Stop
-
-    previous = signal.signal(signal.SIGTERM, stop)
     made: list[Path] = []
     real_mkdtemp = __import__("tempfile").mkdtemp
 
     def mkdtemp_then_signal(*args: object, **kwargs: object) -> str:
         name = real_mkdtemp(*args, **kwargs)  # type: ignore[arg-type]
         made.append(Path(name))
-        os.kill(os.getpid(), signal.SIGTERM)  # the worst moment: made, not yet noted
+        terminate_me()  # the worst moment: made, not yet noted
         return name
 
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr("tempfile.mkdtemp", mkdtemp_then_signal)
-            with pytest.raises(Stop), spool_folders(memory_root=None):
-                pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("tempfile.mkdtemp", mkdtemp_then_signal)
+        with pytest.raises(Terminated), ended_like_ctrl_c(), spool_folders(memory_root=None):
+            pass
     assert made and not any(folder.exists() for folder in made)
 
 
