@@ -15,7 +15,7 @@ from pathlib import Path
 
 from packager.errors import InputError
 from packager.rules import Rules
-from packager.schema import Where, from_mapping
+from packager.schema import LIST_AS_TEXT, Where, from_mapping
 from packager.yamlio import LocatedDict, load_yaml_file, load_yaml_text
 
 PLAN_FILENAME = "action-plan.yaml"
@@ -49,7 +49,8 @@ class Documents:
 @dataclass(frozen=True)
 class Milestone:
     title: str | None = None
-    assigned_to: str | None = None
+    # the person or group responsible: a list of people is joined with commas
+    assigned_to: str | None = field(default=None, metadata={LIST_AS_TEXT: True})
     target_date: dt.date | None = None
     deliverable: str | None = None
     weight: float | None = None

@@ -52,6 +52,16 @@ class Where:
         )
 
 
+# Field metadata: a text field that may be given as a list, joined with commas (a group of people).
+LIST_AS_TEXT = "list_as_text"
+MAX_JOINED = 50  # entries of such a list, at most
+
+
+def _short_list_of_scalars(value: Any) -> bool:
+    return isinstance(value, list) and 0 < len(value) <= MAX_JOINED and all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in value)
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -152,8 +162,26 @@ def _scalar(tp: Any, value: Any, where: Where) -> Any:
             try:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
-                pass
+                written = _written_date(value)
+                if written is not None:
+                    return written
+    if isinstance(value, list | dict):
+        raise where.fail(f"the value is {_describe(value)}, not {expected}")
     raise where.fail(f"the value {_describe(value)} is not {expected}")
+
+
+def _written_date(value: str) -> dt.date | None:
+    """A date written as people write it ('August 31, 2026', '31/08/2026'), when the whole value is that one
+    date and it reads only one way; None otherwise ('04/05/2026' could be April or May)."""
+    from packager.dates import find_dates
+
+    text = " ".join(value.split())
+    if len(text) > 40:
+        return None
+    found = find_dates(text, "plan", limit=2)
+    if len(found) != 1 or found[0].ambiguous or found[0].precision != "day" or found[0].text != text:
+        return None
+    return found[0].date
 
 
 def _check_number(value: int | float, where: Where) -> None:
@@ -195,7 +223,10 @@ def from_mapping(cls: type[T], value: Any, where: Where) -> T:
     for name, f in fields.items():
         sub = where.child(name, lines.get(name, base_line))
         if name in value:
-            kwargs[name] = convert(hints[name], value[name], sub)
+            given = value[name]
+            if f.metadata.get(LIST_AS_TEXT) and _short_list_of_scalars(given):
+                given = ", ".join(str(v).strip() for v in given)  # 'assigned_to: [Site supervisors, Safety committee]'
+            kwargs[name] = convert(hints[name], given, sub)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise sub.fail("is missing", _EXPECT.get(hints[name]))
     return cls(**kwargs)

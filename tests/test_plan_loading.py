@@ -37,6 +37,18 @@ def load(text: str) -> None:
         (GOOD_HEAD + "approved: next week\n",
          "action-plan.yaml, line 4: field 'approved': the value 'next week' is not a date written "
          "YYYY-MM-DD, e.g. 2026-05-14."),
+        (GOOD_HEAD + "approved: 04/05/2026\n",  # April 5 or May 4: only a date that reads one way is taken
+         "action-plan.yaml, line 4: field 'approved': the value '04/05/2026' is not a date written "
+         "YYYY-MM-DD, e.g. 2026-05-14."),
+        (GOOD_HEAD + "approved: Approved on March 20, 2026 by ACSA\n",
+         "action-plan.yaml, line 4: field 'approved': the value 'Approved on March 20, 2026 by ACSA' is not a "
+         "date written YYYY-MM-DD, e.g. 2026-05-14."),
+        (GOOD_HEAD + "approved: [2026-03-20]\n",
+         "action-plan.yaml, line 4: field 'approved': the value is a list, not a date written YYYY-MM-DD, "
+         "e.g. 2026-05-14."),
+        (GOOD_HEAD + "objectives:\n  - title: A\n    milestones:\n      - {title: {x: 1}, weight: 5}\n",
+         "action-plan.yaml, line 7: field 'objectives[1].milestones[1].title' (milestone 1.1): the value is a "
+         "block of 'name: value' pairs, not text."),
         ("program: CORE\ncompany: X\nyear: 2026\n",
          "action-plan.yaml, line 1: field 'program': 'CORE' is not a program of the acsa-cor-secor "
          "rules. Expected COR or SECOR."),
@@ -140,3 +152,22 @@ def test_a_broken_utf16_plan_is_unusable_input(tmp_path: Path, data: bytes) -> N
     with pytest.raises(InputError) as info:
         load_plan(path, RULES)
     assert str(info.value).startswith(f"{path}, line 1: the plan file is not UTF-8 text")
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("August 31, 2026", "2026-08-31"), ("31/08/2026", "2026-08-31"), ("Aug. 31 2026", "2026-08-31"),
+     ("31 August 2026", "2026-08-31"), ("2026-08-31", "2026-08-31")],
+)
+def test_a_target_date_written_as_people_write_it(written: str, expected: str) -> None:
+    """The tool reads 'August 31, 2026' in every document; a plan may say it too, when it reads one way."""
+    data = valid_plan()
+    data["objectives"][0]["milestones"][0]["target_date"] = written
+    assert plan_from(data).objectives[0].milestones[0].target_date.isoformat() == expected
+
+
+def test_a_milestone_assigned_to_a_group_of_people() -> None:
+    """The guide: a milestone is assigned to a specific person or group of people; a YAML list is that group."""
+    data = valid_plan()
+    data["objectives"][0]["milestones"][0]["assigned_to"] = ["Site supervisors", "Safety committee"]
+    assert plan_from(data).objectives[0].milestones[0].assigned_to == "Site supervisors, Safety committee"
