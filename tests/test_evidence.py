@@ -13,6 +13,8 @@ from packager.inspect import FileFacts
 from packager.inventory import FileRecord
 from packager.model import DateStatus
 from packager.naming import NamingConvention, split_extension
+from packager.ocr.model import READ as OCR_READ
+from packager.ocr.model import OcrFacts
 from packager.rules import load_rules
 
 RULES = load_rules()
@@ -168,3 +170,27 @@ def test_a_legacy_office_file_is_unverified_only_when_its_words_were_not_read(
 ) -> None:
     evidence = record(path, text, kind="ole", words_unread=words_unread).evidence
     assert evidence is not None and evidence.status is status
+
+
+@pytest.mark.parametrize(
+    ("ocr", "why"),
+    [
+        (None, "its content is an image whose words cannot be read here"),
+        (OcrFacts(OCR_READ, regions=("page 1",), text="Whiteboard euty 14"),
+         "its content is an image, and the words OCR read on it show no date"),  # OCR ran (it misread 'July')
+    ],
+)
+def test_an_unverified_date_says_what_was_tried(ocr: OcrFacts | None, why: str) -> None:
+    from packager.checks.context import Context
+    from packager.checks.deliverables import check_record
+    from packager.model import Stage
+    from tests.plans import plan_from, valid_plan
+
+    path = "Objective 1/1.2 - Whiteboard.pdf"
+    facts = FileFacts(kind="pdf", mime="application/pdf", size=10, sha256="x", pages=1, text="", ocr=ocr)
+    base = FileRecord(path=path, size=10, mapping=NAMING.map_path(path), facts=facts)
+    decided = decide(base, NAMING, RULES.deliverables, WINDOW, TODAY)
+    ctx = Context(plan=plan_from(valid_plan()), rules=RULES, stage=Stage.FINAL, today=TODAY, received=True)
+    found = [(f.severity.value, f.message) for f in check_record(ctx, decided) if f.check == "deliverable-undated"]
+    assert found == [("warning", f"Could not verify the date on '1.2 - Whiteboard.pdf': {why}, and its name carries "
+                                 "no date.")]

@@ -11,6 +11,7 @@ from typing import Any
 from packager.checks.context import Context, Stage
 from packager.checks.registry import declare
 from packager.findings import Finding, Severity
+from packager.inspect import FileFacts
 from packager.inventory import FileRecord
 from packager.model import DateStatus, Evidence
 from packager.naming import split_extension
@@ -218,6 +219,17 @@ def _pages(numbers: list[int]) -> str:
     return f"pages {shown}"
 
 
+def _unread_why(facts: FileFacts | None, missing: str, otherwise: str) -> str:
+    """Why the words of a file could not be checked: what the inspector says, or what OCR did on its image."""
+    if facts is not None and facts.words_unread:
+        return facts.words_unread
+    ocr = facts.ocr if facts is not None else None
+    if ocr is not None and ocr.verified:
+        # OCR ran: it may have misread handwriting, so this is still only "could not verify"
+        return f"its content is an image, and the words OCR read on it {missing}"
+    return otherwise
+
+
 def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, Any]) -> Iterator[Finding]:
     start, deadline = ctx.window
     best = evidence.date
@@ -225,9 +237,7 @@ def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, 
     if status is DateStatus.UNVERIFIED:
         properties = (f" Its file properties say {long_date(best.value)}, but those are not shown on the document."
                       if best is not None else "")
-        facts = record.facts
-        why = (facts.words_unread if facts is not None and facts.words_unread else
-               "its content is an image whose words cannot be read here")
+        why = _unread_why(record.facts, "show no date", "its content is an image whose words cannot be read here")
         yield UNDATED.finding(
             f"Could not verify the date on '{record.name}': {why}, and its name carries no date.{properties}",
             severity=Severity.WARNING,
@@ -281,7 +291,7 @@ def _label(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fi
     unread = None
     if facts is not None and not facts.text.strip():
         if record.evidence is not None and record.evidence.legibility.image_only:
-            unread = "it is a scanned image whose words cannot be read here"
+            unread = _unread_why(facts, "name no milestone", "it is a scanned image whose words cannot be read here")
         elif facts.words_unread:
             unread = facts.words_unread  # e.g. an Excel 95 file: the inspector says why its words were not read
     if ctx.received and unread:
