@@ -223,7 +223,7 @@ def _shown_date(record: FileRecord, inside: list[FoundDate], names: list[FoundDa
 
 def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
     """A document whose words could not be read (an image, a scanned page without OCR, an Excel 95
-    file) is unverified."""
+    file, a scan whose only text is the scanner's hidden OCR layer) is unverified."""
     facts = record.facts
     if facts is None:
         return DateStatus.UNVERIFIED
@@ -231,6 +231,10 @@ def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
         return DateStatus.UNVERIFIED
     if facts.words_unread is not None and not facts.text.strip():
         return DateStatus.UNVERIFIED  # the inspector did not read this file's words (it says why)
+    if facts.hidden_text_pages:
+        # A "searchable" scan: its text is what the scanner's OCR recognised, not all the page shows
+        # (a handwritten date is not in it). A date found there counts; none found is not verified.
+        return DateStatus.UNVERIFIED
     if (facts.image is not None or facts.kind in ("pdf", "heic")) and not facts.text.strip():
         # No words read (OCR text, when there is some, counts as words); a HEIC photo is an image
         # whether or not its decoder (pillow-heif) is installed.

@@ -294,6 +294,35 @@ def make_screenshot(
     return path
 
 
+def make_searchable_scan_pdf(
+    path: Path,
+    hidden_lines: Sequence[str],
+    text_on_image: str | None = "Toolbox talk sign-in sheet - Milestone 1.2",
+    visible: bool = False,
+    dpi: float = 200,
+) -> Path:
+    """A "searchable" scan as copiers and scanning apps save it: a full-page image with the scanner's OCR
+    text over it, invisible (render mode 3); ``visible`` draws the same text visibly instead."""
+    from fpdf.enums import TextMode
+
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.add_page()
+    buffer = io.BytesIO()
+    page_image(dpi, text_on_image=text_on_image).save(buffer, "JPEG", quality=70)
+    buffer.seek(0)
+    pdf.image(buffer, x=0, y=0, w=612, h=792)
+    pdf.set_font("Helvetica", size=12)
+    if not visible:
+        pdf.text_mode = TextMode.INVISIBLE
+    for i, line in enumerate(hidden_lines):
+        pdf.text(72, 90 + 18 * i, _latin1(line))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(bytes(pdf.output()))))
+    writer.metadata = None  # a copier writes no creation date: only the page can date it
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
 def _writer_from_text_pdf(lines: Sequence[str] = DEFAULT_LINES) -> PdfWriter:
     buffer = io.BytesIO()
     pdf = FPDF(unit="pt", format="letter")

@@ -260,6 +260,28 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("washed-out image", call(synth.make_flat_image, f"{O1}/1.2 - Flat - 2026-05-20.jpg"), [
         ("deliverable-illegible", "error", None),
     ]),
+    ("searchable scan whose handwritten date is not in its hidden text layer", call(
+        synth.make_searchable_scan_pdf, f"{O1}/1.2 - Sign-in sheet.pdf",
+        hidden_lines=["Toolbox talk sign-in sheet - Milestone 1.2", "Date:", "Name Signature"]), [
+        ("deliverable-undated", "warning", "Could not verify the date on '1.2 - Sign-in sheet.pdf': it is a scanned "
+         "page whose hidden text layer (the words the scanner recognised) shows no date; handwriting is not read "
+         "here, and its name carries no date."),
+    ]),
+    ("searchable scan dated in its hidden text layer", call(
+        synth.make_searchable_scan_pdf, f"{O1}/Sign-in sheet.pdf",
+        hidden_lines=["Toolbox talk sign-in sheet - Milestone 1.2", "Date: May 20, 2026"]), []),
+    ("the same page with its text visible: a document that shows no date", call(
+        synth.make_searchable_scan_pdf, f"{O1}/1.2 - Sign-in sheet.pdf", visible=True,
+        hidden_lines=["Toolbox talk sign-in sheet - Milestone 1.2", "Date:", "Name Signature"]), [
+        ("deliverable-undated", "error", "'1.2 - Sign-in sheet.pdf' shows no date, on the document or in its name."),
+    ]),
+    ("signed acknowledgement scanned with a hidden text layer, hand-dated", call(
+        synth.make_searchable_scan_pdf, "admin/acknowledgement-signed.pdf", text_on_image=None,
+        hidden_lines=["Senior Representative Acknowledgement", "Signature:", "Date:"]), [
+        ("signoff-missing", "warning", "Could not verify that the signed acknowledgement "
+         "'admin/acknowledgement-signed.pdf' is dated: it is a scanned page whose hidden text layer (the words the "
+         "scanner recognised) shows no date; handwriting is not read here, and its name carries no date."),
+    ]),
     ("password protected", call(synth.make_encrypted_pdf, f"{O1}/1.2 - Locked - 2026-05-20.pdf"), [
         ("deliverable-encrypted", "error", "'1.2 - Locked - 2026-05-20.pdf' is password protected; a reviewer cannot open it."),
     ]),

@@ -21,7 +21,9 @@ FAMILY = "deliverables"
 
 UNDATED = declare(
     "deliverable-undated", Severity.ERROR, FAMILY,
-    "A deliverable shows no date, neither on the document nor in its name (only in hidden metadata: warning).",
+    "A deliverable shows no date, neither on the document nor in its name (only in hidden metadata: warning). "
+    "A scan whose words cannot be read, or a 'searchable' scan whose hidden text layer (the scanner's OCR) holds "
+    "no date, is a warning: the date could not be verified.",
     "Make sure the document shows the date it was completed (in its header or body), or add the date to the "
     "file name as YYYY-MM-DD, e.g. '1.2 - Drill report - 2026-05-14.pdf'.",
 )
@@ -289,7 +291,11 @@ def _label(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fi
         return
     facts = record.facts
     unread = None
-    if facts is not None and not facts.text.strip():
+    if facts is not None and facts.hidden_text_pages:
+        # A searchable scan: the milestone may be handwritten, which its hidden OCR text does not hold.
+        unread = ("it is a scanned page whose hidden text layer (the words the scanner recognised) does not name "
+                  "it; handwriting is not read here")
+    elif facts is not None and not facts.text.strip():
         if record.evidence is not None and record.evidence.legibility.image_only:
             unread = _unread_why(facts, "name no milestone", "it is a scanned image whose words cannot be read here")
         elif facts.words_unread:

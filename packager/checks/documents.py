@@ -67,7 +67,9 @@ def signature_kind(record: FileRecord) -> str:
     facts = record.facts
     if facts is not None and facts.signatures:
         return "; ".join(facts.signatures)
-    if record.evidence is not None and record.evidence.legibility.image_only:
+    if (record.evidence is not None and record.evidence.legibility.image_only) or (
+        facts is not None and facts.hidden_text_pages
+    ):
         return "a scanned page (a handwritten signature is not verified by machine)"
     return "no digital signature (a handwritten signature is not verified by machine)"
 
@@ -133,9 +135,10 @@ def run(ctx: Context) -> Iterator[Finding]:
             yield SIGNOFF.finding(BLANK_MESSAGE.format(path=record.path, label="Senior Representative "
                                   "Acknowledgement"), path=record.path)
         elif not _is_dated(record) and _unverified(record):
+            why = record.facts.words_unread or "it is a scanned image whose words cannot be read here"
             yield SIGNOFF.finding(
-                f"Could not verify that the signed acknowledgement '{record.path}' is dated: it is a scanned "
-                "image whose words cannot be read here, and its name carries no date.",
+                f"Could not verify that the signed acknowledgement '{record.path}' is dated: {why}, and its name "
+                "carries no date.",
                 severity=Severity.WARNING,
                 hint="Add the date it was signed to the file name as YYYY-MM-DD, e.g. "
                 "'admin/Acknowledgement signed 2026-10-21.pdf'.",

@@ -66,6 +66,9 @@ class FileFacts:
     producer: str | None = None  # the PDF's /Producer (packager's own generated pages say 'packager …')
     signatures: tuple[str, ...] = ()  # signed digital signature fields, described ('signed by J. Smith')
     ocr: OcrFacts | None = None  # what OCR read on a page with no text (packager.ocr)
+    # Pages (1-based) of a "searchable" scan: their only text is an invisible layer (a scanner's OCR) over a
+    # page image, so a handwritten date, label or signature on them is not in the text.
+    hidden_text_pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,10 @@ FILE_ATTACHMENT = "a file attachment annotation (/FileAttachment)"
 RICH_MEDIA = "RichMedia (/RichMedia)"
 XFA = "an XFA form (/XFA)"
 
+# Why a searchable scan's date may not be read: shown after "Could not verify the date on 'x': ".
+HIDDEN_TEXT_UNREAD = ("it is a scanned page whose hidden text layer (the words the scanner recognised) shows "
+                      "no date; handwriting is not read here")
+
 IMAGE_COVERAGE = 0.5  # an image covering this share of the page makes a scanned page
 MIN_IMAGE_SHARE = 0.05  # images smaller than this share of the page do not set the DPI
 RENDER_LONG_SIDE = 400  # pixels; rendering used only to tell blank pages from drawings
@@ -132,6 +136,7 @@ class _Content:
     locked: bool = False  # encrypted and the empty password does not open it
     active: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    hidden_text_pages: list[int] = field(default_factory=list)  # text only an invisible layer over a page image
 
 
 def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: bytes | None = None) -> FileFacts:
@@ -192,6 +197,8 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
         active_content=tuple(dict.fromkeys((*base.active_content, *active))),
         unreadable=unreadable,
         notes=tuple(dict.fromkeys((*base.notes, *notes))),
+        hidden_text_pages=tuple(content.hidden_text_pages),
+        words_unread=base.words_unread or (HIDDEN_TEXT_UNREAD if content.hidden_text_pages else None),
     )
 
 
@@ -793,9 +800,108 @@ def _pages_with_pdfium(
             if index not in texts:
                 texts[index] = _pdfium_text(doc, index)
         content.text = "\n".join(texts[i] for i in sorted(texts))
+        content.hidden_text_pages = _hidden_text_pages(doc, reader if same_pages else None, texts)
     finally:
         doc.close()
     return content
+
+
+# "3 Tr": text render mode 3, neither filled nor stroked. Scanners and scanning apps write their OCR
+# text layer so, over the page image: it can be searched and copied, but it is not what the page shows.
+_INVISIBLE_MODE = re.compile(rb"(?<![\w.+-])3\s+Tr(?![A-Za-z0-9*])")
+HIDDEN_TEXT_OBJECTS = 5_000  # page objects looked at, per document, to confirm an invisible text layer
+
+
+def _hidden_text_pages(doc: Any, reader: PdfReader | None, texts: dict[int, str]) -> list[int]:
+    """The pages read for text (1-based) whose text is only an invisible layer over a page-covering image:
+    a "searchable" scan, where the text is what the scanner's OCR recognised, not all that the page shows.
+
+    Decided cheaply: only a page whose own content stream sets ``3 Tr``, or shows no text itself (the
+    layer may sit in a form), is looked at in PDFium, object by object, stopping at the first visible text.
+    Not known (a stream pypdf cannot read plainly, the object budget spent) counts as not hidden.
+    """
+    if reader is None:
+        return []
+    budget = [HIDDEN_TEXT_OBJECTS]
+    found: list[int] = []
+    for index, text in sorted(texts.items()):
+        if not text.strip() or not _may_hide_text(reader, index):
+            continue
+        with contextlib.suppress(Exception), _loaded_page(doc, index) as page:
+            if _invisible_text_over_image(page, budget):
+                found.append(index + 1)
+    return found
+
+
+def _may_hide_text(reader: PdfReader, index: int) -> bool:
+    """Does page ``index``'s own content set text render mode 3, or show no text itself?"""
+    data = _page_content_bytes(reader, index)
+    return data is not None and (_INVISIBLE_MODE.search(data) is not None or not _shows_characters(data))
+
+
+def _page_content_bytes(reader: PdfReader, index: int) -> bytes | None:
+    """The page's own content streams, plain or Flate, at most ``CONTENT_CAP`` bytes; None otherwise."""
+    try:
+        contents = reader.pages[index].get("/Contents")
+        if isinstance(contents, IndirectObject):
+            data = _raw_flate_object(reader, contents, CONTENT_CAP)
+            if data is not None:
+                return data
+        contents = _resolve(contents)
+        streams = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        parts: list[bytes] = []
+        room = CONTENT_CAP
+        for ref in streams[:64]:
+            part = _bounded_stream_data(_resolve(ref), room)
+            if part is None:
+                return None
+            parts.append(part)
+            room -= len(part)
+            if room <= 0:
+                break
+        return b"\n".join(parts)
+    except Exception:
+        return None
+
+
+def _invisible_text_over_image(page: Any, budget: list[int]) -> bool:
+    """Is every text object on the page invisible (render mode 3), with images covering most of it?"""
+    raw = _pdfium_raw
+    images: list[tuple[int, int, _Matrix]] = []
+    seen_text = False
+    stack: list[tuple[Any, _Matrix, int]] = [(None, _IDENTITY, 0)]
+    while stack:
+        container, outer, depth = stack.pop()
+        count = raw.FPDFPage_CountObjects(page.raw) if container is None else raw.FPDFFormObj_CountObjects(container)
+        for i in range(max(0, count)):
+            if budget[0] <= 0:
+                return False
+            budget[0] -= 1
+            obj = raw.FPDFPage_GetObject(page.raw, i) if container is None else raw.FPDFFormObj_GetObject(container, i)
+            if not obj:
+                continue
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_TEXT:
+                if raw.FPDFTextObj_GetTextRenderMode(obj) != raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+                    return False
+                seen_text = True
+                continue
+            if kind not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM):
+                continue
+            fs = raw.FS_MATRIX()
+            if not raw.FPDFPageObj_GetMatrix(obj, fs):
+                continue
+            matrix = _multiply((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)
+            if kind == raw.FPDF_PAGEOBJ_FORM:
+                if depth < 4:
+                    stack.append((obj, matrix, depth + 1))
+                continue
+            width, height = ctypes.c_uint(), ctypes.c_uint()
+            if raw.FPDFImageObj_GetImagePixelSize(obj, width, height):
+                images.append((width.value, height.value, matrix))
+    if not seen_text:
+        return False
+    return _scan_verdict(False, images, _normalise_box(page.get_cropbox()))[0]
 
 
 def _page_count(reader: PdfReader) -> int | None:
