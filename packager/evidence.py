@@ -227,8 +227,8 @@ def _unread_or(record: FileRecord, status: DateStatus) -> DateStatus:
     facts = record.facts
     if facts is None:
         return DateStatus.UNVERIFIED
-    if facts.unreadable is not None or facts.encrypted:
-        return DateStatus.UNVERIFIED
+    if facts.unreadable is not None or (facts.encrypted and not facts.empty_password):
+        return DateStatus.UNVERIFIED  # an encrypted file that opens without a password was read
     if facts.words_unread is not None and not facts.text.strip():
         return DateStatus.UNVERIFIED  # the inspector did not read this file's words (it says why)
     if facts.hidden_text_pages:

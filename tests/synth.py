@@ -430,10 +430,16 @@ def make_encrypted_pdf(
     user_password: str = "secret",
     owner_password: str = "owner",
     algorithm: str = "RC4-128",
+    printing: bool = True,
 ) -> Path:
-    """An encrypted text PDF; ``user_password=""`` opens without asking."""
+    """An encrypted text PDF; ``user_password=""`` opens without asking; ``printing``: /P allows it."""
+    from pypdf.constants import UserAccessPermissions
+
     writer = _writer_from_text_pdf()
-    writer.encrypt(user_password, owner_password, algorithm=algorithm)
+    flags = UserAccessPermissions.all()
+    if not printing:
+        flags &= ~(UserAccessPermissions.PRINT | UserAccessPermissions.PRINT_TO_REPRESENTATION)
+    writer.encrypt(user_password, owner_password, algorithm=algorithm, permissions_flag=flags)
     with path.open("wb") as fh:
         writer.write(fh)
     return path

@@ -63,6 +63,8 @@ def test_empty_password(name: str) -> None:
     facts = facts_of(name)
     assert facts.encrypted and facts.empty_password
     assert facts.pages == 1
+    if name == "pdfjs__bug900822.pdf":
+        assert facts.print_allowed is True  # /P -60: printing allowed (RC4-40, no user password)
 
 
 @pytest.mark.parametrize(

@@ -50,8 +50,8 @@ ILLEGIBLE = declare(
 )
 ENCRYPTED = declare(
     "deliverable-encrypted", Severity.ERROR, FAMILY,
-    "A deliverable is password protected (even a PDF that opens with an empty password may be refused by a "
-    "reviewer's viewer).",
+    "A deliverable needs a password to open. A PDF that opens without one (an empty password, with an owner "
+    "password restricting it) is a warning that says whether its permissions allow printing.",
     "Save or print the document again without a password (e.g. 'Print to PDF') and replace the file.",
 )
 UNLABELLED = declare(
@@ -134,18 +134,45 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
     if record.mapping.milestone is None:
         return  # not part of the submission (deliverable-unmapped says so): only safety matters
     if facts.encrypted:
-        if facts.empty_password:
-            message = (f"'{record.name}' is encrypted. It opens without a password here, but a reviewer's "
-                       "viewer may still refuse it or block printing.")
-        else:
-            message = f"'{record.name}' is password protected; a reviewer cannot open it."
-        yield ENCRYPTED.finding(message, **loc)
         if not facts.empty_password:
+            yield ENCRYPTED.finding(f"'{record.name}' is password protected; a reviewer cannot open it.", **loc)
             return
+        yield _opens_without_password(record, loc)
     yield from _legibility(record, evidence, loc)
     if facts.unreadable is None:
         yield from _dates(ctx, record, evidence, loc)
     yield from _label(ctx, record, loc)
+
+
+def _opens_without_password(record: FileRecord, loc: dict[str, Any]) -> Finding:
+    """A PDF encrypted with an empty password (an owner password restricts it): every viewer opens it
+    without asking, so it is a warning; its permissions say whether it may be printed."""
+    facts = record.facts
+    assert facts is not None
+    opens = f"'{record.name}' is encrypted: it opens without a password"
+    if facts.print_allowed:
+        return ENCRYPTED.finding(
+            f"{opens}, and its permissions allow printing; only changes to it are restricted.",
+            severity=Severity.WARNING,
+            hint="Nothing is needed for a reviewer to read and print it. To remove the restrictions, print it "
+            "to a new PDF (e.g. 'Print to PDF') and replace the file.",
+            **loc,
+        )
+    if facts.print_allowed is False:
+        return ENCRYPTED.finding(
+            f"{opens}, but its permissions do not allow printing it.",
+            severity=Severity.WARNING,
+            hint="A reviewer may need to print it: ask whoever issued it for a copy without restrictions, or "
+            "save it again without a password, and replace the file.",
+            **loc,
+        )
+    return ENCRYPTED.finding(
+        f"{opens}; whether its permissions allow printing it could not be read.",
+        severity=Severity.WARNING,
+        hint="Save or print it again without a password (e.g. 'Print to PDF') and replace the file, so a "
+        "reviewer can print it.",
+        **loc,
+    )
 
 
 def _cannot_be_read(record: FileRecord) -> bool:

@@ -52,6 +52,7 @@ class FileFacts:
     pages: int | None = None
     encrypted: bool = False
     empty_password: bool = False  # encrypted but opens with an empty user password
+    print_allowed: bool | None = None  # such a PDF's permissions allow printing (None: not known, or not encrypted)
     text: str = ""  # text of the first pages / document text, capped
     title: str | None = None
     page_facts: tuple[PageFacts, ...] = ()

@@ -117,6 +117,7 @@ class _Structure:
     pages: int | None = None
     encrypted: bool = False
     empty_password: bool | None = None  # None: could not be tested
+    permissions: int | None = None  # the /P flags of an encrypted file (unsigned)
     title: str | None = None
     producer: str | None = None
     signatures: list[str] = field(default_factory=list)
@@ -134,6 +135,7 @@ class _Content:
     text: str = ""
     encrypted: bool = False
     locked: bool = False  # encrypted and the empty password does not open it
+    permissions: int | None = None  # what PDFium reports for an encrypted file it opened
     active: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     hidden_text_pages: list[int] = field(default_factory=list)  # text only an invisible layer over a page image
@@ -168,6 +170,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
     opened = bool(structure.empty_password) or (encrypted and content.pages is not None)
     empty = opened and not content.locked
     notes = [*structure.notes, *content.notes]
+    permissions = structure.permissions if structure.permissions is not None else content.permissions
     untested = structure.empty_password is None and content.pages is None and not content.locked
     if encrypted and untested:
         notes.append(
@@ -188,6 +191,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
         pages=structure.pages if structure.pages is not None else content.pages,
         encrypted=encrypted,
         empty_password=empty,
+        print_allowed=(bool(permissions & PRINT_PERMISSION) if empty and permissions is not None else None),
         text=content.text[:TEXT_CAP],
         title=structure.title,
         producer=structure.producer,
@@ -248,6 +252,7 @@ def _read_structure(fh: Any) -> _Structure:
     try:
         if reader.is_encrypted:
             result.encrypted = True
+            result.permissions = _permissions(reader)
             result.empty_password = _try_empty_password(reader)
             if not result.empty_password:
                 result.error = "encrypted"
@@ -266,6 +271,20 @@ def _read_structure(fh: Any) -> _Structure:
     except Exception:
         result.notes.append("its active content could not be fully checked")
     return result
+
+
+PRINT_PERMISSION = 1 << 2  # bit 3 of /P: the document may be printed
+
+
+def _permissions(reader: PdfReader) -> int | None:
+    """The /P permission flags of an encrypted document, as an unsigned 32-bit value; None if absent."""
+    with contextlib.suppress(Exception):
+        encrypt = _resolve(reader.trailer.get("/Encrypt"))
+        if isinstance(encrypt, DictionaryObject):
+            value = _resolve(encrypt.get("/P"))
+            if isinstance(value, int):
+                return int(value) & 0xFFFFFFFF
+    return None
 
 
 def _try_empty_password(reader: PdfReader) -> bool | None:
@@ -776,6 +795,9 @@ def _pages_with_pdfium(
         return None
     try:
         content.encrypted = _pdfium_raw.FPDF_GetSecurityHandlerRevision(doc.raw) >= 0
+        if content.encrypted:
+            with contextlib.suppress(Exception):
+                content.permissions = int(_pdfium_raw.FPDF_GetDocPermissions(doc.raw)) & 0xFFFFFFFF
         content.pages = len(doc)
         content.active = _pdfium_active_content(doc)
         rules = options.rules
