@@ -453,6 +453,17 @@ def make_truncated_pdf(path: Path, keep: float = 0.5, pages: int = 3) -> Path:
     return path
 
 
+def make_damaged_pdf(path: Path, text_lines: Sequence[str] = DEFAULT_LINES) -> Path:
+    """A text PDF with junk before its header and no startxref value nor end-of-file marker: pypdf cannot
+    parse it, PDFium (Chrome, Edge) repairs and reads it."""
+    import re
+
+    make_text_pdf(path, text_lines=text_lines)
+    data = path.read_bytes()
+    path.write_bytes(b"<html>saved page</html>\n" + re.sub(rb"startxref\s+\d+\s+%%EOF\s*$", b"startxref\n", data))
+    return path
+
+
 def make_corrupt_pdf(path: Path) -> Path:
     """A PDF header followed by junk."""
     rng = random.Random(7)

@@ -167,6 +167,15 @@ def test_damaged_but_readable_pdfs(name: str) -> None:
     assert facts.unreadable is None and facts.pages == 1
 
 
+def test_damaged_pdf_pdfium_reads() -> None:
+    """Junk before the header and no startxref value: pypdf fails, PDFium (Chrome, Edge) reads it."""
+    if not PDFIUM:
+        pytest.skip("needs pypdfium2")
+    facts = facts_of("pdfjs__issue6069.pdf")
+    assert facts.unreadable is None and facts.pages == 1 and "startxref" in facts.text
+    assert facts.damaged is not None and "end-of-file" in facts.damaged
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

@@ -248,6 +248,12 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("some blank pages", text_pdf(f"{O1}/1.2 - Extra - 2026-05-20.pdf", pages=3, blank_pages=[2]), [
         ("deliverable-illegible", "warning", "'1.2 - Extra - 2026-05-20.pdf' has blank pages (page 2 of 3)."),
     ]),
+    ("damaged pdf that PDFium opens and reads", call(
+        synth.make_damaged_pdf, f"{O1}/1.2 - Notice - 2026-05-20.pdf", text_lines=["Milestone 1.2 - notice"]), [
+        ("deliverable-illegible", "warning", "'1.2 - Notice - 2026-05-20.pdf' is damaged: its internal structure is "
+         "broken and it has no end-of-file marker, so it may be incomplete. It opens in PDFium, the PDF engine of "
+         "Chrome and Edge, and its 1 page could be read there, but some viewers may refuse it."),
+    ]),
     ("corrupt pdf", call(synth.make_truncated_pdf, f"{O1}/1.2 - Cut - 2026-05-20.pdf"), [
         ("deliverable-illegible", "error", None),  # the reason comes from the PDF library
     ]),

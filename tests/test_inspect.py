@@ -289,6 +289,16 @@ def test_truncated_pdf_is_unreadable(tmp_path: Path, pdf_engine: str, keep: floa
     assert facts.unreadable is not None
 
 
+def test_damaged_pdf_is_read_by_pdfium_alone(tmp_path: Path, pdf_engine: str) -> None:
+    """pypdf cannot parse it; PDFium repairs it and reads its pages. Without PDFium it cannot be opened."""
+    facts = inspect(synth.make_damaged_pdf(tmp_path / "damaged.pdf"))
+    if pdf_engine == "pdfium":
+        assert facts.unreadable is None and facts.damaged is not None and facts.pages == 1
+        assert "Milestone 1.1" in facts.text
+    else:
+        assert facts.unreadable is not None and facts.damaged is None
+
+
 def test_corrupt_pdf_is_unreadable(tmp_path: Path, pdf_engine: str) -> None:
     facts = inspect(synth.make_corrupt_pdf(tmp_path / "junk.pdf"))
     assert facts.unreadable is not None

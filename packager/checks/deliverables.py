@@ -138,6 +138,7 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
             yield ENCRYPTED.finding(f"'{record.name}' is password protected; a reviewer cannot open it.", **loc)
             return
         yield _opens_without_password(record, loc)
+    yield from _damaged(record, loc)
     yield from _legibility(record, evidence, loc)
     if facts.unreadable is None:
         yield from _dates(ctx, record, evidence, loc)
@@ -173,6 +174,25 @@ def _opens_without_password(record: FileRecord, loc: dict[str, Any]) -> Finding:
         "reviewer can print it.",
         **loc,
     )
+
+
+def _damaged(record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
+    """A PDF whose structure is broken but that PDFium (Chrome's and Edge's engine) opens: a warning."""
+    facts = record.facts
+    if facts is None or not facts.damaged:
+        return
+    yield ILLEGIBLE.finding(
+        f"'{record.name}' is damaged: {facts.damaged}. It opens in PDFium, the PDF engine of Chrome and Edge, "
+        f"and its {_count(facts.pages or 0, 'page')} could be read there, but some viewers may refuse it.",
+        severity=Severity.WARNING,
+        hint="Open it and save or print it again as a new PDF (e.g. 'Print to PDF'), check that every page is "
+        "there, and replace the file.",
+        **loc,
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _cannot_be_read(record: FileRecord) -> bool:

@@ -60,6 +60,8 @@ class FileFacts:
     dates: tuple[FoundDate, ...] = ()  # "content" and "metadata" dates
     active_content: tuple[str, ...] = ()
     unreadable: str | None = None
+    # A PDF whose structure is broken though PDFium opens and reads it: what is wrong, in plain words.
+    damaged: str | None = None
     notes: tuple[str, ...] = ()
     # Why the words of a file whose format has words are not read here ('it was saved by Excel 95 or earlier,
     # whose text is not read'); None when they were read, or the format has none to read.

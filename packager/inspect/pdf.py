@@ -178,12 +178,12 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
             "tested (this needs the optional pypdfium2 or cryptography package)"
         )
     active = list(structure.active)
-    unreadable = None
+    unreadable = damaged = None
     if structure.reader is None and (not encrypted or content.pages is not None):
         # pypdf could not parse it: use PDFium's view and a raw byte scan instead.
         active.extend([*_raw_scan(path, data), *content.active])
         if not encrypted:
-            unreadable = _repair_verdict(path, structure, content, notes, data)
+            unreadable, damaged = _repair_verdict(path, structure, content, notes, data)
     found = dates.find_dates(content.text, "content", options.window)
     found += dates.find_dates(_filled_in(structure.reader, options.rules), "content", options.window)
     return replace(
@@ -200,6 +200,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
         dates=(*base.dates, *found, *structure.meta_dates),
         active_content=tuple(dict.fromkeys((*base.active_content, *active))),
         unreadable=unreadable,
+        damaged=damaged,
         notes=tuple(dict.fromkeys((*base.notes, *notes))),
         hidden_text_pages=tuple(content.hidden_text_pages),
         words_unread=base.words_unread or (HIDDEN_TEXT_UNREAD if content.hidden_text_pages else None),
@@ -208,17 +209,16 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
 
 def _repair_verdict(
     path: Path, structure: _Structure, content: _Content, notes: list[str], data: bytes | None = None
-) -> str | None:
-    """Whether a PDF pypdf cannot parse is still readable (PDFium opened it, not truncated)."""
+) -> tuple[str | None, str | None]:
+    """(unreadable, damaged) for a PDF pypdf cannot parse: unreadable when PDFium cannot open it either;
+    otherwise its pages were read by PDFium (the engine of Chrome and Edge) and ``damaged`` says plainly
+    what is wrong."""
     if content.pages is None:
-        return structure.error or "the PDF structure cannot be read"
+        return structure.error or "the PDF structure cannot be read", None
+    notes.append(f"its structure is damaged, but PDFium reads it: {structure.error}")
     if not _has_eof_marker(path, data):
-        return (
-            "the PDF is incomplete: it has no end-of-file marker and its structure is "
-            f"broken ({structure.error})"
-        )
-    notes.append(f"its structure is damaged ({structure.error}) but it can be read")
-    return None
+        return None, "its internal structure is broken and it has no end-of-file marker, so it may be incomplete"
+    return None, "its internal structure is broken"
 
 
 @contextlib.contextmanager
@@ -752,11 +752,11 @@ def _describe_pdf_error(exc: BaseException) -> str:
     if "startxref" in lowered or "ended unexpectedly" in lowered or "eof" in lowered:
         return "the PDF is truncated or damaged: its cross-reference table cannot be found"
     if isinstance(exc, RecursionError):
-        return "the PDF structure is damaged (objects refer to each other endlessly)"
+        return "the PDF structure is damaged: its objects refer to each other endlessly"
     if isinstance(exc, MemoryError):
         return "the PDF is too large or complex to read"
     short = text if len(text) <= 120 else text[:117] + "..."
-    return f"the PDF structure is damaged ({type(exc).__name__}: {short})"
+    return f"the PDF structure is damaged, {type(exc).__name__}: {short}"
 
 
 # --- pages ---------------------------------------------------------------------------
