@@ -112,6 +112,13 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
         [("Milestone 1.2 - Drill debrief\r", True)], encrypted=True)), [
         ("deliverable-encrypted", "error", "'1.2 - Debrief - 2026-05-20.doc' is password protected; a reviewer cannot open it."),
     ]),
+    ("Word document saved with a password to open it (an encrypted package in an OLE container)", write(
+        f"{O1}/1.2 - Debrief - 2026-05-20.docx", cfb.write(cfb.Storage(streams={
+            "EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00" + bytes(200),
+            "EncryptedPackage": bytes(600)})).data), [
+        ("deliverable-encrypted", "error", "'1.2 - Debrief - 2026-05-20.docx' is password protected; a reviewer "
+         "cannot open it."),
+    ]),
     ("photo saved from a browser as WebP", photo(f"{O1}/1.2 - Muster point - 2026-05-20.webp", fmt="WEBP"), []),
     ("crisp 1-bit scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "1"), []),
     ("crisp grey scan of a few lines", crisp_tiff(f"{O1}/1.2 - Memo - 2026-05-20.tif", "L"), []),

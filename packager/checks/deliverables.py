@@ -65,7 +65,9 @@ UNLABELLED = declare(
 )
 TYPE_MISMATCH = declare(
     "file-type-mismatch", Severity.ERROR, FAMILY,
-    "A file's content is not what its extension says (e.g. a JPEG named .pdf).",
+    "A file's content is not what its extension says (e.g. a JPEG named .pdf). A password-protected "
+    ".docx/.xlsx/.pptx, which Office stores inside an old-style (OLE) container, is not a mismatch: "
+    "deliverable-encrypted reports it.",
     "Save the file again in the format its name says, or correct the extension.",
 )
 TYPE_UNSUPPORTED = declare(
@@ -93,6 +95,9 @@ KIND_LABEL = {
     "unknown": "an unrecognised format",
 }
 MACRO_KINDS = {"docm", "xlsm", "pptm"}
+# Office formats (Office Open XML) that Word, Excel and PowerPoint save, once protected by a password to
+# open, as an encrypted package inside an old-style compound (OLE) file: the extension is still right.
+OOXML_KINDS = {"docx", "xlsx", "pptx", *MACRO_KINDS}
 # Kinds that are the same thing to a reviewer, whatever the extension says.
 EQUIVALENT = {frozenset({"txt", "csv"})}
 
@@ -219,6 +224,8 @@ def _type(ctx: Context, record: FileRecord, loc: dict[str, Any]) -> Iterator[Fin
             hint=f"Rename it with the extension for {label(kind)} so a reviewer's computer opens it.",
             **loc,
         )
+    elif facts.encrypted and kind == "ole" and expected in OOXML_KINDS:
+        return  # a password-protected .docx is stored so: deliverable-encrypted says what is wrong
     elif expected != kind and frozenset({expected, kind}) not in EQUIVALENT:
         yield TYPE_MISMATCH.finding(
             f"'{record.name}' is named as {label(expected)} (.{ext}) but its content is {label(kind)}.", **loc
