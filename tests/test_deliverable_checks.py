@@ -323,6 +323,11 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("macro workbook", call(synth.make_office, f"{O1}/1.2 - Log - 2026-05-20.xlsm", kind="xlsm", vba=True, paragraphs=["Milestone 1.2 log May 20, 2026"]), [
         ("active-content", "error", None),
     ]),
+    ("macro-enabled Word format with no macros in it", call(
+        synth.make_office, f"{O1}/1.2 - Memo - 2026-05-20.docm", kind="docm", paragraphs=["Milestone 1.2 memo"]), [
+        ("active-content", "warning", "'1.2 - Memo - 2026-05-20.docm' is saved in a macro-enabled format (.docm) but "
+         "contains no macros; mail filters and reviewers' computers often block this format."),
+    ]),
     ("duplicate", copy(f"{O1}/1.2 - Emergency response plan rev 3 - 2026-06-20.pdf", f"{O1}/1.2 - Copy of plan - 2026-06-20.pdf"), [
         ("duplicate-deliverable", "warning", "'Objective 1 - Emergency response/1.2 - Emergency response plan rev 3 - 2026-06-20.pdf' is an identical copy of 'Objective 1 - Emergency response/1.2 - Copy of plan - 2026-06-20.pdf'."),
     ]),

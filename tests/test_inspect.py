@@ -425,17 +425,15 @@ def test_vba_project_is_flagged_even_in_a_docx(tmp_path: Path) -> None:
 def test_docm(tmp_path: Path) -> None:
     facts = inspect(synth.make_docm(tmp_path / "plan.docm"))
     assert facts.kind == "docm"
-    assert set(facts.active_content) == {
-        "macros (vbaProject.bin)",
-        "a macro-enabled format (.docm)",
-    }
+    assert facts.active_content == ("macros (vbaProject.bin)",)
+    assert facts.macro_format == "docm"
 
 
 def test_macro_extension_hint_uses_display_name(tmp_path: Path) -> None:
     path = synth.make_office(tmp_path / "upload.bin", "xlsm")
     facts = inspect(path, name="budget.xltm")
     assert facts.kind == "xlsm"
-    assert facts.active_content == ("a macro-enabled format (.xltm)",)
+    assert facts.active_content == () and facts.macro_format == "xltm"
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "pptx"])

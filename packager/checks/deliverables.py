@@ -79,7 +79,8 @@ TYPE_UNSUPPORTED = declare(
 )
 ACTIVE = declare(
     "active-content", Severity.ERROR, FAMILY,
-    "A PDF with script, launch actions or embedded files, or a macro-enabled office file.",
+    "A PDF with script, launch actions or embedded files, or an office file with macros. A macro-enabled "
+    "office format (.docm, .xlsm…) with no macros in it is a warning.",
     "Print the document to a new PDF (or save the office file as .docx/.xlsx or PDF) to remove scripts, "
     "attachments and macros.",
 )
@@ -132,10 +133,7 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
     yield from _type(ctx, record, loc)
     if facts.kind not in ctx.rules.deliverables.allowed_types and facts.kind not in MACRO_KINDS:
         return  # nothing more to learn from a file a reviewer cannot open
-    if facts.active_content:
-        yield ACTIVE.finding(
-            f"'{record.name}' contains active content: {', '.join(facts.active_content)}.", **loc
-        )
+    yield from _active(record, loc)
     if record.mapping.milestone is None:
         return  # not part of the submission (deliverable-unmapped says so): only safety matters
     if facts.encrypted:
@@ -148,6 +146,31 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
     if facts.unreadable is None:
         yield from _dates(ctx, record, evidence, loc)
     yield from _label(ctx, record, loc)
+
+
+def _active(record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
+    """Active content is an error; a macro-enabled Office format with no macros in it only a warning (mail
+    filters often block the format)."""
+    facts = record.facts
+    assert facts is not None
+    if facts.active_content:
+        yield ACTIVE.finding(
+            f"'{record.name}' contains active content: {', '.join(facts.active_content)}.", **loc
+        )
+    elif facts.macro_format:
+        yield ACTIVE.finding(
+            f"'{record.name}' is saved in a macro-enabled format (.{facts.macro_format}) but contains no macros; "
+            "mail filters and reviewers' computers often block this format.",
+            severity=Severity.WARNING,
+            hint=f"Save it again as {_plain_format(facts.macro_format)} (or as PDF) and replace the file.",
+            **loc,
+        )
+
+
+def _plain_format(macro_format: str) -> str:
+    """The macro-free format to save a macro-enabled one as: .docx for .docm, .xlsx for .xlsm…"""
+    app = {"d": ".docx", "x": ".xlsx", "p": ".pptx"}
+    return app.get(macro_format[:1], "the same format without macros")
 
 
 def _opens_without_password(record: FileRecord, loc: dict[str, Any]) -> Finding:

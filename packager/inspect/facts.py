@@ -58,7 +58,8 @@ class FileFacts:
     page_facts: tuple[PageFacts, ...] = ()
     image: ImageFacts | None = None
     dates: tuple[FoundDate, ...] = ()  # "content" and "metadata" dates
-    active_content: tuple[str, ...] = ()
+    active_content: tuple[str, ...] = ()  # what can run: scripts, macros, launch actions, risky attachments
+    macro_format: str | None = None  # a macro-enabled Office format it is saved in ('docm'), macros or not
     unreadable: str | None = None
     # A PDF whose structure is broken though PDFium opens and reads it: what is wrong, in plain words.
     damaged: str | None = None

@@ -126,8 +126,17 @@ def _inspect_ooxml(
         title=title,
         dates=(*base.dates, *found, *meta_dates),
         active_content=tuple(dict.fromkeys((*base.active_content, *active))),
+        macro_format=macro_format(base.kind, name),
         notes=(*base.notes, *notes),
     )
+
+
+def macro_format(kind: str, name: str) -> str | None:
+    """The macro-enabled format (docm, xltm…) an Office file is saved in, by its name or else its content."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext in MACRO_EXTENSIONS:
+        return ext
+    return kind if kind in MACRO_KINDS else None
 
 
 def _ooxml_active_content(
@@ -141,11 +150,6 @@ def _ooxml_active_content(
         active.append("Excel 4 macro sheets (xl/macrosheets)")
     if any("/activex/" in n for n in lowered):
         active.append("ActiveX controls (activeX)")
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext in MACRO_EXTENSIONS:
-        active.append(f"a macro-enabled format (.{ext})")
-    elif kind in MACRO_KINDS:
-        active.append(f"a macro-enabled format (.{kind})")
     if _DDE_INSTRUCTION.search(body):
         active.append("a DDE field that can run commands (DDEAUTO)")
     links = [n for n in names if n.lower().startswith("xl/externallinks/")][:100]
