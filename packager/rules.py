@@ -104,6 +104,8 @@ class DeliverableRules:
     max_pages_examined: int = 40
     future_grace_days: int = 0
     allowed_types: tuple[str, ...] = ()
+    # Kinds (by deliverables.extensions) of a file attached inside a PDF that make it active content.
+    risky_attachments: tuple[str, ...] = ("executable", "script", "archive", "zip", "html", "docm", "xlsm", "pptm")
     extensions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     max_text_bytes: int = 2_000_000
 
@@ -342,12 +344,13 @@ def _validate(rules: Rules, data: object, source: str) -> None:
                     f"the pattern {pattern!r} has no named group {sorted(needed - set(compiled.groupindex))[0]!r}",
                 )
     _validate_legibility(rules.deliverables, fail)
-    for kind in rules.deliverables.allowed_types:
-        if kind not in rules.deliverables.extensions:
-            raise fail(
-                ("deliverables", "allowed_types"),
-                f"'{kind}' has no extensions listed under deliverables.extensions",
-            )
+    for key in ("allowed_types", "risky_attachments"):
+        for kind in getattr(rules.deliverables, key):
+            if kind not in rules.deliverables.extensions:
+                raise fail(
+                    ("deliverables", key),
+                    f"'{kind}' has no extensions listed under deliverables.extensions",
+                )
 
 
 def _validate_legibility(rules: DeliverableRules, fail: Callable[..., InputError]) -> None:

@@ -342,6 +342,8 @@ ACTIVE_FEATURES = (
     "aa_js",
     "launch",
     "embedded_file",
+    "embedded_program",
+    "embedded_pdf_script",
     "file_attachment",
     "richmedia",
     "xfa",
@@ -383,6 +385,11 @@ def make_active_pdf(path: Path, feature: str) -> Path:
         root[NameObject("/OpenAction")] = add(launch)
     elif feature == "embedded_file":
         writer.add_attachment("evidence.txt", b"attached file")
+    elif feature == "embedded_program":
+        writer.add_attachment("photo.png", b"MZ\x90\x00" + bytes(200))  # a program named as a photo
+    elif feature == "embedded_pdf_script":
+        inner = make_active_pdf(path, "javascript").read_bytes()  # overwritten below
+        writer.add_attachment("form.pdf", inner)
     elif feature == "file_attachment":
         _add_annotation(writer, page, "/FileAttachment", {})
     elif feature == "richmedia":

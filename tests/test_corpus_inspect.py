@@ -98,8 +98,10 @@ def test_javascript(name: str) -> None:
 
 
 def test_embedded_files() -> None:
-    assert pdf_module.EMBEDDED_FILES in facts_of("pysf__with-attachment.pdf").active_content
-    assert pdf_module.EMBEDDED_FILES in facts_of("pdfjs__bug2025674.pdf").active_content
+    """A photo and a PDF 2.0 accessibility (MathML) file attached: named, not active content."""
+    for name, attached in [("pysf__with-attachment.pdf", "'image.png'"), ("pdfjs__bug2025674.pdf", "'mathml-1.xml'")]:
+        facts = facts_of(name)
+        assert facts.active_content == () and attached in facts.attachments
 
 
 @pytest.mark.parametrize("name", ["pdfjs__xfa_issue14315.pdf", "pdfjs__xfa_filled_imm1344e.pdf"])

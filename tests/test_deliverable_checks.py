@@ -317,6 +317,15 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("executable", write(f"{O1}/1.2 - Tool - 2026-05-20.exe", b"MZ\x90\x00" + b"\x00" * 200), [
         ("file-type-unsupported", "error", "'1.2 - Tool - 2026-05-20.exe' is a program (executable), which is not an accepted deliverable format."),
     ]),
+    ("pdf with a text file attached", call(synth.make_active_pdf, f"{O1}/1.1 - Memo - 2026-05-20.pdf", feature="embedded_file"), [
+        ("active-content", "warning", "'1.1 - Memo - 2026-05-20.pdf' has a file attached inside it: 'evidence.txt'. It "
+         "is not a program, script or archive, but a reviewer reading the pages does not see it."),
+    ]),
+    ("pdf with a program attached under a photo's name", call(
+        synth.make_active_pdf, f"{O1}/1.1 - Memo - 2026-05-20.pdf", feature="embedded_program"), [
+        ("active-content", "error", "'1.1 - Memo - 2026-05-20.pdf' contains active content: an attached program "
+         "'photo.png'."),
+    ]),
     ("pdf with javascript", call(synth.make_active_pdf, f"{O1}/1.1 - Script - 2026-05-20.pdf", feature="javascript"), [
         ("active-content", "error", None),
     ]),

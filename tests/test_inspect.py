@@ -221,8 +221,10 @@ def test_encrypted_with_empty_password(tmp_path: Path, pdf_engine: str) -> None:
         ("aa_js", {pdf_module.JAVASCRIPT}),
         ("link_js", {pdf_module.JAVASCRIPT}),
         ("launch", {pdf_module.LAUNCH}),
-        ("embedded_file", {pdf_module.EMBEDDED_FILES}),
-        ("file_attachment", {pdf_module.FILE_ATTACHMENT}),
+        ("embedded_file", set()),  # a harmless attachment is named (facts.attachments), not active
+        ("embedded_program", {"an attached program 'photo.png'"}),
+        ("embedded_pdf_script", {"an attached PDF 'form.pdf' with JavaScript (/JavaScript)"}),
+        ("file_attachment", set()),
         ("richmedia", {pdf_module.RICH_MEDIA}),
         ("xfa", {pdf_module.XFA}),
         ("open_action_goto", set()),
@@ -232,6 +234,30 @@ def test_active_content(tmp_path: Path, pdf_engine: str, feature: str, expected:
     facts = inspect(synth.make_active_pdf(tmp_path / f"{feature}.pdf", feature))
     assert set(facts.active_content) == expected
     assert facts.unreadable is None
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "active"),
+    [
+        ("setup.exe", b"attached", "an attached program 'setup.exe'"),
+        ("run.ps1", b"attached", "an attached script 'run.ps1'"),
+        ("forms.zip", b"PK\x03\x04", "an attached zip archive 'forms.zip'"),
+        ("macro.docm", b"PK\x03\x04", "an attached macro-enabled document 'macro.docm'"),
+        ("photo.jpg", b"\xff\xd8\xff", None),
+        ("mathml-1.xml", b"<math/>", None),
+    ],
+)
+def test_attachment_kinds_from_rules(tmp_path: Path, name: str, data: bytes, active: str | None) -> None:
+    from packager.rules import load_rules
+
+    writer = synth._writer_from_text_pdf()
+    writer.add_attachment(name, data)
+    path = tmp_path / "attached.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    facts = inspect_file(path, InspectOptions(load_rules().deliverables, ocr="off"))
+    assert facts.active_content == ((active,) if active else ())
+    assert facts.attachments == (() if active else (f"'{name}'",))
 
 
 def test_active_content_wording() -> None:

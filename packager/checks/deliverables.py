@@ -79,8 +79,10 @@ TYPE_UNSUPPORTED = declare(
 )
 ACTIVE = declare(
     "active-content", Severity.ERROR, FAMILY,
-    "A PDF with script, launch actions or embedded files, or an office file with macros. A macro-enabled "
-    "office format (.docm, .xlsm…) with no macros in it is a warning.",
+    "A PDF with script or launch actions, or with an attached program, script, archive, macro document or "
+    "PDF with active content (the kinds are in the rules), or an office file with macros. Another "
+    "attachment (a photo, an accessibility file) or a macro-enabled office format (.docm, .xlsm…) with no "
+    "macros in it is a warning.",
     "Print the document to a new PDF (or save the office file as .docx/.xlsx or PDF) to remove scripts, "
     "attachments and macros.",
 )
@@ -149,15 +151,26 @@ def check_record(ctx: Context, record: FileRecord) -> Iterator[Finding]:
 
 
 def _active(record: FileRecord, loc: dict[str, Any]) -> Iterator[Finding]:
-    """Active content is an error; a macro-enabled Office format with no macros in it only a warning (mail
-    filters often block the format)."""
+    """Active content is an error; a harmless attachment, or a macro-enabled Office format with no macros in
+    it (mail filters often block the format), only a warning."""
     facts = record.facts
     assert facts is not None
     if facts.active_content:
         yield ACTIVE.finding(
             f"'{record.name}' contains active content: {', '.join(facts.active_content)}.", **loc
         )
-    elif facts.macro_format:
+    if facts.attachments:
+        many = len(facts.attachments) > 1
+        yield ACTIVE.finding(
+            f"'{record.name}' has {'files' if many else 'a file'} attached inside it: "
+            f"{', '.join(facts.attachments)}. {'None is' if many else 'It is not'} a program, script or archive, "
+            f"but a reviewer reading the pages does not see {'them' if many else 'it'}.",
+            severity=Severity.WARNING,
+            hint="If an attachment is part of the evidence, submit it as its own file; to remove attachments, "
+            "print the document to a new PDF (e.g. 'Print to PDF').",
+            **loc,
+        )
+    if not facts.active_content and facts.macro_format:
         yield ACTIVE.finding(
             f"'{record.name}' is saved in a macro-enabled format (.{facts.macro_format}) but contains no macros; "
             "mail filters and reviewers' computers often block this format.",

@@ -59,6 +59,7 @@ class FileFacts:
     image: ImageFacts | None = None
     dates: tuple[FoundDate, ...] = ()  # "content" and "metadata" dates
     active_content: tuple[str, ...] = ()  # what can run: scripts, macros, launch actions, risky attachments
+    attachments: tuple[str, ...] = ()  # files attached to a PDF that cannot run anything, named ('photo.png')
     macro_format: str | None = None  # a macro-enabled Office format it is saved in ('docm'), macros or not
     unreadable: str | None = None
     # A PDF whose structure is broken though PDFium opens and reads it: what is wrong, in plain words.

@@ -69,6 +69,15 @@ EMBEDDED_FILES = "embedded files (/EmbeddedFiles)"
 FILE_ATTACHMENT = "a file attachment annotation (/FileAttachment)"
 RICH_MEDIA = "RichMedia (/RichMedia)"
 XFA = "an XFA form (/XFA)"
+MAX_ATTACHMENTS = 50  # attached files looked at
+MORE_ATTACHMENTS = f"more than {MAX_ATTACHMENTS} files, not all looked at"
+ATTACHMENT_CAP = 4 * 1024 * 1024  # bytes of an attached PDF read to look for active content
+ATTACHED_PDFS_READ = 5  # attached PDFs read that far, per document
+ATTACHMENT_WORDS = {  # how an attachment of a risky kind (rules: deliverables.risky_attachments) is named
+    "executable": "program", "script": "script", "archive": "archive", "zip": "zip archive", "html": "web page",
+    "docm": "macro-enabled document", "xlsm": "macro-enabled workbook", "pptm": "macro-enabled presentation",
+}
+_PROGRAM_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
 
 # Why a searchable scan's date may not be read: shown after "Could not verify the date on 'x': ".
 HIDDEN_TEXT_UNREAD = ("it is a scanned page whose hidden text layer (the words the scanner recognised) shows "
@@ -124,6 +133,7 @@ class _Structure:
     meta_dates: list[FoundDate] = field(default_factory=list)
     active: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    attachments: list[tuple[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -136,6 +146,7 @@ class _Content:
     encrypted: bool = False
     locked: bool = False  # encrypted and the empty password does not open it
     permissions: int | None = None  # what PDFium reports for an encrypted file it opened
+    attachments: list[tuple[str, Any]] = field(default_factory=list)  # attached file names PDFium lists
     active: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     hidden_text_pages: list[int] = field(default_factory=list)  # text only an invisible layer over a page image
@@ -180,10 +191,17 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
     active = list(structure.active)
     unreadable = damaged = None
     if structure.reader is None and (not encrypted or content.pages is not None):
-        # pypdf could not parse it: use PDFium's view and a raw byte scan instead.
-        active.extend([*_raw_scan(path, data), *content.active])
+        # pypdf could not parse it: use PDFium's view and a raw byte scan instead. PDFium names the
+        # attached files, which are then judged by name like pypdf's.
+        raw = _raw_scan(path, data)
+        if content.pages is not None:
+            raw = [label for label in raw if label != EMBEDDED_FILES]
+            structure.attachments = content.attachments
+        active.extend([*raw, *content.active])
         if not encrypted:
             unreadable, damaged = _repair_verdict(path, structure, content, notes, data)
+    risky, attachments = _attachments(structure.attachments, options.rules)
+    active.extend(risky)
     found = dates.find_dates(content.text, "content", options.window)
     found += dates.find_dates(_filled_in(structure.reader, options.rules), "content", options.window)
     return replace(
@@ -199,6 +217,7 @@ def inspect_pdf(path: Path, base: FileFacts, options: InspectOptions, data: byte
         page_facts=tuple(content.page_facts),
         dates=(*base.dates, *found, *structure.meta_dates),
         active_content=tuple(dict.fromkeys((*base.active_content, *active))),
+        attachments=tuple(attachments),
         unreadable=unreadable,
         damaged=damaged,
         notes=tuple(dict.fromkeys((*base.notes, *notes))),
@@ -266,11 +285,51 @@ def _read_structure(fh: Any) -> _Structure:
     result.producer = _info_text(reader, "/Producer")
     with contextlib.suppress(Exception):
         result.signatures = _signatures(reader)
+    walker = _ActiveContentWalker(reader)
     try:
-        result.active = _ActiveContentWalker(reader).walk()
+        result.active = walker.walk()
     except Exception:
         result.notes.append("its active content could not be fully checked")
+    result.attachments = walker.attachments + ([(MORE_ATTACHMENTS, None)] if walker.more else [])
     return result
+
+
+def _attachments(attached: list[tuple[str, Any]], rules: DeliverableRules) -> tuple[list[str], list[str]]:
+    """(active content, harmless attachment names): an attached program, script, archive or macro
+    document (the kinds in rules.deliverables.risky_attachments, by name or by a program's first bytes),
+    or an attached PDF with script, launch actions or attachments of its own, is active content; any
+    other attachment (a photo, a spreadsheet, a PDF 2.0 accessibility file) is only named."""
+    active: list[str] = []
+    harmless: list[str] = []
+    pdfs_read = 0
+    kinds = {ext: kind for kind, exts in rules.extensions.items() for ext in exts}
+    for name, stream in attached:
+        if name == MORE_ATTACHMENTS:
+            harmless.append(name)
+            continue
+        shown = _shown(name or "unnamed")
+        kind = kinds.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+        head = _bounded_stream_data(stream, 64) if stream is not None else None
+        if head is not None and head.startswith(_PROGRAM_MAGIC) and kind not in ("txt", "csv"):
+            kind = "executable"
+        if kind in rules.risky_attachments:
+            active.append(f"an attached {ATTACHMENT_WORDS.get(kind, kind + ' file')} {shown}")
+            continue
+        nested: list[str] = []
+        if head is not None and (kind == "pdf" or head.startswith(b"%PDF")) and pdfs_read < ATTACHED_PDFS_READ:
+            pdfs_read += 1
+            body = _bounded_stream_data(stream, ATTACHMENT_CAP)
+            nested = _raw_markers(body) if body is not None else []
+        if nested:
+            active.append(f"an attached PDF {shown} with {', '.join(nested)}")
+            continue
+        harmless.append(shown)
+    return active, harmless
+
+
+def _raw_markers(data: bytes) -> list[str]:
+    """Active-content names found in the bytes of a (small) PDF."""
+    return list(dict.fromkeys(label for pattern, label in _RAW_MARKERS if re.search(pattern, data)))
 
 
 PRINT_PERMISSION = 1 << 2  # bit 3 of /P: the document may be printed
@@ -441,6 +500,8 @@ class _ActiveContentWalker:
         self.budget = budget
         self.seen: set[int] = set()
         self.found: dict[str, None] = {}
+        self.attachments: list[tuple[str, Any]] = []  # (file name, embedded file stream or None)
+        self.more = False  # more attachments than MAX_ATTACHMENTS
 
     def walk(self) -> list[str]:
         root = _resolve(self.reader.trailer.get("/Root"))
@@ -501,9 +562,44 @@ class _ActiveContentWalker:
             return
         if "/JavaScript" in names:
             self.found[JAVASCRIPT] = None
-        tree = self._get(names.get("/EmbeddedFiles"))
-        if isinstance(tree, DictionaryObject) and ("/Names" in tree or "/Kids" in tree):
-            self.found[EMBEDDED_FILES] = None
+        self._embedded_files(names.get("/EmbeddedFiles"), 0)
+
+    def _embedded_files(self, node_obj: Any, depth: int) -> None:
+        """The files of the /EmbeddedFiles name tree (pairs of name and file specification), bounded."""
+        node = self._get(node_obj)
+        if not isinstance(node, DictionaryObject) or depth > 10:
+            return
+        pairs = self._get(node.get("/Names"))
+        if isinstance(pairs, ArrayObject):
+            for i in range(1, min(len(pairs), 2 * MAX_ATTACHMENTS + 1), 2):
+                self._file_spec(pairs[i], pairs[i - 1])
+        kids = self._get(node.get("/Kids"))
+        if isinstance(kids, ArrayObject):
+            for kid in kids[:100]:
+                self._embedded_files(kid, depth + 1)
+
+    def _file_spec(self, spec_obj: Any, key: Any = None) -> None:
+        """Record one attached file: its name and its embedded stream (None when it has none)."""
+        if len(self.attachments) >= MAX_ATTACHMENTS:
+            self.more = True
+            return
+        spec = self._get(spec_obj)
+        name = ""
+        stream = None
+        if isinstance(spec, DictionaryObject):
+            for entry in ("/UF", "/F"):
+                value = self._get(spec.get(entry))
+                if isinstance(value, str | bytes) and _pdf_string(value).strip():
+                    name = _pdf_string(value)
+                    break
+            files = self._get(spec.get("/EF"))
+            if isinstance(files, DictionaryObject):
+                stream = self._get(files.get("/F") or files.get("/UF"))
+        elif isinstance(spec, str | bytes):
+            name = _pdf_string(spec)  # a file specification may be just a file name
+        if not name and isinstance(key, str | bytes):
+            name = _pdf_string(key)
+        self.attachments.append((name, stream if isinstance(stream, StreamObject) else None))
 
     def _additional_actions(self, aa_obj: Any) -> None:
         aa = self._get(aa_obj)
@@ -532,7 +628,7 @@ class _ActiveContentWalker:
             return
         subtype = annot.get("/Subtype")
         if subtype == "/FileAttachment":
-            self.found[FILE_ATTACHMENT] = None
+            self._file_spec(annot.get("/FS"))
         elif subtype == "/RichMedia":
             self.found[RICH_MEDIA] = None
         self._action(self._get(annot.get("/A")))
@@ -800,6 +896,7 @@ def _pages_with_pdfium(
                 content.permissions = int(_pdfium_raw.FPDF_GetDocPermissions(doc.raw)) & 0xFFFFFFFF
         content.pages = len(doc)
         content.active = _pdfium_active_content(doc)
+        content.attachments = _pdfium_attachments(doc)
         rules = options.rules
         texts: dict[int, str] = {}
         budget = _Budget()
@@ -1059,14 +1156,26 @@ def _pdfium_active_content(doc: Any) -> list[str]:
         if _pdfium_raw.FPDFDoc_GetJavaScriptActionCount(doc.raw) > 0:
             found.append(JAVASCRIPT)
     with contextlib.suppress(Exception):
-        if doc.count_attachments() > 0:
-            found.append(EMBEDDED_FILES)
-    with contextlib.suppress(Exception):
         if doc.get_formtype() in (
             _pdfium_raw.FORMTYPE_XFA_FULL,
             _pdfium_raw.FORMTYPE_XFA_FOREGROUND,
         ):
             found.append(XFA)
+    return found
+
+
+def _pdfium_attachments(doc: Any) -> list[tuple[str, Any]]:
+    """The names of the files attached to the document, as PDFium lists them (bounded)."""
+    found: list[tuple[str, Any]] = []
+    with contextlib.suppress(Exception):
+        count = max(0, int(doc.count_attachments()))
+        for index in range(min(count, MAX_ATTACHMENTS)):
+            name = ""
+            with contextlib.suppress(Exception):
+                name = str(doc.get_attachment(index).get_name())
+            found.append((name, None))
+        if count > MAX_ATTACHMENTS:
+            found.append((MORE_ATTACHMENTS, None))
     return found
 
 
