@@ -169,6 +169,14 @@ def test_damaged_but_readable_pdfs(name: str) -> None:
     assert facts.unreadable is None and facts.pages == 1
 
 
+def test_searchable_scan_from_a_copier() -> None:
+    """A Canon copier's "searchable" scan: a page image with its OCR text drawn invisibly (3 Tr) over it."""
+    if not PDFIUM:
+        pytest.skip("needs pypdfium2")
+    assert facts_of("pdfjs__scan-bad.pdf").hidden_text_pages == (1,)
+    assert facts_of("pdfjs__tracemonkey.pdf").hidden_text_pages == ()  # born-digital text
+
+
 def test_damaged_pdf_pdfium_reads() -> None:
     """Junk before the header and no startxref value: pypdf fails, PDFium (Chrome, Edge) reads it."""
     if not PDFIUM:
