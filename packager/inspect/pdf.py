@@ -927,7 +927,8 @@ def _pages_with_pdfium(
 
 # "3 Tr": text render mode 3, neither filled nor stroked. Scanners and scanning apps write their OCR
 # text layer so, over the page image: it can be searched and copied, but it is not what the page shows.
-_INVISIBLE_MODE = re.compile(rb"(?<![\w.+-])3\s+Tr(?![A-Za-z0-9*])")
+# It starts with the literal '3' (the look-behind after it), so the engine skips ahead to each '3'.
+_INVISIBLE_MODE = re.compile(rb"3(?<![\w.+-]3)\s+Tr(?![A-Za-z0-9*])")
 HIDDEN_TEXT_OBJECTS = 5_000  # page objects looked at, per document, to confirm an invisible text layer
 
 
@@ -955,7 +956,10 @@ def _hidden_text_pages(doc: Any, reader: PdfReader | None, texts: dict[int, str]
 def _may_hide_text(reader: PdfReader, index: int) -> bool:
     """Does page ``index``'s own content set text render mode 3, or show no text itself?"""
     data = _page_content_bytes(reader, index)
-    return data is not None and (_INVISIBLE_MODE.search(data) is not None or not _shows_characters(data))
+    if data is None:
+        return False
+    # Most pages never set a render mode: one substring search rules them out before the pattern runs.
+    return (b"Tr" in data and _INVISIBLE_MODE.search(data) is not None) or not _shows_characters(data)
 
 
 def _page_content_bytes(reader: PdfReader, index: int) -> bytes | None:
