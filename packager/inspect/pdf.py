@@ -942,7 +942,7 @@ def _hidden_text_pages(doc: Any, reader: PdfReader | None, texts: dict[int, str]
     """
     if reader is None:
         return []
-    budget = [HIDDEN_TEXT_OBJECTS]
+    budget = _Budget(objects=HIDDEN_TEXT_OBJECTS)
     found: list[int] = []
     for index, text in sorted(texts.items()):
         if not text.strip() or not _may_hide_text(reader, index):
@@ -987,43 +987,12 @@ def _page_content_bytes(reader: PdfReader, index: int) -> bytes | None:
         return None
 
 
-def _invisible_text_over_image(page: Any, budget: list[int]) -> bool:
+def _invisible_text_over_image(page: Any, budget: _Budget) -> bool:
     """Is every text object on the page invisible (render mode 3), with images covering most of it?"""
-    raw = _pdfium_raw
-    images: list[tuple[int, int, _Matrix]] = []
-    seen_text = False
-    stack: list[tuple[Any, _Matrix, int]] = [(None, _IDENTITY, 0)]
-    while stack:
-        container, outer, depth = stack.pop()
-        count = raw.FPDFPage_CountObjects(page.raw) if container is None else raw.FPDFFormObj_CountObjects(container)
-        for i in range(max(0, count)):
-            if budget[0] <= 0:
-                return False
-            budget[0] -= 1
-            obj = raw.FPDFPage_GetObject(page.raw, i) if container is None else raw.FPDFFormObj_GetObject(container, i)
-            if not obj:
-                continue
-            kind = raw.FPDFPageObj_GetType(obj)
-            if kind == raw.FPDF_PAGEOBJ_TEXT:
-                if raw.FPDFTextObj_GetTextRenderMode(obj) != raw.FPDF_TEXTRENDERMODE_INVISIBLE:
-                    return False
-                seen_text = True
-                continue
-            if kind not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM):
-                continue
-            fs = raw.FS_MATRIX()
-            if not raw.FPDFPageObj_GetMatrix(obj, fs):
-                continue
-            matrix = _multiply((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)
-            if kind == raw.FPDF_PAGEOBJ_FORM:
-                if depth < 4:
-                    stack.append((obj, matrix, depth + 1))
-                continue
-            width, height = ctypes.c_uint(), ctypes.c_uint()
-            if raw.FPDFImageObj_GetImagePixelSize(obj, width, height):
-                images.append((width.value, height.value, matrix))
-    if not seen_text:
+    found = _pdfium_objects(page, budget, stop_at_text=False, stop_at_visible_text=True)
+    if found.exhausted or found.visible_text or not found.text:
         return False
+    images = [(width, height, matrix) for width, height, matrix, _obj in found.images]
     return _scan_verdict(False, images, _normalise_box(page.get_cropbox()))[0]
 
 
@@ -1311,10 +1280,12 @@ class _PageObjects:
     exhausted: bool = False  # the object budget ran out (so the page is far from blank)
     other: int = 0  # objects that are neither images nor forms (text, paths, shadings)
     images: list[tuple[int, int, _Matrix, Any]] = field(default_factory=list)
+    visible_text: bool = False  # with ``stop_at_visible_text``: a text object drawn other than invisibly
 
 
-def _pdfium_objects(page: Any, budget: _Budget, stop_at_text: bool) -> _PageObjects:
-    """Page objects, with each image's pixel size, matrix to page space and handle."""
+def _pdfium_objects(page: Any, budget: _Budget, stop_at_text: bool, stop_at_visible_text: bool = False) -> _PageObjects:
+    """Page objects, with each image's pixel size, matrix to page space and handle. ``stop_at_visible_text``:
+    look at each text object's render mode, and stop at the first one that is drawn (not mode 3)."""
     raw = _pdfium_raw
     found = _PageObjects()
     # Each stack entry: (form handle, or None for the page itself; its matrix; depth).
@@ -1343,6 +1314,10 @@ def _pdfium_objects(page: Any, budget: _Budget, stop_at_text: bool) -> _PageObje
             if kind == raw.FPDF_PAGEOBJ_TEXT:
                 found.text = True
                 if stop_at_text:
+                    return found
+                if stop_at_visible_text and (
+                        raw.FPDFTextObj_GetTextRenderMode(obj) != raw.FPDF_TEXTRENDERMODE_INVISIBLE):
+                    found.visible_text = True
                     return found
             if kind not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM):
                 found.other += 1
