@@ -1034,34 +1034,11 @@ def _stream_shows_text(reader: PdfReader | None, index: int) -> bool:
     """Does page ``index``'s own content stream show characters? False means "not known".
 
     Only unfiltered and plain Flate streams are read, inflated to at most ``CONTENT_CAP``
-    bytes; anything else (other filters, inline images, text only inside forms) is left to
-    PDFium.
+    bytes (``_page_content_bytes``); anything else (other filters, inline images, text only
+    inside forms) is left to PDFium.
     """
-    if reader is None:
-        return False
-    try:
-        contents = reader.pages[index].get("/Contents")
-        if isinstance(contents, IndirectObject):
-            data = _raw_flate_object(reader, contents, CONTENT_CAP)
-            if data is not None:
-                return not _INLINE_IMAGE.search(data) and _shows_characters(data)
-        contents = _resolve(contents)
-        streams = list(contents) if isinstance(contents, ArrayObject) else [contents]
-        room = CONTENT_CAP
-        for ref in streams[:64]:
-            data = _bounded_stream_data(_resolve(ref), room)
-            if data is None:
-                return False
-            room -= len(data)
-            if _INLINE_IMAGE.search(data):
-                return False
-            if _shows_characters(data):
-                return True
-            if room <= 0:
-                return False
-    except Exception:
-        return False
-    return False
+    data = _page_content_bytes(reader, index) if reader is not None else None
+    return data is not None and not _INLINE_IMAGE.search(data) and _shows_characters(data)
 
 
 _STREAM_HEADER = re.compile(
