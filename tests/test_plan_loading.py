@@ -171,3 +171,21 @@ def test_a_milestone_assigned_to_a_group_of_people() -> None:
     data = valid_plan()
     data["objectives"][0]["milestones"][0]["assigned_to"] = ["Site supervisors", "Safety committee"]
     assert plan_from(data).objectives[0].milestones[0].assigned_to == "Site supervisors, Safety committee"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("target_date", "May 14, 2026 " * 5_000, "is not a date written YYYY-MM-DD"),  # long: not searched
+        ("target_date", "5/14/26", "is not a date written YYYY-MM-DD"),  # no window to settle a two-digit year
+        ("assigned_to", [f"Person {i}" for i in range(10_000)], "the value is a list, not text"),  # not joined
+        ("assigned_to", ["x" * 60_000, "y"], "far too long"),  # joined, then held to the text limit
+        ("assigned_to", [["nested"], "y"], "the value is a list, not text"),
+    ],
+)
+def test_hostile_written_dates_and_groups_end_in_one_paragraph(field: str, value: object, expected: str) -> None:
+    data = valid_plan()
+    data["objectives"][0]["milestones"][0][field] = value
+    with pytest.raises(InputError) as info:
+        plan_from(data)
+    assert expected in str(info.value) and f"objectives[1].milestones[1].{field}" in str(info.value)
