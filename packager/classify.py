@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from packager.dates import find_dates
 from packager.inventory import FileRecord
@@ -135,7 +136,8 @@ def classify(
     if plan is None:
         plan = plan_path(names, root)
     manifest = manifest_path(names, root, naming) if received else None
-    document_paths = {role: _named_file(written, names, root, naming) for role, written in documents.items()}
+    finder = _DocumentFinder(names, root, naming)
+    document_paths = {role: finder.find(written) for role, written in documents.items()}
     role_by_path = {name_key(path): role for role, path in document_paths.items()}
 
     records: list[FileRecord] = []
@@ -187,30 +189,50 @@ def written_parts(written: str) -> list[str]:
     return [part for part in text.replace("\\", "/").split("/") if part not in ("", ".")]
 
 
-def _named_file(written: str, names: list[str], root: str, naming: NamingConvention) -> str:
-    """The file a path in the plan's ``documents:`` names, as a path in the folder or zip.
+class _DocumentFinder:
+    """Finds the file a path in the plan's ``documents:`` names, as a path in the folder or zip.
 
     The path below the top folder when a file has it ('admin/ack.pdf', './admin/ack.pdf',
     'admin\\ack.pdf'). Otherwise, as a reviewer would find it, the one file in ``admin/`` or at
     the top whose path ends as the written one does, longest ending first: a path copied whole
     ('C:\\Users\\…\\COR 2026\\admin\\ack.pdf') or the file name alone. Two such files, or none:
     the path as written, which the checks report as missing.
+
+    What it looks paths up in is made once, when first needed, for every document the plan names.
     """
-    parts = written_parts(written)
-    exact = root + "/".join(parts)
-    if not parts or exact in names or name_key(exact) in {name_key(n) for n in names}:
+
+    def __init__(self, names: list[str], root: str, naming: NamingConvention) -> None:
+        self.names, self.root, self.naming = names, root, naming
+        self.present = set(names)
+
+    @cached_property
+    def _keys(self) -> frozenset[str]:
+        return frozenset(name_key(n) for n in self.names)
+
+    @cached_property
+    def _top_or_admin(self) -> dict[str, str]:
+        """Files at the top or in an admin folder, by the key of their path below the top folder."""
+        keyed: dict[str, str] = {}
+        for name in self.names:
+            rel = below_root(name, self.root)
+            if not self.naming.is_ignored(rel) and ("/" not in rel or self.naming.is_admin(rel)):
+                keyed[name_key(rel)] = name
+        return keyed
+
+    def find(self, written: str) -> str:
+        parts = written_parts(written)
+        exact = self.root + "/".join(parts)
+        if not parts or exact in self.present or name_key(exact) in self._keys:
+            return exact
+        keyed = self._top_or_admin
+        for count in range(len(parts), 0, -1):
+            ending = name_key("/".join(parts[-count:]))
+            found = [name for key, name in keyed.items() if key == ending or key.endswith("/" + ending)]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                break
         return exact
-    keyed = {name_key(below_root(name, root)): name for name in names
-             if not ignored_under(name, root, naming)
-             and ("/" not in below_root(name, root) or naming.is_admin(below_root(name, root)))}
-    for count in range(len(parts), 0, -1):
-        ending = name_key("/".join(parts[-count:]))
-        found = [name for key, name in keyed.items() if key == ending or key.endswith("/" + ending)]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            break
-    return exact
 
 
 def _built_document(rel: str) -> str | None:

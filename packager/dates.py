@@ -443,7 +443,10 @@ def _candidates(
 ) -> Iterator[tuple[int, int, date, bool, str]]:
     starts = _starts(text)
     for pattern, reader, precision in _PATTERNS:
-        for m in _matches(pattern, text, starts.get(pattern)):
+        places = starts.get(pattern)
+        if places is not None and not places:  # nowhere it can start: most patterns, in most text
+            continue
+        for m in _matches(pattern, text, places):
             reading = reader(m, window)
             if reading is not None:
                 yield m.start(), m.end(), reading[0], reading[1], precision
