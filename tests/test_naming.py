@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import shutil
 import unicodedata
 from pathlib import Path
@@ -128,6 +129,16 @@ def test_title_keeps_original_case() -> None:
 )
 def test_ignored(path: str, ignored: bool) -> None:
     assert NAMING.is_ignored(path) is ignored
+
+
+_PART_CHARS = st.sampled_from([*".~$_-tmpdbsktoiTMPDBSKIOÍİıſ \r\n\x00", "Thumbs.db", "desktop.ini", "__MACOSX", "Icon\r"])
+
+
+@given(st.lists(_PART_CHARS, max_size=12).map("".join))
+def test_ignored_part_is_exactly_fnmatch_of_each_rule(part: str) -> None:
+    """The one combined pattern says what matching each rule's glob with fnmatch, lower-cased, says."""
+    expected = any(fnmatch.fnmatchcase(part.lower(), p.lower()) for p in NAMING.rules.ignore)
+    assert NAMING.is_ignored(f"Objective 1/{part}") is expected
 
 
 def test_labels_in_text() -> None:
