@@ -225,8 +225,11 @@ _worker: dict[str, Any] = {}
 
 
 def _start_worker(options: InspectOptions, post: Post | None) -> None:
+    from packager.inspect.pdf import silence_pypdf  # loaded before the workers were forked
+
     die_with_parent()
     keep_freed_memory()
+    silence_pypdf()
     _worker["options"] = options
     _worker["post"] = post
 

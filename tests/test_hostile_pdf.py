@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import zipfile
 import zlib
@@ -217,3 +218,40 @@ def test_hostile_form_fields_are_read_within_bounds(tmp_path: Path) -> None:
     facts = inspect_file(hostile, OPTIONS)
     assert facts.unreadable is None
     assert [d.date for d in facts.dates if d.source == "content"] == [dt.date(2026, 5, 20)]
+
+
+def _misplaced_xref_pdf(path: Path) -> Path:
+    """A PDF whose 'startxref' points 7 bytes off: pypdf recovers and logs two warnings."""
+    make_text_pdf(path)
+    data = path.read_bytes()
+    offset = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    path.write_bytes(data.replace(b"startxref\n%d" % offset, b"startxref\n%d" % (offset + 7)))
+    return path
+
+
+def test_pypdf_warnings_never_reach_the_log_and_its_level_is_put_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _misplaced_xref_pdf(tmp_path / "misplaced.pdf")
+    logger = logging.getLogger("pypdf")
+    before = logger.level
+    with caplog.at_level(logging.DEBUG):
+        facts = inspect_file(path, OPTIONS)
+    assert facts.unreadable is None and "Milestone" in facts.text
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+    assert logger.level == before  # the main process's logging is as it was
+
+
+def test_a_silenced_worker_stays_silent_without_setting_a_level_per_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _misplaced_xref_pdf(tmp_path / "misplaced.pdf")
+    logger = logging.getLogger("pypdf")
+    monkeypatch.setattr(logger, "level", logger.level)  # put back after the test
+    pdf_module.silence_pypdf()
+    levels: list[int] = []
+    monkeypatch.setattr(logger, "setLevel", levels.append)
+    with caplog.at_level(logging.DEBUG):
+        assert inspect_file(path, OPTIONS).unreadable is None
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+    assert levels == []  # setting a level empties every logger's cache: once per worker, not per file

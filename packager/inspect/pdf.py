@@ -240,18 +240,30 @@ def _repair_verdict(
     return None, "its internal structure is broken"
 
 
+QUIET_LEVEL = logging.CRITICAL + 1  # above every level pypdf logs at
+
+
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
     """Silence pypdf's log warnings and Python warnings for the duration."""
     logger = logging.getLogger("pypdf")
     level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
+    # Setting a level empties every logger's cache: skipped where pypdf is silenced for good (a worker).
+    loud = level < QUIET_LEVEL
+    if loud:
+        logger.setLevel(QUIET_LEVEL)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        logger.setLevel(level)
+        if loud:
+            logger.setLevel(level)
+
+
+def silence_pypdf() -> None:
+    """Silence pypdf's log for the rest of this process: for a worker, whose whole life is reading files."""
+    logging.getLogger("pypdf").setLevel(QUIET_LEVEL)
 
 
 # --- structure (pypdf) ---------------------------------------------------------------
