@@ -515,10 +515,12 @@ def audit(
         from packager.approval import load_approved_plans
 
         approved_plans = load_approved_plans(plans_dir, rules)
-    single = len(zips) == 1 and fmt != "csv"
     if (worksheet or scores_path or amendments_path) and len(zips) != 1:
         raise InputError("--worksheet, --scores and --amendments work on one zip at a time",
                          field="--worksheet/--scores")
+    # One zip is audited here (a CSV row too, when it is scored or its worksheet written: a worksheet that
+    # cannot be read is exit 2, never a 'failed' row); several are a batch, one row each.
+    single = len(zips) == 1 and (fmt != "csv" or bool(worksheet or scores_path or amendments_path))
     if single:
         with progress_bar("Checking entries", enabled=not quiet) as progress:
             result = configured(audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress,
@@ -546,6 +548,8 @@ def audit(
         exit_code = ExitCode.FINDINGS if failed(result, config.strict) else ExitCode.OK
         if fmt == "json":
             text = dumps(audit_dict(result, config.strict))
+        elif fmt == "csv":
+            text = batch_csv([BatchRow(zips[0], result, strict=config.strict)])
         elif fmt == "html":
             from packager.report.html import render_audit_html  # Jinja2: only for HTML
 
@@ -555,7 +559,7 @@ def audit(
             text = render_audit_text(result, style=make_style(colour), quiet=quiet, strict=config.strict)
             _emit_report(text, output, colour)
             sys.exit(exit_code)
-        _emit(text, output, json=fmt == "json")
+        _emit(text, output, json=fmt == "json", csv=fmt == "csv")
         sys.exit(exit_code)
     rows: list[BatchRow] = []
     details: list[dict[str, Any]] = []  # the JSON of each zip, made as soon as it is audited
@@ -580,6 +584,8 @@ def audit(
                 details.append({})
             if progress:
                 progress(i, len(zips))
+    # Each row's verdict decides: a zip not audited, or whose verdict fails, fails the batch.
+    batch_exit = ExitCode.FINDINGS if any(r.verdict is None or r.verdict.failed for r in rows) else ExitCode.OK
     if fmt == "csv":
         text = batch_csv(rows)
     elif fmt == "html":
@@ -595,9 +601,9 @@ def audit(
     else:
         colour = use_colour(output)
         _emit_report(batch_text(rows, style=make_style(colour), quiet=quiet), output, colour)
-        sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
+        sys.exit(batch_exit)
     _emit(text, output, json=fmt == "json", csv=fmt == "csv")
-    sys.exit(ExitCode.OK if all(r.status == "ok" for r in rows) else ExitCode.FINDINGS)
+    sys.exit(batch_exit)
 
 
 @main.group("plan")

@@ -9,9 +9,10 @@ from typing import Any
 from packager.audit import AuditResult
 from packager.csvsafe import csv_text
 from packager.report.coverage import deliverable_dict
-from packager.report.text import Style, clean, open_findings, plain, render_findings, summary_role
+from packager.report.text import Style, clean, open_findings, plain, render_findings
 from packager.review import MilestoneReview, milestone_reviews
 from packager.textutil import points
+from packager.verdict import FAILED, NOT_VERIFIED, OK, WARNINGS, Verdict, audit_verdict
 
 
 @dataclass(frozen=True)
@@ -24,55 +25,32 @@ class BatchRow:
     strict: bool = False  # --strict: a zip with warnings is not ok either
 
     @property
+    def verdict(self) -> Verdict | None:
+        """The zip's one verdict (None: it could not be audited)."""
+        return audit_verdict(self.result, self.strict) if self.result is not None else None
+
+    @property
     def status(self) -> str:
-        if self.result is None:
-            return "failed"
-        if self.result.summary.errors:
-            return "errors"
-        passed = self.result.score.passed
-        if passed is False:
-            return "below pass mark"
-        if self.result.plan is None:
-            return "not verified"  # no plan in the zip and none given: see NOT_VERIFIED
-        if self.strict and self.result.summary.warnings:
-            return "warnings"
-        return "ok"
+        decided = self.verdict
+        return decided.status if decided is not None else FAILED
 
 
 def failed(result: AuditResult, strict: bool = False) -> bool:
-    """The audit fails (exit 1): errors (with --strict, warnings too), a QA score below the pass mark, or no
-    plan to audit against (nothing of the plan could be verified, so it cannot be called acceptable)."""
-    return result.summary.failed(strict) or result.score.passed is False or result.plan is None
-
-
-NOT_VERIFIED = "Not verified: there is no plan to audit it against (give the approved plan with --plan or --plans)"
+    """The audit fails (exit 1): what the verdict says (packager.verdict)."""
+    return audit_verdict(result, strict).failed
 
 
 def verdict(result: AuditResult, strict: bool = False) -> str:
-    summary = result.summary
-    if summary.errors:
-        base = "Not acceptable as received"
-    elif result.plan is None:
-        # Coverage, self-scores, notes and the signed pages were never checked: 'Acceptable' would be a guess.
-        base = NOT_VERIFIED
-    elif summary.warnings and strict:
-        base = "Not acceptable as received (warnings fail with --strict)"
-    elif summary.warnings:
-        base = "Acceptable, with warnings"
-    else:
-        base = "Acceptable"
-    score = result.score
-    if score.qa is not None:
-        outcome = "passes" if score.passed else "is below the pass mark: a maintenance audit is required"
-        base += f"; QA score {points(score.qa)}% {outcome}"
-    return base
+    """The verdict's words (packager.verdict)."""
+    return audit_verdict(result, strict).words
 
 
 def render_audit_text(result: AuditResult, *, style: Style = plain, quiet: bool = False, strict: bool = False) -> str:
     """The audit report, grouped like `check`'s. `quiet`: only the errors (with `strict`, the warnings too),
     the verdict and the counts."""
-    role = "error" if failed(result, strict) else summary_role(result.summary, strict)
-    closing = [style(f"Verdict: {verdict(result, strict)}", role), style(result.summary.counts(), role)]
+    decided = audit_verdict(result, strict)
+    role = decided.role
+    closing = [style(f"Verdict: {decided.words}", role), style(result.summary.counts(), role)]
     if quiet:
         shown = open_findings(result.findings, strict)
         return "\n".join([*(render_findings(shown, result.plan, style) if shown else []), *closing]) + "\n"
@@ -138,6 +116,7 @@ def audit_dict(result: AuditResult, strict: bool = False) -> dict[str, Any]:
         "objectives": list(result.objectives),
         "milestones": [r.to_dict() for r in reviews(result)],
         "verdict": verdict(result, strict),
+        "status": audit_verdict(result, strict).status,
     }
     if result.inventory is not None and plan is not None:
         data["deliverables"] = [deliverable_dict(r, plan, result.rules) for r in result.inventory.deliverables]
@@ -145,7 +124,7 @@ def audit_dict(result: AuditResult, strict: bool = False) -> dict[str, Any]:
 
 
 BATCH_COLUMNS = ["zip", "company", "program", "year", "files", "errors", "warnings", "self_score", "qa_score",
-                 "status", "problem"]
+                 "status", "problem", "verdict"]
 
 
 def batch_rows(rows: list[BatchRow]) -> list[list[str]]:
@@ -165,6 +144,7 @@ def batch_rows(rows: list[BatchRow]) -> list[list[str]]:
             points(r.score.qa) if r and r.score.qa is not None else "",
             row.status,
             row.failure or "",
+            row.verdict.words if row.verdict else "",
         ])
     return out
 
@@ -174,18 +154,20 @@ def batch_csv(rows: list[BatchRow]) -> str:
     return csv_text([BATCH_COLUMNS, *batch_rows(rows)])
 
 
-STATUS_ROLE = {"ok": "ok", "warnings": "warning"}  # any other status (errors, below pass mark, failed): error
+STATUS_ROLE = {OK: "ok", WARNINGS: "warning"}  # any other status (errors, below pass mark, failed): error
 
 
 def batch_text(rows: list[BatchRow], *, style: Style = plain, quiet: bool = False) -> str:
     """One line per zip, then how many are ok. `quiet`: only the zips that are not ok, and that line."""
     lines = []
     for cells in batch_rows(rows):
-        zip_name, company, _p, _y, files, errors, warnings, self_score, qa, status, problem = cells
+        zip_name, company, _p, _y, files, errors, warnings, self_score, qa, status, problem, words = cells
         if quiet and status == "ok":
             continue
         detail = problem or f"{files} files, {errors} errors, {warnings} warnings, self {self_score or '—'}%" + (
             f", QA {qa}%" if qa else "")
+        if status == NOT_VERIFIED:
+            detail += f": {words}"
         label = style(f"{status.upper():<16}", STATUS_ROLE.get(status, "error"))
         lines.append(f"{label} {clean(f'{zip_name}  {company}  {detail}')}")
     bad = sum(row.status != "ok" for row in rows)

@@ -12,10 +12,11 @@ from packager import __version__
 from packager.audit import AuditResult
 from packager.dates import period_iso
 from packager.findings import Finding, Severity
-from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, failed, reviews, verdict
+from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, reviews
 from packager.report.coverage import coverage
 from packager.result import CheckResult
 from packager.textutil import long_date, points
+from packager.verdict import audit_verdict
 
 
 def _num(value: Any) -> str:
@@ -51,11 +52,12 @@ def render_audit_html(result: AuditResult, *, strict: bool = False) -> str:
     rows = coverage(result.plan, result.inventory, result.findings) if result.plan and result.inventory else []
     milestone_rows = reviews(result)
     summary = result.summary
-    verdict_class = "bad" if failed(result, strict) else ("warn" if summary.warnings else "good")
+    decided = audit_verdict(result, strict)
+    verdict_class = {"error": "bad", "warning": "warn"}.get(decided.role, "good")
     return _environment().get_template("audit.html.j2").render(
         version=__version__,
         company=result.plan.company if result.plan else "Unknown company",
-        plan=result.plan, zip_name=result.path.name, verdict=verdict(result, strict), verdict_class=verdict_class,
+        plan=result.plan, zip_name=result.path.name, verdict=decided.words, verdict_class=verdict_class,
         summary_line=summary.counts(), unverified=result.unverified,
         objectives=result.objectives, score=result.score, coverage=rows,
         archive_findings=[f.to_dict() for f in result.archive_findings],

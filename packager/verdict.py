@@ -1,0 +1,88 @@
+"""The reviewer's verdict on one audited submission, decided once.
+
+Applies to `packager audit`: the text, JSON and HTML reports, each row of a batch (text, CSV, HTML, JSON)
+and the exit code all read `audit_verdict`, so the words, the batch status and the exit code always agree.
+
+What decides, in this order:
+
+1. errors in the zip (other than the QA score's own pass-mark finding): not acceptable as received;
+2. no plan to audit against: not verified;
+3. the QA score (`--scores`), when given: below the pass mark fails, whatever the self-score says
+   (the guide: the reviewer's score "will be submitted to Partnerships");
+4. without QA scores, a self-score below the pass mark fails (the self-score is the company's estimate,
+   so the words say a QA score at or above the pass mark would clear it);
+5. warnings fail only with --strict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from packager.findings import Severity
+from packager.textutil import long_date, points
+
+if TYPE_CHECKING:
+    from packager.audit import AuditResult
+
+# Batch statuses (a zip that could not be audited at all is the batch's own `failed`).
+OK, WARNINGS, ERRORS, BELOW_PASS, NOT_VERIFIED, FAILED = (
+    "ok", "warnings", "errors", "below pass mark", "not verified", "failed")
+
+QA_BELOW_PASS_CHECK = "score-below-pass"  # as an error, the QA score's finding: the score decides, not the count
+
+NO_PLAN = "there is no plan to audit it against (give the approved plan with --plan or --plans)"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the reviewer is told about one zip: `words` (the verdict line), `status` (the batch status),
+    `failed` (exit 1) and `role` (how it is shown: error, warning or ok; it fails exactly when error)."""
+
+    words: str
+    status: str
+    failed: bool
+    role: str
+
+
+def audit_verdict(result: AuditResult, strict: bool = False) -> Verdict:
+    """The one verdict on an audited zip (see the module's docstring for the order)."""
+    score = result.score
+    errors = any(f.accepted is None and f.severity is Severity.ERROR and f.check != QA_BELOW_PASS_CHECK
+                 for f in result.findings)
+    warned = result.summary.warnings > 0
+    qa = score.qa
+    by = _by(result)
+
+    def said(words: str, status: str, role: str) -> Verdict:
+        return Verdict(words, status, role == "error", role)
+
+    qa_clause = ""
+    if qa is not None:
+        qa_clause = (f"; QA score {points(qa)}% passes" if score.passed else
+                     f"; QA score {points(qa)}% is below the pass mark: a maintenance audit is required{by}")
+    if errors:
+        return said("Not acceptable as received" + qa_clause, ERRORS, "error")
+    if result.plan is None:
+        return said(f"Not verified: {NO_PLAN}", NOT_VERIFIED, "error")
+    if qa is not None and score.passed is False:
+        return said(f"Below the pass mark: QA score {points(qa)}% (pass mark {points(score.pass_mark)}%); a "
+                    f"maintenance audit is required{by}", BELOW_PASS, "error")
+    if qa is None and score.self is not None and score.passed is False:
+        return said(f"Below the pass mark: self-score {points(score.self)}% (pass mark {points(score.pass_mark)}%); "
+                    f"a maintenance audit is required{by} unless the QA score reaches the pass mark",
+                    BELOW_PASS, "error")
+    if warned and strict:
+        return said("Not acceptable as received (warnings fail with --strict)" + qa_clause, WARNINGS, "error")
+    role = "warning" if warned else "ok"
+    return said(("Acceptable, with warnings" if warned else "Acceptable") + qa_clause, OK, role)
+
+
+def _by(result: AuditResult) -> str:
+    """' before December 31, 2026': the maintenance-audit deadline of the plan's year."""
+    if result.plan is None:
+        return ""
+    return f" before {long_date(result.rules.maintenance_audit_deadline(result.plan.year))}"
+
+
+__all__ = ["BELOW_PASS", "ERRORS", "FAILED", "NOT_VERIFIED", "OK", "WARNINGS", "Verdict", "audit_verdict"]

@@ -1,0 +1,203 @@
+"""The reviewer's verdict is decided once (packager.verdict): every format of `audit` — text, JSON, HTML, the
+CSV/text/HTML batch row — and the exit code say the same thing, and the QA score decides when it is given.
+
+Cases from hunt 23 (A6): a QA score of 59.99% was `ok` (exit 0) in the CSV while the text failed it; a
+self-score of 50% with a QA score of 70% was `below pass mark` in the CSV; a self-score of 50% without QA
+scores said "Acceptable, with warnings" and exited 1."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from markupsafe import escape
+
+from packager.audit import MANIFEST_MISMATCH, AuditResult
+from packager.build import build_submission
+from packager.checks.mapping import UNMAPPED
+from packager.checks.scoring import BELOW_PASS
+from packager.cli import main
+from packager.findings import Finding, Severity
+from packager.plan import Plan, load_plan
+from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_csv, failed, render_audit_text
+from packager.report.html import render_audit_html
+from packager.result import Score
+from packager.rules import load_rules
+from packager.verdict import Verdict, audit_verdict
+from packager.worksheet import worksheet_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "fixtures" / "sample"
+TODAY = dt.date(2026, 11, 26)
+RULES = load_rules()
+PLAN = load_plan(SAMPLE / "action-plan.yaml", RULES)
+
+ERROR = MANIFEST_MISMATCH.finding("'a.pdf' has been changed since the zip was built.", path="a.pdf")
+WARNING = UNMAPPED.finding("'notes.txt' is not part of any milestone.", path="notes.txt")
+SELF_BELOW = BELOW_PASS.finding("The self-score is 50%, below the pass mark of 60%.")
+QA_BELOW = BELOW_PASS.finding("The QA score is 59.99%, below the pass mark of 60%.", severity=Severity.ERROR)
+
+NO_PLAN = "Not verified: there is no plan to audit it against (give the approved plan with --plan or --plans)"
+SELF_50 = ("Below the pass mark: self-score 50% (pass mark 60%); a maintenance audit is required before December 31, "
+           "2026 unless the QA score reaches the pass mark")
+QA_5999 = ("Below the pass mark: QA score 59.99% (pass mark 60%); a maintenance audit is required before "
+           "December 31, 2026")
+STRICT = "Not acceptable as received (warnings fail with --strict)"
+
+
+def result(findings: tuple[Finding, ...] = (), *, self_score: float | None = 93, qa: float | None = None,
+           plan: Plan | None = PLAN, **fields: Any) -> AuditResult:
+    return AuditResult(Path("Northwind 2026.zip"), RULES, plan, findings, Score(self_score, 60, qa), **fields)
+
+
+# (case, result, strict) -> (words, status, role); the verdict fails (exit 1) exactly when its role is error
+CASES: list[tuple[str, AuditResult, bool, tuple[str, str, str]]] = [
+    ("clean", result(), False, ("Acceptable", "ok", "ok")),
+    ("a warning", result((WARNING,)), False, ("Acceptable, with warnings", "ok", "warning")),
+    ("a warning, --strict", result((WARNING,)), True, (STRICT, "warnings", "error")),
+    ("an error", result((ERROR, WARNING)), False, ("Not acceptable as received", "errors", "error")),
+    ("an error, QA passes", result((ERROR,), qa=70), False,
+     ("Not acceptable as received; QA score 70% passes", "errors", "error")),
+    ("an error, QA below", result((ERROR, QA_BELOW), qa=40), False,
+     ("Not acceptable as received; QA score 40% is below the pass mark: a maintenance audit is required before "
+      "December 31, 2026", "errors", "error")),
+    ("QA 59.99%, nothing else", result((QA_BELOW,), qa=59.99), False, (QA_5999, "below pass mark", "error")),
+    ("QA 59.99%, --ignore score-below-pass", result(qa=59.99), False, (QA_5999, "below pass mark", "error")),
+    ("QA 59.99%, a warning, --strict", result((QA_BELOW, WARNING), qa=59.99), True,
+     (QA_5999, "below pass mark", "error")),
+    ("self 50%, QA 70%", result(self_score=50, qa=70), False, ("Acceptable; QA score 70% passes", "ok", "ok")),
+    ("self 50%, QA 70%, a warning, --strict", result((WARNING,), self_score=50, qa=70), True,
+     (STRICT + "; QA score 70% passes", "warnings", "error")),
+    ("self 50%, no QA scores", result((SELF_BELOW,), self_score=50), False, (SELF_50, "below pass mark", "error")),
+    ("self 60% exactly", result(self_score=60), False, ("Acceptable", "ok", "ok")),
+    ("no plan", result(self_score=None, plan=None), False, (NO_PLAN, "not verified", "error")),
+    ("no plan, an error", result((ERROR,), self_score=None, plan=None), False,
+     ("Not acceptable as received", "errors", "error")),
+]
+
+
+@pytest.mark.parametrize(("case", "audited", "strict", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_one_verdict(case: str, audited: AuditResult, strict: bool, expected: tuple[str, str, str]) -> None:
+    words, status, role = expected
+    assert audit_verdict(audited, strict) == Verdict(words, status, role == "error", role)
+
+
+@pytest.mark.parametrize(("case", "audited", "strict", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_every_format_reads_the_verdict(
+    case: str, audited: AuditResult, strict: bool, expected: tuple[str, str, str],
+) -> None:
+    words, status, role = expected
+    text = render_audit_text(audited, strict=strict)
+    assert f"\nVerdict: {words}\n{audited.summary.counts()}\n" in text
+    data = audit_dict(audited, strict)
+    assert (data["verdict"], data["status"]) == (words, status)
+    page = render_audit_html(audited, strict=strict)
+    css = {"error": "bad", "warning": "warn", "ok": "good"}[role]
+    assert f'<div class="verdict {css}">{escape(words)}</div>' in page
+    lines = list(csv.reader(io.StringIO(batch_csv([BatchRow(audited.path, audited, strict=strict)]).lstrip("\ufeff"))))
+    assert lines[0] == BATCH_COLUMNS
+    row = dict(zip(lines[0], lines[1], strict=True))
+    assert (row["status"], row["verdict"]) == (status, words)
+    assert row["qa_score"] == (f"{audited.score.qa:g}" if audited.score.qa is not None else "")
+    assert failed(audited, strict) is (role == "error")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# End to end: the command, in every format, on zips built here
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    got = CliRunner().invoke(main, [*args, "--today", "2026-11-26", "--ocr", "off"])
+    return got.exit_code, got.stdout, got.stderr
+
+
+def qa_sheet(path: Path, plan: Plan, scores: dict[str, float]) -> Path:
+    """The QA worksheet of the plan, filled in with these scores (as a reviewer saves it from Excel)."""
+    rows = list(csv.reader(io.StringIO(worksheet_csv(plan, None, ()))))
+    column = rows[0].index("qa_score")
+    for row in rows[1:]:
+        row[column] = f"{scores[row[1]]:g}"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+QA_5999_SCORES = {"1.1": 12, "1.2": 10, "1.3": 8, "2.1": 15, "2.2": 10, "3.1": 4.99, "3.2": 0}
+QA_70_SCORES = {"1.1": 8.4, "1.2": 7, "1.3": 5.6, "2.1": 10.5, "2.2": 7, "3.1": 14, "3.2": 17.5}
+LOW_SELF_SCORES = {"1.1": 6, "1.2": 5, "1.3": 4, "2.1": 7, "2.2": 5, "3.1": 10, "3.2": 13}  # 50 of 100
+
+
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory: pytest.TempPathFactory, built: Path) -> dict[str, Path]:
+    """The sample built (self 93%) and the sample whose self-scores add up to 50% built; QA worksheets."""
+    base = tmp_path_factory.mktemp("verdict")
+    low = base / "low"
+    shutil.copytree(SAMPLE, low)
+    data = yaml.safe_load((low / "action-plan.yaml").read_text(encoding="utf-8"))
+    for o, objective in enumerate(data["objectives"], start=1):
+        for m, ms in enumerate(objective["milestones"], start=1):
+            ms["self_score"] = LOW_SELF_SCORES[f"{o}.{m}"]
+        objective["notes"] = " ".join(f"{o}.{m}: half done." for m in range(1, len(objective["milestones"]) + 1))
+    (low / "action-plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    low_zip = base / "low.zip"
+    build_submission(low, low_zip, today=TODAY, ocr="off")
+    return {"sample": built, "low": low_zip, "qa5999": qa_sheet(base / "qa-5999.csv", PLAN, QA_5999_SCORES),
+            "qa70": qa_sheet(base / "qa-70.csv", PLAN, QA_70_SCORES)}
+
+
+E2E = [
+    # (case, zip, worksheet, exit, words, status, counts, self, qa)
+    ("sample, QA 59.99%", "sample", "qa5999", 1, QA_5999, "below pass mark", "1 error, 0 warnings", "93", "59.99"),
+    ("self 50%, no QA scores", "low", None, 1, SELF_50, "below pass mark", "0 errors, 1 warning", "50", ""),
+    ("self 50%, QA 70%", "low", "qa70", 0, "Acceptable; QA score 70% passes", "ok", "0 errors, 0 warnings", "50",
+     "70"),
+]
+
+
+@pytest.mark.parametrize(("case", "zip_key", "sheet", "code", "words", "status", "counts", "self_score", "qa"), E2E,
+                         ids=[c[0] for c in E2E])
+def test_the_command_says_the_same_in_every_format(
+    zips: dict[str, Path], tmp_path: Path, case: str, zip_key: str, sheet: str | None, code: int, words: str,
+    status: str, counts: str, self_score: str, qa: str,
+) -> None:
+    scores = ["--scores", str(zips[sheet])] if sheet else []
+    args = ["audit", str(zips[zip_key]), *scores]
+
+    got, out, err = run(*args, "--quiet")
+    assert (got, out.endswith(f"Verdict: {words}\n{counts}\n")) == (code, True), out + err
+
+    got, out, err = run(*args, "--format", "json")
+    data = json.loads(out)
+    assert (got, data["verdict"], data["status"]) == (code, words, status), err
+    assert data["score"]["passed"] is (status == "ok")
+
+    page = tmp_path / "report.html"
+    got, _out, err = run(*args, "--format", "html", "-o", str(page))
+    assert got == code, err
+    assert f">{escape(words)}</div>" in page.read_text(encoding="utf-8")
+
+    got, out, err = run(*args, "--format", "csv")
+    assert got == code, err
+    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+    assert [(r["zip"], r["self_score"], r["qa_score"], r["status"], r["problem"], r["verdict"]) for r in rows] == [
+        (zips[zip_key].name, self_score, qa, status, "", words)]
+
+
+def test_a_batch_fails_exactly_when_a_row_does(zips: dict[str, Path]) -> None:
+    """A batch's exit code and each row's status read the same verdicts as a single zip's report."""
+    got, out, err = run("audit", str(zips["sample"]), str(zips["low"]))
+    assert got == 1, err
+    assert out.splitlines() == [
+        "OK               sample.zip  Northwind Paving Ltd.  15 files, 0 errors, 0 warnings, self 93%",
+        "BELOW PASS MARK  low.zip  Northwind Paving Ltd.  15 files, 0 errors, 1 warnings, self 50%",
+        "2 zips: 1 ok, 1 to follow up",
+    ]
