@@ -94,6 +94,9 @@ class AuditResult:
     entries: int = 0
     approved: str | None = None  # the approved plan scored against (--plan/--plans), when one was given
     qa: QaScores | None = None  # the reviewer's scores and comments (--scores)
+    # A final submission whose self-scores, objective notes, auditors and summary were not in the zip and not
+    # in the approved plan: never checked (packager.verdict: not verified until the QA scores are given).
+    final_content_unread: bool = False
 
     @property
     def summary(self) -> Summary:
@@ -372,9 +375,11 @@ def audit_zip(
     inventory = Inventory(root=root, files=tuple(records), ignored=classified.ignored, documents=documents,
                           document_paths=classified.document_paths)
     ctx = Context(plan=plan, rules=rules, stage=Stage.FINAL, today=today, inventory=inventory, received=True)
+    final_content_unread = False
     if have_plan:
         checked = run_checks(ctx)
         if approved is not None and not has_final_content(plan):
+            final_content_unread = True
             # Self-scores, notes, auditors and summary live in the company's own form, which the zip lacks.
             checked = [f for f in checked if f.check not in FINAL_CONTENT_CHECKS]
             unverified.append(
@@ -411,6 +416,7 @@ def audit_zip(
         score=score, inventory=inventory, manifest=manifest is not None, unverified=tuple(unverified),
         objectives=tuple(objectives), entries=len(scan.all_names),
         approved=(approved.source or "the approved plan") if approved is not None else None, qa=scores,
+        final_content_unread=final_content_unread,
     )
 
 

@@ -9,9 +9,15 @@ What decides, in this order:
 2. no plan to audit against: not verified;
 3. the QA score (`--scores`), when given: below the pass mark fails, whatever the self-score says
    (the guide: the reviewer's score "will be submitted to Partnerships");
-4. without QA scores, a self-score below the pass mark fails (the self-score is the company's estimate,
-   so the words say a QA score at or above the pass mark would clear it);
+4. without QA scores: self-scores, objective notes, auditors and summary that could not be read (a plan-less
+   zip audited against a spring plan: the guide requires them in the final submission) are not verified; a
+   self-score below the pass mark fails (it is the company's estimate, so the words say a QA score at or
+   above the pass mark would clear it);
 5. warnings fail only with --strict.
+
+With QA scores, a zip whose self-scores, notes, auditors and summary could not be read is judged on the QA
+score (the reviewer scored it, with the company's self-scoring form in hand), and the words still say
+what to confirm on that form.
 """
 
 from __future__ import annotations
@@ -32,6 +38,11 @@ OK, WARNINGS, ERRORS, BELOW_PASS, NOT_VERIFIED, FAILED = (
 QA_BELOW_PASS_CHECK = "score-below-pass"  # as an error, the QA score's finding: the score decides, not the count
 
 NO_PLAN = "there is no plan to audit it against (give the approved plan with --plan or --plans)"
+NO_FORM = ("the zip holds no self-scores, objective notes, auditor participation or executive summary, and the "
+           "approved plan has none (check them on the company's self-scoring form, then give your QA scores with "
+           "--scores)")
+CONFIRM_FORM = ("the self-scores, objective notes, auditor participation and executive summary are not in the zip: "
+                "confirm them on the company's self-scoring form")
 
 
 @dataclass(frozen=True)
@@ -52,9 +63,12 @@ def audit_verdict(result: AuditResult, strict: bool = False) -> Verdict:
                  for f in result.findings)
     warned = result.summary.warnings > 0
     qa = score.qa
+    unread = result.final_content_unread
     by = _by(result)
 
     def said(words: str, status: str, role: str) -> Verdict:
+        if unread and qa is not None:  # scored by the reviewer, who has the company's form: say what to confirm
+            words += f" ({CONFIRM_FORM})"
         return Verdict(words, status, role == "error", role)
 
     qa_clause = ""
@@ -68,13 +82,15 @@ def audit_verdict(result: AuditResult, strict: bool = False) -> Verdict:
     if qa is not None and score.passed is False:
         return said(f"Below the pass mark: QA score {points(qa)}% (pass mark {points(score.pass_mark)}%); a "
                     f"maintenance audit is required{by}", BELOW_PASS, "error")
+    if qa is None and unread:
+        return said(f"Not verified: {NO_FORM}", NOT_VERIFIED, "error")
     if qa is None and score.self is not None and score.passed is False:
         return said(f"Below the pass mark: self-score {points(score.self)}% (pass mark {points(score.pass_mark)}%); "
                     f"a maintenance audit is required{by} unless the QA score reaches the pass mark",
                     BELOW_PASS, "error")
     if warned and strict:
         return said("Not acceptable as received (warnings fail with --strict)" + qa_clause, WARNINGS, "error")
-    role = "warning" if warned else "ok"
+    role = "warning" if warned or (unread and qa is not None) else "ok"
     return said(("Acceptable, with warnings" if warned else "Acceptable") + qa_clause, OK, role)
 
 

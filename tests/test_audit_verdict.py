@@ -3,7 +3,8 @@ CSV/text/HTML batch row — and the exit code say the same thing, and the QA sco
 
 Cases from hunt 23 (A6): a QA score of 59.99% was `ok` (exit 0) in the CSV while the text failed it; a
 self-score of 50% with a QA score of 70% was `below pass mark` in the CSV; a self-score of 50% without QA
-scores said "Acceptable, with warnings" and exited 1."""
+scores said "Acceptable, with warnings" and exited 1. (A2): a zip with no plan inside, audited against a spring
+plan, was "Acceptable" (exit 0, batch `ok`) though its self-scores, notes, auditors and summary were never read."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from packager.result import Score
 from packager.rules import load_rules
 from packager.verdict import Verdict, audit_verdict
 from packager.worksheet import worksheet_csv
+from tests.handzips import send_to
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample"
@@ -51,6 +53,11 @@ SELF_50 = ("Below the pass mark: self-score 50% (pass mark 60%); a maintenance a
 QA_5999 = ("Below the pass mark: QA score 59.99% (pass mark 60%); a maintenance audit is required before "
            "December 31, 2026")
 STRICT = "Not acceptable as received (warnings fail with --strict)"
+NO_FORM = ("Not verified: the zip holds no self-scores, objective notes, auditor participation or executive summary, "
+           "and the approved plan has none (check them on the company's self-scoring form, then give your QA scores "
+           "with --scores)")
+CONFIRM = (" (the self-scores, objective notes, auditor participation and executive summary are not in the zip: "
+           "confirm them on the company's self-scoring form)")
 
 
 def result(findings: tuple[Finding, ...] = (), *, self_score: float | None = 93, qa: float | None = None,
@@ -79,6 +86,16 @@ CASES: list[tuple[str, AuditResult, bool, tuple[str, str, str]]] = [
     ("self 50%, no QA scores", result((SELF_BELOW,), self_score=50), False, (SELF_50, "below pass mark", "error")),
     ("self 60% exactly", result(self_score=60), False, ("Acceptable", "ok", "ok")),
     ("no plan", result(self_score=None, plan=None), False, (NO_PLAN, "not verified", "error")),
+    ("no self-scoring form, no QA", result(self_score=None, final_content_unread=True), False,
+     (NO_FORM, "not verified", "error")),
+    ("no self-scoring form, a warning", result((WARNING,), self_score=None, final_content_unread=True), False,
+     (NO_FORM, "not verified", "error")),
+    ("no self-scoring form, an error", result((ERROR,), self_score=None, final_content_unread=True), False,
+     ("Not acceptable as received", "errors", "error")),
+    ("no self-scoring form, QA 70%", result(self_score=None, qa=70, final_content_unread=True), False,
+     ("Acceptable; QA score 70% passes" + CONFIRM, "ok", "warning")),
+    ("no self-scoring form, QA 59.99%", result((QA_BELOW,), self_score=None, qa=59.99, final_content_unread=True),
+     False, (QA_5999 + CONFIRM, "below pass mark", "error")),
     ("no plan, an error", result((ERROR,), self_score=None, plan=None), False,
      ("Not acceptable as received", "errors", "error")),
 ]
@@ -150,16 +167,36 @@ def zips(tmp_path_factory: pytest.TempPathFactory, built: Path) -> dict[str, Pat
     (low / "action-plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     low_zip = base / "low.zip"
     build_submission(low, low_zip, today=TODAY, ocr="off")
+    # A hand-made zip of the evidence and signed pages only (no plan, no self-scoring form) and the plan approved
+    # in the spring (no self-scores, notes, summary or auditors yet; init's document paths kept).
+    evidence = base / "evidence"
+    shutil.copytree(SAMPLE, evidence, ignore=shutil.ignore_patterns("action-plan.yaml"))
+    spring = yaml.safe_load((SAMPLE / "action-plan.yaml").read_text(encoding="utf-8"))
+    for key in ("summary", "auditors"):
+        spring.pop(key, None)
+    for objective in spring["objectives"]:
+        objective.pop("notes", None)
+        for ms in objective["milestones"]:
+            ms.pop("self_score", None)
+    spring_path = base / "approved" / "northwind-2026.yaml"
+    spring_path.parent.mkdir()
+    spring_path.write_text(yaml.safe_dump(spring, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    spring_plan = load_plan(spring_path, RULES)
     return {"sample": built, "low": low_zip, "qa5999": qa_sheet(base / "qa-5999.csv", PLAN, QA_5999_SCORES),
-            "qa70": qa_sheet(base / "qa-70.csv", PLAN, QA_70_SCORES)}
+            "qa70": qa_sheet(base / "qa-70.csv", PLAN, QA_70_SCORES),
+            "evidence": send_to(evidence, base / "Northwind Paving 2026.zip", "Northwind Paving 2026"),
+            "spring": spring_path, "spring-qa70": qa_sheet(base / "spring-qa-70.csv", spring_plan, QA_70_SCORES)}
 
 
 E2E = [
-    # (case, zip, worksheet, exit, words, status, counts, self, qa)
+    # (case, zip, worksheet, exit, words, status, counts, self, qa); "evidence" is audited with --plan (spring)
     ("sample, QA 59.99%", "sample", "qa5999", 1, QA_5999, "below pass mark", "1 error, 0 warnings", "93", "59.99"),
     ("self 50%, no QA scores", "low", None, 1, SELF_50, "below pass mark", "0 errors, 1 warning", "50", ""),
     ("self 50%, QA 70%", "low", "qa70", 0, "Acceptable; QA score 70% passes", "ok", "0 errors, 0 warnings", "50",
      "70"),
+    ("no self-scoring form, no QA", "evidence", None, 1, NO_FORM, "not verified", "0 errors, 0 warnings, 1 note", "", ""),
+    ("no self-scoring form, QA 70%", "evidence", "spring-qa70", 0, "Acceptable; QA score 70% passes" + CONFIRM, "ok",
+     "0 errors, 0 warnings, 1 note", "", "70"),
 ]
 
 
@@ -170,7 +207,8 @@ def test_the_command_says_the_same_in_every_format(
     status: str, counts: str, self_score: str, qa: str,
 ) -> None:
     scores = ["--scores", str(zips[sheet])] if sheet else []
-    args = ["audit", str(zips[zip_key]), *scores]
+    approved = ["--plan", str(zips["spring"])] if zip_key == "evidence" else []
+    args = ["audit", str(zips[zip_key]), *scores, *approved]
 
     got, out, err = run(*args, "--quiet")
     assert (got, out.endswith(f"Verdict: {words}\n{counts}\n")) == (code, True), out + err
@@ -178,7 +216,7 @@ def test_the_command_says_the_same_in_every_format(
     got, out, err = run(*args, "--format", "json")
     data = json.loads(out)
     assert (got, data["verdict"], data["status"]) == (code, words, status), err
-    assert data["score"]["passed"] is (status == "ok")
+    assert data["score"]["passed"] is ({"ok": True, "not verified": None}.get(status, False))
 
     page = tmp_path / "report.html"
     got, _out, err = run(*args, "--format", "html", "-o", str(page))
@@ -201,3 +239,16 @@ def test_a_batch_fails_exactly_when_a_row_does(zips: dict[str, Path]) -> None:
         "BELOW PASS MARK  low.zip  Northwind Paving Ltd.  15 files, 0 errors, 1 warnings, self 50%",
         "2 zips: 1 ok, 1 to follow up",
     ]
+
+
+def test_the_self_scoring_form_missing_from_the_zip_is_said_and_not_verified(zips: dict[str, Path]) -> None:
+    """What could not be verified is a note in the report, and in a batch the row is `not verified` saying why."""
+    got, out, err = run("audit", str(zips["evidence"]), "--plan", str(zips["spring"]))
+    assert got == 1, err
+    assert ("Note: The zip holds no plan with self-scores, so the self-scores, objective notes, auditors and summary "
+            "could not be read; take them from the company's form.") in out
+    got, out, err = run("audit", str(zips["evidence"]), str(zips["sample"]), "--plan", str(zips["spring"]))
+    assert got == 1, err
+    assert out.splitlines()[0] == (
+        f"NOT VERIFIED     Northwind Paving 2026.zip  Northwind Paving Ltd.  11 files, 0 errors, 0 warnings, self —%: "
+        f"{NO_FORM}")
