@@ -97,6 +97,7 @@ class AuditResult:
     # A final submission whose self-scores, objective notes, auditors and summary were not in the zip and not
     # in the approved plan: never checked (packager.verdict: not verified until the QA scores are given).
     final_content_unread: bool = False
+    stage: Stage = Stage.FINAL  # which submission it was audited as: --stage, else the manifest's, else final
 
     @property
     def summary(self) -> Summary:
@@ -207,11 +208,13 @@ def audit_zip(
     approved: Plan | None = None,
     approved_plans: ApprovedPlans | None = None,
     ocr: str = "auto",
+    stage: Stage | None = None,
 ) -> AuditResult:
     """Audit one received zip. Raises InputError only when it cannot be opened as a zip at all.
 
     With `approved` (or `approved_plans`, a folder of them picked by company and year) the zip is mapped
     to and scored against the approved plan; a differing plan inside the zip is reported.
+    `stage`: audit it as a proposal or a final submission; None: as its manifest says, else final.
     """
     today = today or dt.date.today()
     scan = scan_archive(path, rules.archive)
@@ -221,7 +224,7 @@ def audit_zip(
         unverified.append("The archive was not read past its table of contents because it is unsafe.")
         return AuditResult(path, rules, None, tuple(sort_findings(findings)),
                            Score(None, rules.scoring.pass_mark), unverified=tuple(unverified),
-                           entries=len(scan.all_names))
+                           entries=len(scan.all_names), stage=stage or Stage.FINAL)
     naming = NamingConvention(rules.naming)
     root = find_root(scan.all_names, naming)
     safe_names = {e.name for e in scan.entries if not e.is_dir}
@@ -249,11 +252,20 @@ def audit_zip(
                 findings.append(MANIFEST_MISMATCH.finding(
                     f"'{manifest_entry.name}' is not a readable packager manifest, so the files cannot be "
                     "verified against it.", path=manifest_entry.name))
+        stage_asked = stage
+        stage, stage_note = decide_stage(stage, manifest)
+        if stage_note:
+            unverified.append(stage_note)
 
         plan_entry = plan_path(safe_names, root, {e.name: e.modified for e in scan.entries})
         plan = _plan(manifest, reader, scan.entries, plan_entry, rules, findings)
         if plan is not None and plan_entry is not None and plan.source == plan_entry:  # read from the plan file
             findings.extend(_other_plan_notes(reader, scan.entries, root, plan_entry, plan, rules))
+        if stage is Stage.PROPOSAL and scores_path is not None:
+            raise InputError("QA scores are given on the final submission, and this zip is audited as a proposal",
+                             file=path, field="--scores",
+                             hint="Score the final submission's zip; a proposal is approved or sent back for "
+                                  "amendments")
         if approved_plans is not None:
             approved = _pick_approved(approved_plans, plan, path)
         if approved is not None:
@@ -374,11 +386,11 @@ def audit_zip(
     }
     inventory = Inventory(root=root, files=tuple(records), ignored=classified.ignored, documents=documents,
                           document_paths=classified.document_paths)
-    ctx = Context(plan=plan, rules=rules, stage=Stage.FINAL, today=today, inventory=inventory, received=True)
+    ctx = Context(plan=plan, rules=rules, stage=stage, today=today, inventory=inventory, received=True)
     final_content_unread = False
     if have_plan:
         checked = run_checks(ctx)
-        if approved is not None and not has_final_content(plan):
+        if stage is Stage.FINAL and approved is not None and not has_final_content(plan):
             final_content_unread = True
             # Self-scores, notes, auditors and summary live in the company's own form, which the zip lacks.
             checked = [f for f in checked if f.check not in FINAL_CONTENT_CHECKS]
@@ -387,6 +399,10 @@ def audit_zip(
                 "could not be read; take them from the company's form.")
         # The self-check's pass-mark warning belongs to the company; the reviewer's verdict uses the QA score.
         findings.extend(f for f in checked if f.check != "score-below-pass" or scores_path is None)
+    elif stage is Stage.PROPOSAL:
+        unverified.append(
+            "There is no plan in the zip (no manifest.json or action-plan.yaml): the proposal's objectives, "
+            "milestones, weights and organisational chart could not be verified.")
     else:
         for record in inventory.deliverables:
             findings.extend(deliverable_checks.check_record(ctx, record))
@@ -398,6 +414,10 @@ def audit_zip(
         )
     if manifest is None:
         unverified.append("There is no manifest.json, so the files could not be checked against what was built.")
+    if (stage_asked is None and stage is Stage.FINAL and have_plan and not has_final_content(plan)
+            and not any(r.mapping.milestone for r in inventory.deliverables)):
+        unverified.append("The zip's plan has no self-scores and no file in it is filed under a milestone: if it is "
+                          "the spring proposal, audit it with --stage proposal.")
 
     scores: QaScores | None = None
     if scores_path is not None:
@@ -405,19 +425,42 @@ def audit_zip(
             raise InputError("QA scores cannot be read for a zip that has no plan", file=scores_path,
                              field="--scores")
         scores = read_scores(scores_path, plan)
-    self_score = plan.self_score_percent(rules) if have_plan else None
+    self_score = plan.self_score_percent(rules) if have_plan and stage is Stage.FINAL else None
     qa = scores.percent(rules) if scores is not None else None
     score = Score(self=self_score, pass_mark=rules.scoring.pass_mark, qa=qa)
     if qa is not None and have_plan:
         findings.extend(score_below_pass(ctx, qa, "QA score", Severity.ERROR))
-    objectives = _objective_scores(plan, scores) if have_plan else ()
+    objectives = _objective_scores(plan, scores) if have_plan and stage is Stage.FINAL else ()
     return AuditResult(
         path=path, rules=rules, plan=plan if have_plan else None, findings=tuple(sort_findings(findings)),
         score=score, inventory=inventory, manifest=manifest is not None, unverified=tuple(unverified),
         objectives=tuple(objectives), entries=len(scan.all_names),
         approved=(approved.source or "the approved plan") if approved is not None else None, qa=scores,
-        final_content_unread=final_content_unread,
+        final_content_unread=final_content_unread, stage=stage,
     )
+
+
+STAGE_WORDS = {Stage.PROPOSAL: "a proposal", Stage.FINAL: "a final submission"}
+
+
+def decide_stage(asked: Stage | None, manifest: dict[str, Any] | None) -> tuple[Stage, str]:
+    """Which submission the zip is audited as, and a note when that is not simply what its manifest says.
+
+    `--stage` decides when given; otherwise the manifest's `stage` (a build writes 'proposal' or 'final');
+    otherwise (a hand-made zip, or a manifest without a stage) the final submission."""
+    written = manifest.get("stage") if manifest is not None else None
+    built = next((s for s in Stage if s.value == written), None)
+    if asked is not None:
+        if built is not None and built is not asked:
+            return asked, (f"The manifest says this zip is {STAGE_WORDS[built]}; it was audited as "
+                           f"{STAGE_WORDS[asked]}, as --stage asked.")
+        return asked, ""
+    if built is not None:
+        return built, ""
+    if written is not None:  # untrusted: never echoed
+        return Stage.FINAL, ("The manifest's stage is neither 'proposal' nor 'final', so the zip was audited as a "
+                             "final submission (give --stage proposal if it is a proposal).")
+    return Stage.FINAL, ""
 
 
 def _magic(spooled: tuple[Path, str, bytes]) -> tuple[Path, str, bool]:

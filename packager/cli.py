@@ -454,6 +454,9 @@ def build(
               help="The approved plan (YAML or .xlsx) to map and score the zip against.")
 @click.option("--plans", "plans_dir", type=click.Path(path_type=Path, file_okay=False),
               help="A folder of approved plans; each zip gets its company's plan for its year.")
+@click.option("--stage", "stage_name", type=click.Choice([s.value for s in Stage]), default=None,
+              help="Audit as a proposal or a final submission [default: the stage the zip's manifest.json says, "
+                   "else final].")
 @rules_option
 @force_option
 @lint_options
@@ -463,9 +466,9 @@ def build(
 @handle_errors
 def audit(
     zips: tuple[Path, ...], fmt: str, output: Path | None, worksheet: Path | None, scores_path: Path | None,
-    amendments_path: Path | None, approved_path: Path | None, plans_dir: Path | None, rules_spec: str | None,
-    force: bool, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, quiet: bool, ocr: str,
-    today: str | None,
+    amendments_path: Path | None, approved_path: Path | None, plans_dir: Path | None, stage_name: str | None,
+    rules_spec: str | None, force: bool, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, quiet: bool,
+    ocr: str, today: str | None,
 ) -> None:
     """Check received submission ZIPS safely, verify them and score them.
 
@@ -515,6 +518,7 @@ def audit(
         from packager.approval import load_approved_plans
 
         approved_plans = load_approved_plans(plans_dir, rules)
+    stage = Stage(stage_name) if stage_name else None  # None: the manifest's stage, else final
     if (worksheet or scores_path or amendments_path) and len(zips) != 1:
         raise InputError("--worksheet, --scores and --amendments work on one zip at a time",
                          field="--worksheet/--scores")
@@ -524,7 +528,11 @@ def audit(
     if single:
         with progress_bar("Checking entries", enabled=not quiet) as progress:
             result = configured(audit_zip(zips[0], rules, today=day, scores_path=scores_path, progress=progress,
-                                          approved=approved, approved_plans=approved_plans, ocr=ocr))
+                                          approved=approved, approved_plans=approved_plans, ocr=ocr, stage=stage))
+        if (worksheet is not None or amendments_path is not None) and result.stage is Stage.PROPOSAL:
+            raise InputError("the QA worksheet and the amendments letter score a final submission, and this zip "
+                             "is audited as a proposal", file=zips[0], field="--worksheet/--amendments",
+                             hint="Give --stage final if the zip is the final submission")
         if worksheet is not None:
             if result.plan is None:
                 raise InputError("a worksheet needs the plan, and this zip has none", file=zips[0])
@@ -567,7 +575,7 @@ def audit(
         for i, path in enumerate(zips, start=1):
             try:
                 audited = configured(audit_zip(path, rules, today=day, approved=approved,
-                                               approved_plans=approved_plans, ocr=ocr))
+                                               approved_plans=approved_plans, ocr=ocr, stage=stage))
                 details.append(audit_dict(audited, config.strict) if fmt == "json" else {})
                 # Keep only what the batch table needs: a batch of many zips must not hold every file's facts.
                 rows.append(BatchRow(path, audited.without_facts(), strict=config.strict))

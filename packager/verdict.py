@@ -15,6 +15,9 @@ What decides, in this order:
    above the pass mark would clear it);
 5. warnings fail only with --strict.
 
+A proposal (the manifest's stage, or `audit --stage proposal`) has no scores: only 1, 2 and 5 apply, and its
+words start with "Proposal".
+
 With QA scores, a zip whose self-scores, notes, auditors and summary could not be read is judged on the QA
 score (the reviewer scored it, with the company's self-scoring form in hand), and the words still say
 what to confirm on that form.
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packager.findings import Severity
+from packager.model import Stage
 from packager.textutil import long_date, points
 
 if TYPE_CHECKING:
@@ -38,6 +42,8 @@ OK, WARNINGS, ERRORS, BELOW_PASS, NOT_VERIFIED, FAILED = (
 QA_BELOW_PASS_CHECK = "score-below-pass"  # as an error, the QA score's finding: the score decides, not the count
 
 NO_PLAN = "there is no plan to audit it against (give the approved plan with --plan or --plans)"
+NO_PROPOSAL_PLAN = ("there is no plan in the zip (ask the company for the proposal built with 'packager build "
+                    "--stage proposal', or for its action-plan.xlsx)")
 NO_FORM = ("the zip holds no self-scores, objective notes, auditor participation or executive summary, and the "
            "approved plan has none (check them on the company's self-scoring form, then give your QA scores with "
            "--scores)")
@@ -62,13 +68,16 @@ def audit_verdict(result: AuditResult, strict: bool = False) -> Verdict:
     errors = any(f.accepted is None and f.severity is Severity.ERROR and f.check != QA_BELOW_PASS_CHECK
                  for f in result.findings)
     warned = result.summary.warnings > 0
-    qa = score.qa
-    unread = result.final_content_unread
+    proposal = result.stage is Stage.PROPOSAL
+    qa = None if proposal else score.qa
+    unread = result.final_content_unread and not proposal
     by = _by(result)
 
     def said(words: str, status: str, role: str) -> Verdict:
         if unread and qa is not None:  # scored by the reviewer, who has the company's form: say what to confirm
             words += f" ({CONFIRM_FORM})"
+        if proposal:
+            words = "Proposal " + words[0].lower() + words[1:]
         return Verdict(words, status, role == "error", role)
 
     qa_clause = ""
@@ -78,13 +87,13 @@ def audit_verdict(result: AuditResult, strict: bool = False) -> Verdict:
     if errors:
         return said("Not acceptable as received" + qa_clause, ERRORS, "error")
     if result.plan is None:
-        return said(f"Not verified: {NO_PLAN}", NOT_VERIFIED, "error")
+        return said(f"Not verified: {NO_PROPOSAL_PLAN if proposal else NO_PLAN}", NOT_VERIFIED, "error")
     if qa is not None and score.passed is False:
         return said(f"Below the pass mark: QA score {points(qa)}% (pass mark {points(score.pass_mark)}%); a "
                     f"maintenance audit is required{by}", BELOW_PASS, "error")
     if qa is None and unread:
         return said(f"Not verified: {NO_FORM}", NOT_VERIFIED, "error")
-    if qa is None and score.self is not None and score.passed is False:
+    if qa is None and not proposal and score.self is not None and score.passed is False:
         return said(f"Below the pass mark: self-score {points(score.self)}% (pass mark {points(score.pass_mark)}%); "
                     f"a maintenance audit is required{by} unless the QA score reaches the pass mark",
                     BELOW_PASS, "error")

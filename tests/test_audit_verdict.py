@@ -4,7 +4,8 @@ CSV/text/HTML batch row — and the exit code say the same thing, and the QA sco
 Cases from hunt 23 (A6): a QA score of 59.99% was `ok` (exit 0) in the CSV while the text failed it; a
 self-score of 50% with a QA score of 70% was `below pass mark` in the CSV; a self-score of 50% without QA
 scores said "Acceptable, with warnings" and exited 1. (A2): a zip with no plan inside, audited against a spring
-plan, was "Acceptable" (exit 0, batch `ok`) though its self-scores, notes, auditors and summary were never read."""
+plan, was "Acceptable" (exit 0, batch `ok`) though its self-scores, notes, auditors and summary were never read.
+(A5): a proposal zip built by `build --stage proposal` got 21 final-stage errors, "Not acceptable as received"."""
 
 from __future__ import annotations
 
@@ -21,12 +22,13 @@ import yaml
 from click.testing import CliRunner
 from markupsafe import escape
 
-from packager.audit import MANIFEST_MISMATCH, AuditResult
+from packager.audit import MANIFEST_MISMATCH, AuditResult, decide_stage
 from packager.build import build_submission
 from packager.checks.mapping import UNMAPPED
 from packager.checks.scoring import BELOW_PASS
 from packager.cli import main
 from packager.findings import Finding, Severity
+from packager.model import Stage
 from packager.plan import Plan, load_plan
 from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_csv, failed, render_audit_text
 from packager.report.html import render_audit_html
@@ -98,6 +100,16 @@ CASES: list[tuple[str, AuditResult, bool, tuple[str, str, str]]] = [
      False, (QA_5999 + CONFIRM, "below pass mark", "error")),
     ("no plan, an error", result((ERROR,), self_score=None, plan=None), False,
      ("Not acceptable as received", "errors", "error")),
+    ("proposal", result(self_score=None, stage=Stage.PROPOSAL), False, ("Proposal acceptable", "ok", "ok")),
+    ("proposal, a warning", result((WARNING,), self_score=None, stage=Stage.PROPOSAL), False,
+     ("Proposal acceptable, with warnings", "ok", "warning")),
+    ("proposal, a warning, --strict", result((WARNING,), self_score=None, stage=Stage.PROPOSAL), True,
+     ("Proposal not acceptable as received (warnings fail with --strict)", "warnings", "error")),
+    ("proposal, an error", result((ERROR,), self_score=None, stage=Stage.PROPOSAL), False,
+     ("Proposal not acceptable as received", "errors", "error")),
+    ("proposal, no plan", result(self_score=None, plan=None, stage=Stage.PROPOSAL), False,
+     ("Proposal not verified: there is no plan in the zip (ask the company for the proposal built with 'packager "
+      "build --stage proposal', or for its action-plan.xlsx)", "not verified", "error")),
 ]
 
 
@@ -167,6 +179,8 @@ def zips(tmp_path_factory: pytest.TempPathFactory, built: Path) -> dict[str, Pat
     (low / "action-plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     low_zip = base / "low.zip"
     build_submission(low, low_zip, today=TODAY, ocr="off")
+    proposal_zip = base / "proposal.zip"
+    build_submission(SAMPLE, proposal_zip, stage=Stage.PROPOSAL, today=TODAY, ocr="off")
     # A hand-made zip of the evidence and signed pages only (no plan, no self-scoring form) and the plan approved
     # in the spring (no self-scores, notes, summary or auditors yet; init's document paths kept).
     evidence = base / "evidence"
@@ -185,7 +199,7 @@ def zips(tmp_path_factory: pytest.TempPathFactory, built: Path) -> dict[str, Pat
     return {"sample": built, "low": low_zip, "qa5999": qa_sheet(base / "qa-5999.csv", PLAN, QA_5999_SCORES),
             "qa70": qa_sheet(base / "qa-70.csv", PLAN, QA_70_SCORES),
             "evidence": send_to(evidence, base / "Northwind Paving 2026.zip", "Northwind Paving 2026"),
-            "spring": spring_path, "spring-qa70": qa_sheet(base / "spring-qa-70.csv", spring_plan, QA_70_SCORES)}
+            "spring": spring_path, "proposal": proposal_zip, "spring-qa70": qa_sheet(base / "spring-qa-70.csv", spring_plan, QA_70_SCORES)}
 
 
 E2E = [
@@ -197,6 +211,7 @@ E2E = [
     ("no self-scoring form, no QA", "evidence", None, 1, NO_FORM, "not verified", "0 errors, 0 warnings, 1 note", "", ""),
     ("no self-scoring form, QA 70%", "evidence", "spring-qa70", 0, "Acceptable; QA score 70% passes" + CONFIRM, "ok",
      "0 errors, 0 warnings, 1 note", "", "70"),
+    ("proposal built by packager", "proposal", None, 0, "Proposal acceptable", "ok", "0 errors, 0 warnings", "", ""),
 ]
 
 
@@ -216,7 +231,8 @@ def test_the_command_says_the_same_in_every_format(
     got, out, err = run(*args, "--format", "json")
     data = json.loads(out)
     assert (got, data["verdict"], data["status"]) == (code, words, status), err
-    assert data["score"]["passed"] is ({"ok": True, "not verified": None}.get(status, False))
+    # a proposal has no score; a zip whose self-scores were not read has none until the QA score is given
+    assert data["score"]["passed"] is (None if zip_key == "proposal" else {"ok": True, "not verified": None}.get(status, False))
 
     page = tmp_path / "report.html"
     got, _out, err = run(*args, "--format", "html", "-o", str(page))
@@ -226,8 +242,9 @@ def test_the_command_says_the_same_in_every_format(
     got, out, err = run(*args, "--format", "csv")
     assert got == code, err
     rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
-    assert [(r["zip"], r["self_score"], r["qa_score"], r["status"], r["problem"], r["verdict"]) for r in rows] == [
-        (zips[zip_key].name, self_score, qa, status, "", words)]
+    stage = "proposal" if zip_key == "proposal" else "final"
+    assert [(r["zip"], r["self_score"], r["qa_score"], r["status"], r["problem"], r["stage"], r["verdict"])
+            for r in rows] == [(zips[zip_key].name, self_score, qa, status, "", stage, words)]
 
 
 def test_a_batch_fails_exactly_when_a_row_does(zips: dict[str, Path]) -> None:
@@ -252,3 +269,91 @@ def test_the_self_scoring_form_missing_from_the_zip_is_said_and_not_verified(zip
     assert out.splitlines()[0] == (
         f"NOT VERIFIED     Northwind Paving 2026.zip  Northwind Paving Ltd.  11 files, 0 errors, 0 warnings, self —%: "
         f"{NO_FORM}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A proposal is audited as a proposal (hunt 23 A5)
+
+
+@pytest.mark.parametrize(
+    ("asked", "manifest", "stage", "note"),
+    [
+        (None, None, Stage.FINAL, ""),
+        (None, {"files": []}, Stage.FINAL, ""),
+        (None, {"stage": "proposal", "files": []}, Stage.PROPOSAL, ""),
+        (None, {"stage": "final", "files": []}, Stage.FINAL, ""),
+        (Stage.PROPOSAL, None, Stage.PROPOSAL, ""),
+        (Stage.PROPOSAL, {"stage": "proposal", "files": []}, Stage.PROPOSAL, ""),
+        (Stage.FINAL, {"stage": "proposal", "files": []}, Stage.FINAL,
+         "The manifest says this zip is a proposal; it was audited as a final submission, as --stage asked."),
+        (Stage.PROPOSAL, {"stage": "final", "files": []}, Stage.PROPOSAL,
+         "The manifest says this zip is a final submission; it was audited as a proposal, as --stage asked."),
+        *[(None, {"stage": odd, "files": []}, Stage.FINAL,
+           "The manifest's stage is neither 'proposal' nor 'final', so the zip was audited as a final submission "
+           "(give --stage proposal if it is a proposal).") for odd in ("PROPOSAL", "\x1b[2Jspring", ["proposal"], 1)],
+    ],
+)
+def test_which_stage_a_zip_is_audited_as(asked: Stage | None, manifest: dict[str, Any] | None, stage: Stage,
+                                         note: str) -> None:
+    assert decide_stage(asked, manifest) == (stage, note)
+
+
+def test_a_built_proposal_is_audited_as_a_proposal(zips: dict[str, Path]) -> None:
+    got, out, err = run("audit", str(zips["proposal"]))
+    assert got == 0, out + err
+    assert out.splitlines()[:3] == ["Audit of proposal.zip", "Northwind Paving Ltd. — COR Action Plan 2026 — Proposal",
+                                    "Plan: manifest.json (plan)    Rules: acsa-cor-secor"]
+    assert "Self-score" not in out and "ERROR" not in out
+    got, out, err = run("audit", str(zips["proposal"]), "--format", "json")
+    data = json.loads(out)
+    assert (got, data["stage"], data["findings"], data["score"]["self"]) == (0, "proposal", [], None)
+    got, out, err = run("audit", str(zips["proposal"]), str(zips["sample"]))
+    assert (got, out.splitlines()[0]) == (
+        0, "OK               proposal.zip  Northwind Paving Ltd.  proposal, 3 files, 0 errors, 0 warnings, self —%")
+
+
+def test_a_proposal_audited_as_a_final_submission_says_so(zips: dict[str, Path]) -> None:
+    got, out, _err = run("audit", str(zips["proposal"]), "--stage", "final")
+    assert got == 1
+    assert ("Note: The manifest says this zip is a proposal; it was audited as a final submission, as --stage "
+            "asked.") in out
+    assert out.endswith("Verdict: Not acceptable as received\n" + out.splitlines()[-1] + "\n")
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [("--scores", "field '--scores': QA scores are given on the final submission, and this zip is audited as a "
+                  "proposal. Score the final submission's zip; a proposal is approved or sent back for amendments."),
+     ("--worksheet", "field '--worksheet/--amendments': the QA worksheet and the amendments letter score a final "
+                     "submission, and this zip is audited as a proposal. Give --stage final if the zip is the final "
+                     "submission.")],
+)
+def test_a_proposal_is_not_scored(zips: dict[str, Path], tmp_path: Path, option: str, message: str) -> None:
+    sheet = zips["qa70"] if option == "--scores" else tmp_path / "qa.xlsx"
+    got, out, err = run("audit", str(zips["proposal"]), option, str(sheet))
+    assert (got, out) == (2, "")
+    assert message in " ".join(err.split())
+    assert not (tmp_path / "qa.xlsx").exists()
+
+
+def test_a_hand_made_proposal_zip(tmp_path: Path) -> None:
+    """The plan and the organisational chart zipped by hand: a proposal with --stage proposal; without it,
+    audited as a final submission, the report says to give --stage proposal."""
+    folder = tmp_path / "proposal"
+    (folder / "admin").mkdir(parents=True)
+    shutil.copy(SAMPLE / "admin" / "org-chart.pdf", folder / "admin" / "org-chart.pdf")
+    data = yaml.safe_load((SAMPLE / "action-plan.yaml").read_text(encoding="utf-8"))
+    data.pop("summary", None)
+    for objective in data["objectives"]:
+        objective.pop("notes", None)
+        for ms in objective["milestones"]:
+            ms.pop("self_score", None)
+    (folder / "action-plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                                             encoding="utf-8")
+    received = send_to(folder, tmp_path / "Northwind proposal.zip", "Northwind proposal")
+    got, out, err = run("audit", str(received), "--stage", "proposal", "--quiet")
+    assert (got, out) == (0, "Verdict: Proposal acceptable\n0 errors, 0 warnings\n"), err
+    got, out, err = run("audit", str(received))
+    assert got == 1, err
+    assert ("Note: The zip's plan has no self-scores and no file in it is filed under a milestone: if it is the spring "
+            "proposal, audit it with --stage proposal.") in out

@@ -34,7 +34,7 @@ WHERE: dict[str, tuple[str, ...]] = {
     "target-date-outside-plan": _ALL, "weight-total": _ALL, "plan-files-differ": _ALL,
     # scoring and the plan's documents
     "auditor-participation-missing": _FINAL, "objective-notes-missing": _FINAL, "self-score-invalid": _FINAL,
-    "summary-missing": _FINAL, "score-below-pass": _FINAL, "org-chart-missing": (PROPOSAL,),
+    "summary-missing": _FINAL, "score-below-pass": _FINAL, "org-chart-missing": (PROPOSAL, RECEIVED),
     "signoff-missing": _FINAL, "auditor-signature-missing": _FINAL,
     # mapping and deliverables
     "deliverable-unmapped": _FINAL, "mapping-conflict": _FINAL, "milestone-no-deliverable": _FINAL,

@@ -8,6 +8,7 @@ from typing import Any
 
 from packager.audit import AuditResult
 from packager.csvsafe import csv_text
+from packager.model import Stage
 from packager.report.coverage import deliverable_dict
 from packager.report.text import Style, clean, open_findings, plain, render_findings
 from packager.review import MilestoneReview, milestone_reviews
@@ -56,6 +57,8 @@ def render_audit_text(result: AuditResult, *, style: Style = plain, quiet: bool 
         return "\n".join([*(render_findings(shown, result.plan, style) if shown else []), *closing]) + "\n"
     plan = result.plan
     head = (f"{plan.company} \u2014 {plan.program} Action Plan {plan.year}" if plan else "Unknown company (no plan)")
+    if result.stage is Stage.PROPOSAL:
+        head += " \u2014 Proposal"
     out = [style(clean(f"Audit of {result.path.name}"), "heading"), clean(head), ""]
     if result.approved:
         out[-1:] = [clean(f"Scored against the approved plan: {result.approved}"), ""]
@@ -117,6 +120,7 @@ def audit_dict(result: AuditResult, strict: bool = False) -> dict[str, Any]:
         "milestones": [r.to_dict() for r in reviews(result)],
         "verdict": verdict(result, strict),
         "status": audit_verdict(result, strict).status,
+        "stage": result.stage.value,
     }
     if result.inventory is not None and plan is not None:
         data["deliverables"] = [deliverable_dict(r, plan, result.rules) for r in result.inventory.deliverables]
@@ -124,7 +128,7 @@ def audit_dict(result: AuditResult, strict: bool = False) -> dict[str, Any]:
 
 
 BATCH_COLUMNS = ["zip", "company", "program", "year", "files", "errors", "warnings", "self_score", "qa_score",
-                 "status", "problem", "verdict"]
+                 "status", "problem", "stage", "verdict"]
 
 
 def batch_rows(rows: list[BatchRow]) -> list[list[str]]:
@@ -144,6 +148,7 @@ def batch_rows(rows: list[BatchRow]) -> list[list[str]]:
             points(r.score.qa) if r and r.score.qa is not None else "",
             row.status,
             row.failure or "",
+            r.stage.value if r else "",
             row.verdict.words if row.verdict else "",
         ])
     return out
@@ -161,11 +166,13 @@ def batch_text(rows: list[BatchRow], *, style: Style = plain, quiet: bool = Fals
     """One line per zip, then how many are ok. `quiet`: only the zips that are not ok, and that line."""
     lines = []
     for cells in batch_rows(rows):
-        zip_name, company, _p, _y, files, errors, warnings, self_score, qa, status, problem, words = cells
+        zip_name, company, _p, _y, files, errors, warnings, self_score, qa, status, problem, stage, words = cells
         if quiet and status == "ok":
             continue
         detail = problem or f"{files} files, {errors} errors, {warnings} warnings, self {self_score or '—'}%" + (
             f", QA {qa}%" if qa else "")
+        if stage == Stage.PROPOSAL.value:
+            detail = f"proposal, {detail}"
         if status == NOT_VERIFIED:
             detail += f": {words}"
         label = style(f"{status.upper():<16}", STATUS_ROLE.get(status, "error"))

@@ -12,6 +12,7 @@ from packager import __version__
 from packager.audit import AuditResult
 from packager.dates import period_iso
 from packager.findings import Finding, Severity
+from packager.model import Stage
 from packager.report.audit_text import BATCH_COLUMNS, BatchRow, audit_dict, batch_rows, reviews
 from packager.report.coverage import coverage
 from packager.result import CheckResult
@@ -65,7 +66,7 @@ def render_audit_html(result: AuditResult, *, strict: bool = False) -> str:
         by_path={k: [f.to_dict() for f in v] for k, v in by_path.items()},
         other_findings=[f.to_dict() for f in other],
         problems=_problems(result), milestones=[r.to_dict() for r in milestone_rows],
-        has_qa=result.qa is not None, approved=result.approved,
+        has_qa=result.qa is not None, approved=result.approved, proposal=result.stage is Stage.PROPOSAL,
     )
 
 
