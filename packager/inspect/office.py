@@ -19,6 +19,7 @@ from packager import dates
 from packager.inspect import ole
 from packager.inspect.facts import TEXT_CAP, FileFacts, FoundDate, InspectOptions
 from packager.inspect.margins import MARGIN_CHARS, keep_lines, one_line
+from packager.inspect.odfdates import typed_dates
 from packager.inspect.rtf import EMBEDDED_OBJECTS
 from packager.inspect.xlsxdates import sheet_cells
 from packager.inspect.xmlstream import StopParsing, parse_untrusted
@@ -261,13 +262,17 @@ def _inspect_odf(
     if "meta.xml" in names:
         title, meta_dates = _odf_meta(_read(archive, "meta.xml", XML_META_CAP))
     text = ""
+    typed: list[FoundDate] = []
     if "content.xml" in names:
-        text = _xml_text(_read(archive, "content.xml", MEMBER_CAP), _ODF_TEXT)
+        content = _read(archive, "content.xml", MEMBER_CAP)
+        text = _xml_text(content, _ODF_TEXT)
+        # A date cell or date field keeps its date apart from the text it shows ('10 Jun'), as an .xlsx does.
+        typed = typed_dates(content)
     if "styles.xml" in names:
         # A page header comes first, as in Word: it labels the document.
         header, footer = _odf_margins(_read(archive, "styles.xml", MEMBER_CAP))
         text = "\n".join(part for part in (header, text, footer) if part)
-    found = dates.find_dates(text, "content", options.window)
+    found = dates.find_dates(text, "content", options.window) + typed
     return replace(
         base,
         text=text[:TEXT_CAP],
