@@ -63,6 +63,8 @@ AUDITOR_COLUMNS = (("Name", "name"), ("Participation", "participation"))
 PEOPLE_COLUMNS = (("Participants", "participants"), ("Trained individuals", "trained_individuals"))
 SUMMARY_COLUMNS = (("Part", "part"), ("Text", "text"))
 SUMMARY_PARTS = {"result": "Results", "strength": "Strength", "recommendation": "Recommendation"}
+# The parts of a number format that are shown as written, not codes: "quoted", [colour or locale], \escaped.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 YES = {"yes", "y", "true", "oui", "1"}
 NO = {"no", "n", "false", "non", "0"}
 
@@ -99,10 +101,12 @@ def _col(index: int) -> str:
 class _Sheet:
     """One sheet's rows (values only), with the workbook's name for cell references."""
 
-    def __init__(self, name: str, rows: list[tuple[Any, ...]], source: str) -> None:
+    def __init__(self, name: str, rows: list[tuple[Any, ...]], source: str,
+                 percent: frozenset[tuple[int, int]] = frozenset()) -> None:
         self.name = name
         self.rows = rows
         self.source = source
+        self.percent = percent  # (row, col) of the numbers shown as a percentage (15% is stored as 0.15)
 
     def ref(self, row: int, col: int) -> str:
         """'Sheet!F7' for 0-based row/col indices into self.rows."""
@@ -160,16 +164,30 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _number(value: Any) -> Any:
-    """Numbers typed as text ('12', '7,5') become numbers; anything else is left for the schema to refuse."""
+def _number(value: Any, points: bool = False, shown_as_percent: bool = False) -> Any:
+    """Numbers typed as text ('12', '7,5') become numbers; anything else is left for the schema to refuse.
+
+    ``points``: a field counted in points out of 100 (a weight, a self-score, a score), where the text '15%' or
+    '15 %' is 15. ``shown_as_percent``: the cell's number format shows its number as a percentage, and Excel
+    stores a typed 15% as 0.15: it is read as the 15 the sheet shows.
+    """
     if isinstance(value, str):
         text = value.strip().replace("\u00a0", "")
+        if points:
+            text = re.sub(r"\s*%\Z", "", text)
         if "," in text and "." not in text:
             text = text.replace(",", ".")
         if re.fullmatch(r"[-+]?\d+(?:\.\d+)?", text):
             return float(text)
-        return text or None
+        return (value.strip().replace("\u00a0", "") if points else text) or None
+    if shown_as_percent and isinstance(value, int | float) and not isinstance(value, bool):
+        return round(value * 100, 9)  # 0.15 * 100 is 15.000000000000002
     return value
+
+
+def is_percent_format(code: str | None) -> bool:
+    """A number format shows a percentage when it has a % outside quotes, brackets and escapes ('0%', '0.0 %')."""
+    return bool(code) and "%" in _FORMAT_LITERALS.sub("", str(code))
 
 
 def _date(value: Any) -> Any:
@@ -198,11 +216,16 @@ def _yes_no(sheet: _Sheet, row: int, col: int, value: Any, field: str) -> bool |
 
 
 _NUMBER_FIELDS = {"weight", "self_score", "previous_plan_score", "year", "objective"}
+# Points out of 100: typed as a percentage (15%), they are the same points (15).
+_PERCENT_FIELDS = {"weight", "self_score", "previous_plan_score"}
 _DATE_FIELDS = {"target_date", "approved"}
 
 
-def _value(field: str, value: Any) -> Any:
+def _value(field: str, value: Any, percent: bool = False) -> Any:
+    """A cell's value as the plan's field holds it; ``percent``: the cell shows its number as a percentage."""
     leaf = field.rsplit(".", 1)[-1]
+    if leaf in _PERCENT_FIELDS:
+        return _number(value, points=True, shown_as_percent=percent)
     if leaf in _NUMBER_FIELDS:
         return _number(value)
     if leaf in _DATE_FIELDS:
@@ -236,15 +259,20 @@ def _read_sheets(wb: Any, source: str) -> dict[str, _Sheet]:
     out: dict[str, _Sheet] = {}
     for ws in wb.worksheets:
         rows: list[tuple[Any, ...]] = []
+        percent: set[tuple[int, int]] = set()
         with quiet():  # cells are parsed as rows are read
-            for row in ws.iter_rows(max_col=MAX_COLS, values_only=True):
-                rows.append(tuple(row))
+            for row in ws.iter_rows(max_col=MAX_COLS):
+                values = tuple(getattr(cell, "value", None) for cell in row)
+                percent.update((len(rows), c) for c, (cell, value) in enumerate(zip(row, values, strict=True))
+                               if isinstance(value, int | float) and not isinstance(value, bool)
+                               and is_percent_format(getattr(cell, "number_format", None)))
+                rows.append(values)
                 if len(rows) > MAX_ROWS:
                     raise InputError(f"the sheet '{ws.title}' has more than {MAX_ROWS:,} rows, far more than a "
                                      "plan needs", file=source, hint="Delete the empty or extra rows at the bottom")
         while rows and all(_blank(v) for v in rows[-1]):
             rows.pop()
-        out[_norm(ws.title)] = _Sheet(ws.title, rows, source)
+        out[_norm(ws.title)] = _Sheet(ws.title, rows, source, frozenset(percent))
     return out
 
 
@@ -308,7 +336,7 @@ def _read_plan_sheet(sheet: _Sheet, data: dict[str, Any], cells: _Cells) -> None
         if field in seen:
             raise sheet.fail(i, 0, f"'{name}' is given twice", hint="Keep one of the rows")
         seen.add(field)
-        value = _value(field, row[1] if len(row) > 1 else None)
+        value = _value(field, row[1] if len(row) > 1 else None, (i, 1) in sheet.percent)
         cells.by_field[field] = sheet.ref(i, 1)
         if value is not None:
             _put(data, field, value)
@@ -408,7 +436,7 @@ def _read_milestones(sheet: _Sheet, data: dict[str, Any], cells: _Cells, raw: by
             raw_value = get(name)
             path = f"objectives[{o}].milestones[{m}].{field}"
             cells.by_field[path] = sheet.ref(i, cols[name])
-            value = _value(field, raw_value)
+            value = _value(field, raw_value, (i, cols[name]) in sheet.percent)
             if value is None and field in ("weight", "self_score", "target_date"):
                 if formulas is None:
                     formulas = formula_cells(raw, sheet.name)

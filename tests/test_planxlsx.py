@@ -325,3 +325,103 @@ def test_hostile_zip_plan_workbook_is_a_finding_not_a_crash(tmp_path: Path) -> N
     result = audit_zip(hostile, RULES, workers=1)
     unreadable = [f for f in result.findings if f.check == "plan-unreadable"]
     assert unreadable and "is not an .xlsx workbook" in unreadable[0].message
+
+
+# --- weights and scores typed as percentages (hunt 23, B1) ------------------------------------------------
+
+
+def formatted(cells: dict[str, tuple[object, str]], sheet: str = "Milestones") -> Callable[[Any], None]:
+    """Set each cell's value and number format, as a coordinator typing '15%' in Excel does (0.15, '0%')."""
+    def change(wb: Any) -> None:
+        for ref, (value, number_format) in cells.items():
+            wb[sheet][ref].value = value
+            wb[sheet][ref].number_format = number_format
+    return change
+
+
+@pytest.mark.parametrize(("value", "number_format", "weight"), [
+    (0.12, "0%", 12),  # Excel's 12%
+    (0.125, "0.0%", 12.5),
+    (0.12, "0.00 %", 12),  # LibreOffice's French percentage
+    (0.12, "[Blue]0%;[Red]-0%", 12),
+    (12, "General", 12),
+    (12, "0", 12),
+    (0.12, "General", 0.12),  # not shown as a percentage: read as it is
+    (0.12, '0.00"%"', 0.12),  # a quoted % is written as is: the number is not a percentage
+    (0.12, "0.00\\%", 0.12),  # so is an escaped one
+    (0.12, "[$%-409]0.00", 0.12),  # a locale in brackets
+    ("12%", "General", 12),  # the text '12%' in a Weight column is 12 points
+    ("12 %", "@", 12),
+    ("12\u202f%", "@", 12),  # the narrow space French typing puts before %
+    ("12,5 %", "@", 12.5),
+    (" 12% ", "@", 12),
+])
+def test_a_weight_typed_as_a_percentage_is_its_points(value: object, number_format: str, weight: float) -> None:
+    plan = load_plan_xlsx_bytes(edited(formatted({"F2": (value, number_format)})), "plan.xlsx", RULES)
+    assert next(ms.weight for _o, _m, ms in plan.milestones()) == weight
+
+
+def test_self_score_and_previous_score_typed_as_percentages() -> None:
+    change = formatted({"G2": (0.12, "0%"), "G3": ("10%", "@")})
+    plan = load_plan_xlsx_bytes(edited(formatted({"B6": (0.85, "0%")}, "Plan"), edited(change)), "plan.xlsx", RULES)
+    assert [ms.self_score for _o, _m, ms in plan.milestones()][:2] == [12, 10]
+    assert plan.previous_plan_score == 85
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("12%%", "plan.xlsx, Milestones!F2: field 'weight' (milestone 1.1): the value '12%%' is not a number."),
+    ("%", "plan.xlsx, Milestones!F2: field 'weight' (milestone 1.1): the value '%' is not a number."),
+    ("% 12", "plan.xlsx, Milestones!F2: field 'weight' (milestone 1.1): the value '% 12' is not a number."),
+    ("twelve %", "plan.xlsx, Milestones!F2: field 'weight' (milestone 1.1): the value 'twelve %' is not a number."),
+    ("1 2%", "plan.xlsx, Milestones!F2: field 'weight' (milestone 1.1): the value '1 2%' is not a number."),
+])
+def test_a_percentage_that_is_not_a_number_names_its_cell(value: str, expected: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_plan_xlsx_bytes(edited(setter("Milestones", "F2", value)), "plan.xlsx", RULES)
+    assert info.value.paragraph().startswith(expected)
+
+
+def test_a_year_or_objective_is_never_a_percentage() -> None:
+    with pytest.raises(InputError) as info:
+        load_plan_xlsx_bytes(edited(setter("Plan", "B4", "2026%")), "plan.xlsx", RULES)
+    assert info.value.paragraph().startswith("plan.xlsx, Plan!B4: field 'year': the value '2026%' is not a whole number.")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=10_000), st.sampled_from(["", " ", "\u00a0", "\u202f"]))
+def test_any_percentage_reads_as_its_points(hundredths: int, space: str) -> None:
+    from packager.planxlsx import _number
+
+    points = hundredths / 100
+    assert _number(f"{points:g}{space}%", points=True) == pytest.approx(points, abs=0)
+    assert _number(hundredths / 10_000, points=True, shown_as_percent=True) == points
+    assert _number(hundredths / 10_000, points=True) == hundredths / 10_000
+
+
+@pytest.mark.parametrize(("code", "percent"), [
+    ("0%", True), ("0.00%", True), ("0.0 %", True), ("#,##0%;[Red]-#,##0%", True), ('"up "0%', True),
+    ("General", False), ("0", False), ("@", False), ('0"%"', False), ("0\\%", False), ("[$%-409]0", False),
+    ("", False), (None, False), ('"unclosed %', True),
+])
+def test_percent_formats(code: str | None, percent: bool) -> None:
+    from packager.planxlsx import is_percent_format
+
+    assert is_percent_format(code) is percent
+
+
+def test_check_accepts_weights_typed_as_percentages(tmp_path: Path) -> None:
+    """The hunt's X-pct: every weight and self-score typed as a percentage (12%, stored 0.12 formatted 0%)
+    totals 100 and the self-score is 93%, as the same plan typed in points."""
+    def as_percentages(wb: Any) -> None:
+        for row in wb["Milestones"].iter_rows(min_row=2, min_col=6, max_col=7):
+            for cell in row:
+                if isinstance(cell.value, int | float):
+                    cell.value, cell.number_format = cell.value / 100, "0%"
+
+    folder = tmp_path / "sub"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "action-plan.yaml").unlink()
+    (folder / "action-plan.xlsx").write_bytes(edited(as_percentages))
+    result = CliRunner().invoke(main, ["check", str(folder), "--format", "json", "--today", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    assert '"self": 93' in result.output and "weight-total" not in result.output
