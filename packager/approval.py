@@ -5,23 +5,25 @@ decides the objectives, milestones, weights and target dates the zip is mapped t
 against. A plan carried inside the zip (action-plan.yaml/.xlsx or the manifest's plan) is
 compared with it, and every difference is a `plan-changed-since-approval` finding. The
 company's final-stage content (self-scores, notes, auditors, summary) comes from the zip's
-plan when the approved plan has none.
+plan when the approved plan has none; the signed pages of the final stage are the ones the zip's
+plan names (see :func:`audit_documents`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from packager.checks.registry import declare
 from packager.errors import InputError
 from packager.findings import Finding, Severity
-from packager.plan import Milestone, Objective, Plan, is_workbook, load_plan
+from packager.naming import NamingConvention
+from packager.plan import Documents, Milestone, Objective, Plan, is_workbook, load_plan
 from packager.rules import Rules
-from packager.textutil import long_date, points
+from packager.textutil import long_date, name_key, points
 
 PLAN_CHANGED = declare(
     "plan-changed-since-approval", Severity.WARNING, "plan",
@@ -140,10 +142,46 @@ def _day(value: object) -> str:
     return long_date(value) if isinstance(value, dt.date) else "no date"
 
 
-def plan_for_audit(approved: Plan, inner: Plan | None) -> Plan:
+def audit_documents(approved: Documents, inner: Documents, present: Callable[[str], bool]) -> Documents:
+    """The document paths an audit reads, decided per document from the approved plan and the zip's plan.
+
+    The signed pages of the final stage (the acknowledgement, the Auditor Maintenance page) are signed
+    after the plan is approved: the zip's plan names them, and the approved plan's path (none, or the
+    defaults 'packager init' writes) is used only when the zip's plan names none, or when it is the one
+    present in the zip and the zip's is not. The other documents (the organisational chart, the proposal
+    form) are the approved plan's, unless only the zip's is present. `present` says whether a path
+    written under documents: is a file of the zip.
+    """
+    from packager.build import STAGE_DOCUMENTS  # imported here: only an audit against a plan needs it
+    from packager.model import Stage
+
+    final = STAGE_DOCUMENTS[Stage.FINAL]
+    chosen: dict[str, str | None] = {}
+    for role in (f.name for f in fields(Documents)):
+        ours, theirs = getattr(approved, role), getattr(inner, role)
+        first, second = (theirs, ours) if role in final else (ours, theirs)
+        named = [path for path in (first, second) if path]
+        chosen[role] = next((path for path in named if present(path)), named[0] if named else None)
+    return Documents(**chosen)
+
+
+def in_zip(names: Collection[str], naming: NamingConvention) -> Callable[[str], bool]:
+    """Whether a path written under documents: is a file among `names` (a zip's files), found as
+    classification finds it (packager.classify): below the zip's top folder, or by its ending in admin/."""
+    from packager.classify import _DocumentFinder, find_root
+
+    files = [name for name in names if name and not name.endswith("/")]
+    finder = _DocumentFinder(files, find_root(files, naming), naming)
+    keys = {name_key(name) for name in files}
+    return lambda written: name_key(finder.find(written)) in keys
+
+
+def plan_for_audit(approved: Plan, inner: Plan | None, present: Callable[[str], bool] = lambda _path: False) -> Plan:
     """The approved plan, with the company's final-stage content taken from the zip's plan where it has none.
 
-    Weights, titles, target dates and deliverables always come from the approved plan.
+    Weights, titles, target dates and deliverables always come from the approved plan; the document
+    paths are decided here, once, by :func:`audit_documents` (`present`: whether a path written under
+    documents: is a file of the zip), and every check and the classification read them.
     """
     if inner is None:
         return approved
@@ -168,7 +206,7 @@ def plan_for_audit(approved: Plan, inner: Plan | None) -> Plan:
         participants=approved.participants or inner.participants,
         trained_individuals=approved.trained_individuals or inner.trained_individuals,
         contact=approved.contact or inner.contact,
-        documents=approved.documents if approved.documents.named() else inner.documents,
+        documents=audit_documents(approved.documents, inner.documents, present),
         summary=approved.summary if (approved.summary.strengths or approved.summary.results) else inner.summary,
     )
 
@@ -255,6 +293,6 @@ def load_approved_plans(folder: Path, rules: Rules) -> ApprovedPlans:
 
 
 __all__ = [
-    "FINAL_CONTENT_CHECKS", "PLAN_CHANGED", "ApprovedPlans", "company_key", "has_final_content",
-    "is_workbook", "load_approved_plans", "plan_changes", "plan_for_audit",
+    "FINAL_CONTENT_CHECKS", "PLAN_CHANGED", "ApprovedPlans", "audit_documents", "company_key", "has_final_content",
+    "in_zip", "is_workbook", "load_approved_plans", "plan_changes", "plan_for_audit",
 ]

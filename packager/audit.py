@@ -18,6 +18,7 @@ from packager.approval import (
     FINAL_CONTENT_CHECKS,
     ApprovedPlans,
     has_final_content,
+    in_zip,
     plan_changes,
     plan_for_audit,
 )
@@ -276,7 +277,7 @@ def audit_zip(
             # The zip's own plan is not needed to score it: its being unreadable is only a warning.
             findings[:] = [replace(f, severity=Severity.WARNING) if f.check == PLAN_UNREADABLE.id else f
                            for f in findings]
-            plan = plan_for_audit(approved, plan)
+            plan = plan_for_audit(approved, plan, in_zip(safe_names, naming))
         have_plan = plan is not None
         if plan is None:
             plan = _placeholder_plan(_manifest_year(manifest) or today.year)

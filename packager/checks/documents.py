@@ -101,9 +101,8 @@ def _presence(
     if not named:
         return [check.finding(missing)], None
     if scanned and record is None:
-        return [check.finding(
-            f"The plan names {label} '{named}', but that file is not in the submission folder.", path=named
-        )], None
+        where = "the zip" if ctx.received else "the submission folder"
+        return [check.finding(f"The plan names {label} '{named}', but that file is not in {where}.", path=named)], None
     return [], record
 
 
