@@ -11,8 +11,11 @@ plan names (see :func:`audit_documents`).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -21,7 +24,7 @@ from packager.checks.registry import declare
 from packager.errors import InputError
 from packager.findings import Finding, Severity
 from packager.naming import NamingConvention
-from packager.plan import Documents, Milestone, Objective, Plan, is_workbook, load_plan
+from packager.plan import Documents, Milestone, Plan, is_workbook, load_plan
 from packager.rules import Rules
 from packager.textutil import long_date, name_key, points
 
@@ -44,73 +47,148 @@ LEGAL_SUFFIXES = frozenset({"ltd", "limited", "inc", "incorporated", "corp", "co
                             "llp", "lp", "company", "the"})
 
 
+Position = tuple[int, int]  # (objective number, milestone index from 0)
+
+
+def _text_key(text: str | None) -> str:
+    """How two titles or deliverables are compared: spacing, case, Unicode form and a final full stop aside."""
+    return unicodedata.normalize("NFKC", " ".join((text or "").split())).casefold().rstrip(".")
+
+
 def _same_text(a: str | None, b: str | None) -> bool:
-    def norm(text: str | None) -> str:
-        return " ".join((text or "").split()).casefold().rstrip(".")
-    return norm(a) == norm(b)
+    return _text_key(a) == _text_key(b)
 
 
 def plan_changes(approved: Plan, inner: Plan, where: str) -> Iterator[Finding]:
     """One finding per difference between the approved plan and the plan found in the zip."""
+    pairs = pair_milestones(approved, inner)
+    paired = set(pairs.values())
     for o in range(1, max(len(approved.objectives), len(inner.objectives)) + 1):
         a, b = approved.objective(o), inner.objective(o)
         if a is not None and b is None:
             yield PLAN_CHANGED.finding(
                 f"Objective {o} of the approved plan (“{a.title}”) is missing from {where}.", objective=o)
-            continue
-        if a is None and b is not None:
+        elif a is None and b is not None:
             yield PLAN_CHANGED.finding(
                 f"{where[0].upper()}{where[1:]} adds objective {o} (“{b.title}”), which the approved plan does "
                 "not have; it is not scored.", objective=o)
-            continue
-        assert a is not None and b is not None
-        if not _same_text(a.title, b.title):
+        elif a is not None and b is not None and not _same_text(a.title, b.title):
             yield PLAN_CHANGED.finding(
                 f"Objective {o} was reworded: approved as “{a.title}”, {where} says “{b.title}”.", objective=o)
-        yield from _milestone_changes(o, a, b, where)
-
-
-def pair_milestones(a: Objective, b: Objective) -> list[tuple[int | None, int | None]]:
-    """(approved index, zip index) pairs, matched by title: a removed or inserted milestone does not make
-    every later one 'reworded'. None on one side is a milestone the other plan lacks."""
-    import difflib
-
-    def key(ms: Milestone) -> str:
-        return " ".join((ms.title or "").split()).casefold()
-
-    matcher = difflib.SequenceMatcher(a=[key(m) for m in a.milestones], b=[key(m) for m in b.milestones],
-                                      autojunk=False)
-    pairs: list[tuple[int | None, int | None]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            pairs.extend(zip(range(i1, i2), range(j1, j2), strict=True))
+        for i, x in enumerate(a.milestones if a is not None else ()):
+            mid = f"{o}.{i + 1}"
+            other = pairs.get((o, i))
+            if other is not None:
+                yield from _paired_changes(o, i, other, x, inner, where)
+            elif b is not None:  # the milestones of a missing objective are not each named
+                yield PLAN_CHANGED.finding(
+                    f"Milestone {mid} of the approved plan (“{x.title or 'untitled'}”) is missing from {where}.",
+                    objective=o, milestone=mid)
+        if a is None or b is None:
             continue
-        common = min(i2 - i1, j2 - j1)
-        pairs.extend(zip(range(i1, i1 + common), range(j1, j1 + common), strict=True))
-        pairs.extend((i, None) for i in range(i1 + common, i2))
-        pairs.extend((None, j) for j in range(j1 + common, j2))
+        for j, y in enumerate(b.milestones):
+            if (o, j) not in paired:
+                yield PLAN_CHANGED.finding(
+                    f"{where[0].upper()}{where[1:]} adds milestone {o}.{j + 1} (“{y.title or 'untitled'}”), which "
+                    "the approved plan does not have; it is not scored.", objective=o, milestone=f"{o}.{j + 1}")
+
+
+def _paired_changes(o: int, i: int, other: Position, x: Milestone, inner: Plan, where: str) -> Iterator[Finding]:
+    """Milestone o.(i+1) of the approved plan, `x`, against its counterpart `other` in the zip's plan."""
+    mid = f"{o}.{i + 1}"
+    p, j = other
+    if other != (o, i):
+        under = "" if p == o else f", under objective {p},"
+        yield PLAN_CHANGED.finding(
+            f"Milestone {mid} (“{x.title or 'untitled'}”) is numbered {p}.{j + 1}{under} in {where}; its files are "
+            f"mapped by the approved numbering ({mid}).", objective=o, milestone=mid)
+    yield from _field_changes(o, mid, x, inner.objectives[p - 1].milestones[j], where)
+
+
+def pair_milestones(approved: Plan, inner: Plan) -> dict[Position, Position]:
+    """Each approved milestone's counterpart in the zip's plan, for those that have one.
+
+    Paired, in this order: by the same title (spacing, case and a final full stop aside) in the same
+    objective, the k-th such title with the k-th; by a title found once in what is left of each plan (a
+    milestone moved to another objective); between two milestones paired so far in both plans, the
+    rest in order (a milestone reworded where a milestone was inserted or removed); and what is left by
+    its number. So a swap is two renumbered milestones, and each self-score stays with its title.
+    The zip's plan is untrusted: every step is linear or n log n in the number of milestones.
+    """
+    pairs: dict[Position, Position] = {}
+    for o, a in enumerate(approved.objectives, start=1):
+        b = inner.objective(o)
+        if b is None:
+            continue
+        waiting: dict[str, deque[int]] = {}
+        for j, y in enumerate(b.milestones):
+            if key := _text_key(y.title):
+                waiting.setdefault(key, deque()).append(j)
+        for i, x in enumerate(a.milestones):
+            queue = waiting.get(_text_key(x.title))
+            if queue:
+                pairs[(o, i)] = (o, queue.popleft())
+    taken = set(pairs.values())
+    ours, theirs = _left_by_title(approved, pairs.keys()), _left_by_title(inner, taken)
+    for key, places in ours.items():
+        there = theirs.get(key, [])
+        if len(places) == 1 and len(there) == 1:
+            pairs[places[0]] = there[0]
+            taken.add(there[0])
+    for o, a in enumerate(approved.objectives, start=1):
+        b = inner.objective(o)
+        if b is not None:
+            _pair_the_rest(o, len(a.milestones), len(b.milestones), pairs, taken)
     return pairs
 
 
-def _milestone_changes(o: int, a: Objective, b: Objective, where: str) -> Iterator[Finding]:
-    for i, j in pair_milestones(a, b):
-        if i is not None and j is None:
-            x = a.milestones[i]
-            yield PLAN_CHANGED.finding(
-                f"Milestone {o}.{i + 1} of the approved plan (“{x.title or 'untitled'}”) is missing from {where}.",
-                objective=o, milestone=f"{o}.{i + 1}")
-        elif i is None and j is not None:
-            y = b.milestones[j]
-            yield PLAN_CHANGED.finding(
-                f"{where[0].upper()}{where[1:]} adds milestone {o}.{j + 1} (“{y.title or 'untitled'}”), which the "
-                "approved plan does not have; it is not scored.", objective=o, milestone=f"{o}.{j + 1}")
-        elif i is not None and j is not None:
-            mid = f"{o}.{i + 1}"
-            if i != j:
-                yield PLAN_CHANGED.finding(
-                    f"Milestone {mid} (“{a.milestones[i].title or 'untitled'}”) is numbered {o}.{j + 1} in {where}; "
-                    f"its files are mapped by the approved numbering ({mid}).", objective=o, milestone=mid)
-            yield from _field_changes(o, mid, a.milestones[i], b.milestones[j], where)
+def _left_by_title(plan: Plan, skip: Collection[Position]) -> dict[str, list[Position]]:
+    """The milestones not in `skip`, by title (untitled ones left out)."""
+    found: dict[str, list[Position]] = {}
+    for o, objective in enumerate(plan.objectives, start=1):
+        for i, ms in enumerate(objective.milestones):
+            if (o, i) not in skip and (key := _text_key(ms.title)):
+                found.setdefault(key, []).append((o, i))
+    return found
+
+
+def _pair_the_rest(o: int, ours: int, theirs: int, pairs: dict[Position, Position], taken: set[Position]) -> None:
+    """Pair objective `o`'s milestones left unpaired (`ours` approved, `theirs` in the zip's plan): between
+    two milestones paired in the same order in both plans, the rest in order; then by number."""
+    anchors = [(i, pairs[(o, i)][1]) for i in range(ours) if pairs.get((o, i), (0, 0))[0] == o]
+    bounds = [(-1, -1), *_increasing(anchors), (ours, theirs)]
+    for (i1, j1), (i2, j2) in itertools.pairwise(bounds):
+        left = [i for i in range(i1 + 1, i2) if (o, i) not in pairs]
+        free = [j for j in range(j1 + 1, j2) if (o, j) not in taken]
+        for i, j in zip(left, free, strict=False):
+            pairs[(o, i)] = (o, j)
+            taken.add((o, j))
+    for i in range(min(ours, theirs)):
+        if (o, i) not in pairs and (o, i) not in taken:
+            pairs[(o, i)] = (o, i)
+            taken.add((o, i))
+
+
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of `pairs` (in order of their first number) whose second numbers increase too:
+    the milestones in the same order in both plans (patience sorting, n log n)."""
+    tails: list[int] = []  # the smallest last second number of a run of each length
+    ends: list[int] = []  # where that run ends in `pairs`
+    before = [-1] * len(pairs)
+    for k, (_i, j) in enumerate(pairs):
+        n = bisect.bisect_left(tails, j)
+        if n == len(tails):
+            tails.append(j)
+            ends.append(k)
+        else:
+            tails[n], ends[n] = j, k
+        before[k] = ends[n - 1] if n else -1
+    run: list[tuple[int, int]] = []
+    k = ends[-1] if ends else -1
+    while k >= 0:
+        run.append(pairs[k])
+        k = before[k]
+    return run[::-1]
 
 
 def _field_changes(o: int, mid: str, x: Milestone, y: Milestone, where: str) -> Iterator[Finding]:
@@ -185,14 +263,14 @@ def plan_for_audit(approved: Plan, inner: Plan | None, present: Callable[[str], 
     """
     if inner is None:
         return approved
+    pairs = pair_milestones(approved, inner)
     objectives = []
     for o, objective in enumerate(approved.objectives, start=1):
         theirs = inner.objective(o)
-        paired = dict(pair_milestones(objective, theirs)) if theirs is not None else {}
         milestones = []
-        for m, ms in enumerate(objective.milestones, start=1):
-            j = paired.get(m - 1)
-            other = theirs.milestones[j] if theirs is not None and j is not None else None
+        for i, ms in enumerate(objective.milestones):
+            p, j = pairs.get((o, i), (0, 0))
+            other = inner.objectives[p - 1].milestones[j] if p else None
             if ms.self_score is None and other is not None and other.self_score is not None:
                 ms = replace(ms, self_score=other.self_score)
             milestones.append(ms)
