@@ -100,6 +100,9 @@ class Plan:
     documents: Documents = field(default_factory=Documents)
     summary: ExecutiveSummary = field(default_factory=ExecutiveSummary)
     source: str = field(default="", compare=False)
+    # The columns of a plan workbook that reading it set aside, as (cell, header): ('Milestones!K1', 'Status'), a
+    # column the coordinator added. Not part of the plan itself: set by the reader (planxlsx) after the plan is made.
+    ignored_columns: tuple[tuple[str, str], ...] = field(default=(), init=False, compare=False)
 
     def milestones(self) -> Iterator[tuple[int, str, Milestone]]:
         """(objective number, milestone id like '1.2', milestone) in plan order."""
@@ -210,7 +213,7 @@ def plan_from_data(data: object, source: str, rules: Rules) -> Plan:
 
 
 def _replace(plan: Plan, **changes: object) -> Plan:
-    return Plan(**{**plan.__dict__, **changes})
+    return Plan(**{**{f.name: getattr(plan, f.name) for f in dataclasses.fields(plan) if f.init}, **changes})
 
 
 def _check_eligibility_keys(plan: Plan, rules: Rules, data: object, source: str) -> None:
@@ -284,4 +287,7 @@ def plan_to_data(plan: Plan) -> dict[str, object]:
 
     data = dataclasses.asdict(plan)
     data.pop("source", None)
+    for f in dataclasses.fields(plan):
+        if not f.init:  # what reading the plan file set aside (ignored_columns) is not part of the plan
+            data.pop(f.name, None)
     return clean(data)  # type: ignore[return-value]

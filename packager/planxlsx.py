@@ -107,6 +107,7 @@ class _Sheet:
         self.rows = rows
         self.source = source
         self.percent = percent  # (row, col) of the numbers shown as a percentage (15% is stored as 0.15)
+        self.ignored: list[tuple[str, str]] = []  # (cell, header) of each column packager does not know
 
     def ref(self, row: int, col: int) -> str:
         """'Sheet!F7' for 0-based row/col indices into self.rows."""
@@ -135,10 +136,12 @@ class _Sheet:
                 found[by_norm[key]] = i
                 continue
             near = difflib.get_close_matches(key, list(by_norm), n=1, cutoff=0.6)
+            if not near:  # a column of the coordinator's own (Status, Comments): read past, and said so
+                self.ignored.append((self.ref(0, i), _header_text(value)))
+                continue
             raise self.fail(
                 0, i, f"the column header '{str(value).strip()}' is not one packager knows",
-                expected=f"one of {', '.join(names)}",
-                hint=f"Did you mean '{by_norm[near[0]]}'?" if near else "Delete the column or rename it",
+                expected=f"one of {', '.join(names)}", hint=f"Did you mean '{by_norm[near[0]]}'?",
             )
         for name in required:
             if name not in found:
@@ -151,6 +154,15 @@ class _Sheet:
 
     def data_rows(self) -> list[tuple[int, tuple[Any, ...]]]:
         return [(i, row) for i, row in enumerate(self.rows) if i > 0 and any(_blank(v) is False for v in row)]
+
+
+HEADER_CHARS = 60  # of an ignored column's header, as a finding quotes it
+
+
+def _header_text(value: Any) -> str:
+    """A header as a finding quotes it: on one line, at most HEADER_CHARS characters."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= HEADER_CHARS else text[: HEADER_CHARS - 1] + "…"
 
 
 def _blank(value: Any) -> bool:
@@ -248,11 +260,14 @@ def load_plan_xlsx_bytes(data: bytes, source: str, rules: Rules) -> Plan:
     cells = _Cells()
     plan_data = _plan_data(sheets, cells, source, data)
     try:
-        return plan_from_data(plan_data, source, rules)
+        plan = plan_from_data(plan_data, source, rules)
     except InputError as exc:
         cell = cells.find(exc.field) or cells.find("program" if exc.field is None else None)
         raise InputError(exc.problem, file=source, cell=cell, field=exc.field, expected=exc.expected,
                          hint=exc.hint) from None
+    ignored = tuple(column for sheet in sheets.values() for column in sheet.ignored)
+    object.__setattr__(plan, "ignored_columns", ignored)  # frozen: set once, here, as the plan is made
+    return plan
 
 
 def _read_sheets(wb: Any, source: str) -> dict[str, _Sheet]:

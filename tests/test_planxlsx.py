@@ -425,3 +425,108 @@ def test_check_accepts_weights_typed_as_percentages(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(folder), "--format", "json", "--today", "2026-11-26"])
     assert result.exit_code == 0, result.output
     assert '"self": 93' in result.output and "weight-total" not in result.output
+
+
+# --- a column of the coordinator's own in a sheet (hunt 23, B2) ------------------------------------------
+
+
+def headers(cells: dict[str, object], sheet: str = "Milestones") -> Callable[[Any], None]:
+    def change(wb: Any) -> None:
+        for ref, value in cells.items():
+            wb[sheet][ref].value = value
+            if ref[:1] == "K" and sheet == "Milestones":
+                wb[sheet][f"K{int(ref[1:]) + 1}"].value = "Planned"  # the column has cells too
+    return change
+
+
+@pytest.mark.parametrize(("sheet", "cells", "ignored"), [
+    ("Milestones", {"K1": "Status"}, (("Milestones!K1", "Status"),)),
+    ("Milestones", {"K1": "Comments", "O1": "% complete"}, (("Milestones!K1", "Comments"),
+                                                             ("Milestones!O1", "% complete"))),
+    ("Milestones", {"O1": "  Done\non site  "}, (("Milestones!O1", "Done on site"),)),
+    ("Milestones", {"O1": "x" * 10_000}, (("Milestones!O1", "x" * 59 + "…"),)),
+    ("Milestones", {"O1": 2026}, (("Milestones!O1", "2026"),)),
+    ("Notes", {"D1": "Remarks"}, (("Notes!D1", "Remarks"),)),
+    ("Milestones", {}, ()),
+])
+def test_a_column_of_the_coordinators_own_is_set_aside(
+    sheet: str, cells: dict[str, object], ignored: tuple[tuple[str, str], ...]
+) -> None:
+    plan = load_plan_xlsx_bytes(edited(headers(cells, sheet)), "plan.xlsx", RULES)
+    assert plan.ignored_columns == ignored
+    assert plan == PLAN  # the plan itself is the same
+
+
+@pytest.mark.parametrize(("cell", "value", "expected"), [
+    ("K1", "Weigth", "plan.xlsx, Milestones!K1: the column header 'Weigth' is not one packager knows. Expected one "
+     "of Objective, Objective title, Milestone, Assigned to, Target date, Weight, Self-score, Running total, "
+     "Deliverable, From last audit, Total weight, Must be, Total self-score. Did you mean 'Weight'?"),
+    ("K1", "Target", "plan.xlsx, Milestones!K1: the column header 'Target' is not one packager knows."),
+    ("I1", "Deliverables", "plan.xlsx, Milestones!I1: the column header 'Deliverables' is not one packager knows."),
+])
+def test_a_misspelt_header_still_stops_and_names_the_one_it_resembles(cell: str, value: str, expected: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_plan_xlsx_bytes(edited(setter("Milestones", cell, value)), "plan.xlsx", RULES)
+    assert info.value.paragraph().startswith(expected), info.value.paragraph()
+
+
+def _sample_workbook_folder(tmp_path: Path, data: bytes) -> Path:
+    folder = tmp_path / "sub"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "action-plan.yaml").unlink()
+    (folder / "action-plan.xlsx").write_bytes(data)
+    return folder
+
+
+def test_check_warns_of_an_added_column_and_goes_on(tmp_path: Path) -> None:
+    """The hunt's X-extracol: a Status column stopped everything (exit 2); now a warning names it."""
+    import json
+
+    folder = _sample_workbook_folder(tmp_path, edited(headers({"K1": "Status"})))
+    result = CliRunner().invoke(main, ["check", str(folder), "--format", "json", "--today", "2026-11-26"])
+    assert result.exit_code == 0, result.output
+    found = [f for f in json.loads(result.stdout)["findings"] if f["check"] == "plan-column-ignored"]
+    assert [(f["severity"], f["path"], f["message"]) for f in found] == [(
+        "warning", "action-plan.xlsx",
+        "The column 'Status' of the Milestones sheet (cell K1) is not one packager knows, so it is ignored: its "
+        "cells are not read.",
+    )]
+
+
+def test_many_added_columns_are_a_bounded_few_findings(tmp_path: Path) -> None:
+    """Thousands of columns: those read (the first MAX_COLS) past the first three are summed up in one finding."""
+    import datetime as dt
+
+    from packager.checks import Context, Stage, run_checks
+
+    def many(wb: Any) -> None:
+        ws = wb["Milestones"]
+        for col in range(15, 3_000):
+            ws.cell(1, col).value = f"Column {col}"
+
+    plan = load_plan_xlsx_bytes(edited(many), "plan.xlsx", RULES)
+    assert [cell for cell, _h in plan.ignored_columns] == [f"Milestones!{c}1" for c in "OPQRSTUVWXYZ"] + [
+        "Milestones!AA1", "Milestones!AB1", "Milestones!AC1", "Milestones!AD1"]
+    ctx = Context(plan=plan, rules=RULES, stage=Stage.PROPOSAL, today=dt.date(2026, 3, 1))
+    messages = [f.message for f in run_checks(ctx) if f.check == "plan-column-ignored"]
+    assert sorted(messages) == [
+        "13 more columns packager does not know are ignored too: 'Column 18' (Milestones!R1), 'Column 19' "
+        "(Milestones!S1), 'Column 20' (Milestones!T1) and 10 more.",
+        "The column 'Column 15' of the Milestones sheet (cell O1) is not one packager knows, so it is ignored: its "
+        "cells are not read.",
+        "The column 'Column 16' of the Milestones sheet (cell P1) is not one packager knows, so it is ignored: its "
+        "cells are not read.",
+        "The column 'Column 17' of the Milestones sheet (cell Q1) is not one packager knows, so it is ignored: its "
+        "cells are not read.",
+    ]
+
+
+def test_a_set_aside_column_is_not_part_of_the_plan_a_zip_carries() -> None:
+    """The manifest of a built zip holds the plan, not what reading its workbook set aside: audit reads it back."""
+    from packager.plan import plan_from_data, plan_to_data
+
+    plan = load_plan_xlsx_bytes(edited(headers({"K1": "Status"})), "plan.xlsx", RULES)
+    assert plan.ignored_columns == (("Milestones!K1", "Status"),)
+    data = plan_to_data(plan)
+    assert "ignored_columns" not in data and "source" not in data
+    assert plan_from_data(data, "manifest.json", RULES) == PLAN

@@ -32,6 +32,7 @@ WHERE: dict[str, tuple[str, ...]] = {
     "eligibility": _ALL, "milestone-count": _ALL, "milestone-field-missing": _ALL, "no-audit-objective": _ALL,
     "objective-count": _ALL, "objective-not-smart": _ALL, "objective-title-missing": _ALL,
     "target-date-outside-plan": _ALL, "weight-total": _ALL, "plan-files-differ": _ALL,
+    "plan-column-ignored": _ALL,
     # scoring and the plan's documents
     "auditor-participation-missing": _FINAL, "objective-notes-missing": _FINAL, "self-score-invalid": _FINAL,
     "summary-missing": _FINAL, "score-below-pass": _FINAL, "org-chart-missing": (PROPOSAL, RECEIVED),

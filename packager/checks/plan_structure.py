@@ -6,6 +6,7 @@ These apply at both stages: a plan that breaks them cannot be approved or scored
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePath
 
 from packager.checks.context import Context
 from packager.checks.registry import declare
@@ -52,6 +53,15 @@ OBJECTIVE_TITLE = declare(
     "Write the objective as what will be done, how much and by when, e.g. 'Train all 40 field workers in "
     "fall protection by June 30, 2026'.",
 )
+
+COLUMN_IGNORED = declare(
+    "plan-column-ignored", Severity.WARNING, FAMILY,
+    "The plan workbook has a column whose header is not one packager knows nor close to one (a column of the "
+    "coordinator's own, such as Status or Comments): its cells are not read.",
+    "Nothing to do if the column is your own. If it was meant to be one of the plan's columns, give it that "
+    "header (the workbook 'packager init --format xlsx' writes has them all).",
+)
+COLUMNS_SHOWN = 3  # ignored columns named one finding each; the rest are summed up in one more
 
 REQUIRED_FIELDS = (
     ("title", "title (title)"),
@@ -102,6 +112,28 @@ def run(ctx: Context) -> Iterator[Finding]:
             "certification audit; at least one must be."
         )
     yield from _target_dates(ctx)
+    yield from _ignored_columns(ctx)
+
+
+def _ignored_columns(ctx: Context) -> Iterator[Finding]:
+    """The plan workbook's columns packager does not know (read past by planxlsx): the first few one finding
+    each, the others in one. Applies at every stage: the plan is the same file."""
+    columns = ctx.plan.ignored_columns
+    where = PurePath(ctx.plan.source).name or None
+    for cell, header in columns[:COLUMNS_SHOWN]:
+        sheet, _, ref = cell.rpartition("!")
+        yield COLUMN_IGNORED.finding(
+            f"The column '{header}' of the {sheet.strip(chr(39))} sheet (cell {ref}) is not one packager knows, so "
+            "it is ignored: its cells are not read.",
+            path=where,
+        )
+    rest = columns[COLUMNS_SHOWN:]
+    if rest:
+        named = ", ".join(f"'{header}' ({cell})" for cell, header in rest[:COLUMNS_SHOWN])
+        more = f" and {len(rest) - COLUMNS_SHOWN:,} more" if len(rest) > COLUMNS_SHOWN else ""
+        yield COLUMN_IGNORED.finding(
+            f"{len(rest):,} more columns packager does not know are ignored too: {named}{more}.", path=where,
+        )
 
 
 def _weights(ctx: Context) -> Iterator[Finding]:
