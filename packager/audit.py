@@ -81,6 +81,28 @@ NOTHING_TO_AUDIT = declare(
 )
 
 
+MAX_PARTS = 1000  # more parts than any plan has objectives: a larger count is not a build's
+
+
+@dataclass(frozen=True)
+class Part:
+    """The zip is part `number` of `count` of one split build (`packager build --split-mb`), holding the
+    evidence of `objectives`; the signed pages and the full set of generated documents are in part 1."""
+
+    number: int
+    count: int
+    objectives: frozenset[int]
+
+    def holds(self, objective: int) -> bool:
+        """Whether this part holds the objective's evidence (an objective is never split across parts)."""
+        return objective in self.objectives
+
+
+# A signed page's finding, and the plan's `documents` key it is about: build puts signed pages in part 1.
+SIGNED_PAGE_CHECKS = {"signoff-missing": "acknowledgement", "auditor-signature-missing": "auditor_maintenance",
+                      "org-chart-missing": "org_chart"}
+
+
 @dataclass(frozen=True)
 class AuditResult:
     path: Path
@@ -99,6 +121,7 @@ class AuditResult:
     # in the approved plan: never checked (packager.verdict: not verified until the QA scores are given).
     final_content_unread: bool = False
     stage: Stage = Stage.FINAL  # which submission it was audited as: --stage, else the manifest's, else final
+    part: Part | None = None  # one part of a split build, audited alone (packager.verdict: not verified)
 
     @property
     def summary(self) -> Summary:
@@ -253,6 +276,7 @@ def audit_zip(
                 findings.append(MANIFEST_MISMATCH.finding(
                     f"'{manifest_entry.name}' is not a readable packager manifest, so the files cannot be "
                     "verified against it.", path=manifest_entry.name))
+        part = _read_part(manifest, manifest_entry.name if manifest_entry else "", findings)
         stage_asked = stage
         stage, stage_note = decide_stage(stage, manifest)
         if stage_note:
@@ -398,6 +422,9 @@ def audit_zip(
             unverified.append(
                 "The zip holds no plan with self-scores, so the self-scores, objective notes, auditors and summary "
                 "could not be read; take them from the company's form.")
+        if part is not None:
+            checked = [f for f in checked if not _in_other_part(f, part, plan, inventory)]
+            unverified.append(_part_note(part, plan))
         # The self-check's pass-mark warning belongs to the company; the reviewer's verdict uses the QA score.
         findings.extend(f for f in checked if f.check != "score-below-pass" or scores_path is None)
     elif stage is Stage.PROPOSAL:
@@ -437,8 +464,82 @@ def audit_zip(
         score=score, inventory=inventory, manifest=manifest is not None, unverified=tuple(unverified),
         objectives=tuple(objectives), entries=len(scan.all_names),
         approved=(approved.source or "the approved plan") if approved is not None else None, qa=scores,
-        final_content_unread=final_content_unread, stage=stage,
+        final_content_unread=final_content_unread, stage=stage, part=part if have_plan else None,
     )
+
+
+def _read_part(manifest: dict[str, Any] | None, name: str, findings: list[Finding]) -> Part | None:
+    """Which part of a split build the zip is, from its manifest's `part` and `parts`; None for a whole build.
+
+    A build writes `part: null` for one zip, and `part: {number, count}` with `parts: [{number, objectives}]`
+    for each part. The manifest is untrusted: a part record a build never writes (a number 0 or past the count,
+    a count of a billion, text for a number, a part missing from `parts`) is a finding, and the zip is then
+    audited as a whole submission."""
+    if manifest is None or manifest.get("part") is None:
+        return None
+    raw, listed = manifest.get("part"), manifest.get("parts")
+
+    def whole_int(value: object) -> int | None:
+        return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_PARTS else None
+
+    number = whole_int(raw.get("number")) if isinstance(raw, dict) else None
+    count = whole_int(raw.get("count")) if isinstance(raw, dict) else None
+    problem = ""
+    objectives: list[int] = []
+    if number is None or count is None:
+        problem = f"its part is {_kind(raw)} without a usable part number and count"
+    elif number > count:
+        problem = f"it calls the zip part {number} of {count}"
+    elif not isinstance(listed, list) or len(listed) != count:
+        problem = f"its list of parts does not hold {count} parts"
+    else:
+        mine = [p for p in listed if isinstance(p, dict) and p.get("number") == number]
+        held = mine[0].get("objectives") if len(mine) == 1 else None
+        if not isinstance(held, list) or not all(whole_int(o) is not None for o in held):
+            problem = f"its list of parts does not say which objectives part {number} holds"
+        else:
+            objectives = held
+    if problem:
+        findings.append(MANIFEST_MISMATCH.finding(
+            f"'{name}' is malformed: {problem}, so the zip was audited as a whole submission.", path=name or None))
+        return None
+    assert number is not None and count is not None
+    if count == 1:  # every build records its one zip as part 1 of 1: the whole submission
+        return None
+    return Part(number=number, count=count, objectives=frozenset(objectives))
+
+
+def _in_other_part(finding: Finding, part: Part, plan: Plan, inventory: Inventory) -> bool:
+    """Whether a finding only says that something lives in another part of the split build: a milestone with
+    no deliverable whose objective the manifest puts in another part, or, in parts 2 and later, a signed page
+    the plan names that is not in this zip (build puts them in part 1)."""
+    if finding.check == "milestone-no-deliverable" and finding.milestone:
+        head = finding.milestone.split(".", 1)[0]
+        return head.isdigit() and not part.holds(int(head))
+    role = SIGNED_PAGE_CHECKS.get(finding.check)
+    if role is None or part.number == 1:
+        return False
+    return getattr(plan.documents, role, None) is not None and inventory.documents.get(role) is None
+
+
+def _part_note(part: Part, plan: Plan) -> str:
+    """What a part audited alone could not check."""
+    here = sorted(o for o in part.objectives if 1 <= o <= len(plan.objectives))
+    elsewhere = [o for o in range(1, len(plan.objectives) + 1) if o not in part.objectives]
+    held = (f"it holds the evidence of objective{'s' if len(here) > 1 else ''} {_and(here)}" if here else
+            "it holds no objective's evidence")
+    other = (f"the milestones of objective{'s' if len(elsewhere) > 1 else ''} {_and(elsewhere)}"
+             if elsewhere else "")
+    signed = "the signed pages" if part.number != 1 else ""
+    missing = " and ".join(w for w in (other, signed) if w)
+    return (f"This zip is part {part.number} of {part.count} of one submission ({held})"
+            + (f": {missing} are in the other parts and were not checked here" if missing else "")
+            + f". Audit all {part.count} parts to verify the whole submission.")
+
+
+def _and(numbers: Sequence[int]) -> str:
+    words = [str(n) for n in numbers]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 STAGE_WORDS = {Stage.PROPOSAL: "a proposal", Stage.FINAL: "a final submission"}
@@ -621,4 +722,4 @@ def _objective_scores(plan: Plan, scores: QaScores | None) -> list[dict[str, Any
     return out
 
 
-__all__ = ["AuditResult", "audit_zip"]
+__all__ = ["AuditResult", "Part", "audit_zip"]

@@ -7,15 +7,17 @@ What decides, in this order:
 
 1. errors in the zip (other than the QA score's own pass-mark finding): not acceptable as received;
 2. no plan to audit against: not verified;
-3. the QA score (`--scores`), when given: below the pass mark fails, whatever the self-score says
+3. one part of a split build audited alone (`--split-mb`): not verified, since what the other parts hold
+   (their milestones' evidence, the signed pages in part 1) was not checked;
+4. the QA score (`--scores`), when given: below the pass mark fails, whatever the self-score says
    (the guide: the reviewer's score "will be submitted to Partnerships");
-4. without QA scores: self-scores, objective notes, auditors and summary that could not be read (a plan-less
+5. without QA scores: self-scores, objective notes, auditors and summary that could not be read (a plan-less
    zip audited against a spring plan: the guide requires them in the final submission) are not verified; a
    self-score below the pass mark fails (it is the company's estimate, so the words say a QA score at or
    above the pass mark would clear it);
-5. warnings fail only with --strict.
+6. warnings fail only with --strict.
 
-A proposal (the manifest's stage, or `audit --stage proposal`) has no scores: only 1, 2 and 5 apply, and its
+A proposal (the manifest's stage, or `audit --stage proposal`) has no scores: only 1, 2, 3 and 6 apply, and its
 words start with "Proposal".
 
 With QA scores, a zip whose self-scores, notes, auditors and summary could not be read is judged on the QA
@@ -88,6 +90,8 @@ def audit_verdict(result: AuditResult, strict: bool = False) -> Verdict:
         return said("Not acceptable as received" + qa_clause, ERRORS, "error")
     if result.plan is None:
         return said(f"Not verified: {NO_PROPOSAL_PLAN if proposal else NO_PLAN}", NOT_VERIFIED, "error")
+    if result.part is not None:
+        return said(f"Not verified: {part_words(result.part.number, result.part.count)}", NOT_VERIFIED, "error")
     if qa is not None and score.passed is False:
         return said(f"Below the pass mark: QA score {points(qa)}% (pass mark {points(score.pass_mark)}%); a "
                     f"maintenance audit is required{by}", BELOW_PASS, "error")
@@ -101,6 +105,13 @@ def audit_verdict(result: AuditResult, strict: bool = False) -> Verdict:
         return said("Not acceptable as received (warnings fail with --strict)" + qa_clause, WARNINGS, "error")
     role = "warning" if warned or (unread and qa is not None) else "ok"
     return said(("Acceptable, with warnings" if warned else "Acceptable") + qa_clause, OK, role)
+
+
+def part_words(number: int, count: int) -> str:
+    """Why a lone part of a split build is not verified, and what the reviewer should do."""
+    held = "milestones" if number == 1 else "milestones and signed pages"  # build puts the signed pages in part 1
+    return (f"this zip is part {number} of {count} of one submission, so the {held} in the other parts were not "
+            f"checked (audit all {count} parts to verify the submission)")
 
 
 def _by(result: AuditResult) -> str:
