@@ -92,6 +92,8 @@ class Part:
     number: int
     count: int
     objectives: frozenset[int]
+    build: str = ""  # the manifest's root and build time: the same in every part of one build
+    layout: tuple[frozenset[int], ...] = ()  # every part's objectives, by number (empty when not readable)
 
     def holds(self, objective: int) -> bool:
         """Whether this part holds the objective's evidence (an objective is never split across parts)."""
@@ -506,7 +508,66 @@ def _read_part(manifest: dict[str, Any] | None, name: str, findings: list[Findin
     assert number is not None and count is not None
     if count == 1:  # every build records its one zip as part 1 of 1: the whole submission
         return None
-    return Part(number=number, count=count, objectives=frozenset(objectives))
+    assert isinstance(listed, list)
+    layout = [p.get("objectives") if isinstance(p, dict) and p.get("number") == i else None
+              for i, p in enumerate(listed, start=1)]
+    readable = all(isinstance(objs, list) and all(whole_int(o) is not None for o in objs) for objs in layout)
+    built, root = manifest.get("built"), manifest.get("root")
+    build = f"{root}|{built}" if isinstance(built, str) and isinstance(root, str) and len(root) < 4096 else ""
+    return Part(number=number, count=count, objectives=frozenset(objectives), build=build,
+                layout=tuple(frozenset(objs) for objs in layout if isinstance(objs, list)) if readable else ())
+
+
+def part_groups(results: Sequence[AuditResult | None]) -> list[list[int]]:
+    """The indexes of the results that are all the parts of one split build, in part order, one list a build.
+
+    Parts go together only when they are plainly one build: the same root folder, build time, plan and list
+    of parts in every manifest, that list giving each objective to one part only, and parts 1 to M each
+    given once. Anything else stays a part audited alone (not verified), never a submission called complete."""
+    keyed: dict[tuple[str, int, tuple[frozenset[int], ...]], list[int]] = {}
+    for i, result in enumerate(results):
+        part = result.part if result is not None else None
+        if part is not None and part.build and part.layout:
+            keyed.setdefault((part.build, part.count, part.layout), []).append(i)
+    groups = []
+    for (_build, count, layout), indexes in keyed.items():
+        found = [r.part for i in indexes if (r := results[i]) is not None and r.part is not None]
+        numbers = sorted(p.number for p in found)
+        objectives = [o for objs in layout for o in objs]
+        first = results[indexes[0]]
+        if (numbers != list(range(1, count + 1)) or len(objectives) != len(set(objectives))
+                or first is None or any((r := results[i]) is None or r.plan != first.plan for i in indexes)):
+            continue
+        groups.append(sorted(indexes, key=lambda i: _part_number(results[i])))
+    return groups
+
+
+def _part_number(result: AuditResult | None) -> int:
+    return result.part.number if result is not None and result.part is not None else 0
+
+
+def audited_together(parts: Sequence[AuditResult]) -> AuditResult:
+    """All the parts of one split build (see `part_groups`) as one submission: each part was verified against
+    its own manifest and checked for what it holds; together they hold every objective, so the milestones and
+    signed pages no part found missing are there, and the one verdict is the submission's."""
+    first = parts[0]
+    assert first.inventory is not None
+    findings = list(dict.fromkeys(f for r in parts for f in r.findings))  # the plan's findings: once
+    files = tuple(f for r in parts if r.inventory is not None for f in r.inventory.files)
+    documents = dict(first.inventory.documents)
+    for r in parts[1:]:
+        for role, record in (r.inventory.documents.items() if r.inventory is not None else ()):
+            documents[role] = documents.get(role) or record
+    ignored = tuple(dict.fromkeys(i for r in parts if r.inventory is not None for i in r.inventory.ignored))
+    inventory = replace(first.inventory, files=files, documents=documents, ignored=ignored)
+    names = [f"'{r.path.name}'" for r in parts]
+    together = (f"Audited as one submission: {', '.join(names[:-1])} and {names[-1]} are parts 1 to {len(parts)} "
+                "of one build, each verified against its own manifest.")
+    unverified = [together, *dict.fromkeys(
+        n for r in parts for n in r.unverified if not n.startswith("This zip is part "))]
+    return replace(first, path=first.path.with_name(" + ".join(r.path.name for r in parts)),
+                   findings=tuple(sort_findings(findings)), inventory=inventory, unverified=tuple(unverified),
+                   manifest=all(r.manifest for r in parts), entries=sum(r.entries for r in parts), part=None)
 
 
 def _in_other_part(finding: Finding, part: Part, plan: Plan, inventory: Inventory) -> bool:
@@ -534,7 +595,7 @@ def _part_note(part: Part, plan: Plan) -> str:
     missing = " and ".join(w for w in (other, signed) if w)
     return (f"This zip is part {part.number} of {part.count} of one submission ({held})"
             + (f": {missing} are in the other parts and were not checked here" if missing else "")
-            + f". Audit all {part.count} parts to verify the whole submission.")
+            + f". Give all {part.count} parts to one audit command to audit the submission as one.")
 
 
 def _and(numbers: Sequence[int]) -> str:
@@ -722,4 +783,4 @@ def _objective_scores(plan: Plan, scores: QaScores | None) -> list[dict[str, Any
     return out
 
 
-__all__ = ["AuditResult", "Part", "audit_zip"]
+__all__ = ["AuditResult", "Part", "audit_zip", "audited_together", "part_groups"]

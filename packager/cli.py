@@ -571,11 +571,15 @@ def audit(
         sys.exit(exit_code)
     rows: list[BatchRow] = []
     details: list[dict[str, Any]] = []  # the JSON of each zip, made as soon as it is audited
+    parts: list[AuditResult | None] = []  # the parts of split builds, kept whole to be audited together
     with progress_bar("Auditing zips", enabled=not quiet) as progress:
         for i, path in enumerate(zips, start=1):
+            parts.append(None)
             try:
                 audited = configured(audit_zip(path, rules, today=day, approved=approved,
                                                approved_plans=approved_plans, ocr=ocr, stage=stage))
+                if audited.part is not None:
+                    parts[-1] = audited
                 details.append(audit_dict(audited, config.strict) if fmt == "json" else {})
                 # Keep only what the batch table needs: a batch of many zips must not hold every file's facts.
                 rows.append(BatchRow(path, audited.without_facts(), strict=config.strict))
@@ -592,6 +596,17 @@ def audit(
                 details.append({})
             if progress:
                 progress(i, len(zips))
+    # All the parts of one split build given together are one submission: one row, one verdict.
+    from packager.audit import audited_together, part_groups
+
+    groups = part_groups(parts)
+    for group in groups:
+        together = audited_together([r for i in group if (r := parts[i]) is not None])
+        rows[group[0]] = BatchRow(together.path, together.without_facts(), strict=config.strict)
+        details[group[0]] = audit_dict(together, config.strict) if fmt == "json" else {}
+    merged = {i for group in groups for i in group[1:]}
+    rows = [r for i, r in enumerate(rows) if i not in merged]
+    details = [d for i, d in enumerate(details) if i not in merged]
     # Each row's verdict decides: a zip not audited, or whose verdict fails, fails the batch.
     batch_exit = ExitCode.FINDINGS if any(r.verdict is None or r.verdict.failed for r in rows) else ExitCode.OK
     if fmt == "csv":

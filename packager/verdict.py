@@ -111,7 +111,7 @@ def part_words(number: int, count: int) -> str:
     """Why a lone part of a split build is not verified, and what the reviewer should do."""
     held = "milestones" if number == 1 else "milestones and signed pages"  # build puts the signed pages in part 1
     return (f"this zip is part {number} of {count} of one submission, so the {held} in the other parts were not "
-            f"checked (audit all {count} parts to verify the submission)")
+            f"checked (give all {count} parts to one audit command to audit the submission as one)")
 
 
 def _by(result: AuditResult) -> str:

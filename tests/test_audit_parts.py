@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from packager.audit import Part, audit_zip
+from packager.audit import Part, audit_zip, audited_together, part_groups
 from packager.build import build_submission
 from packager.cli import main
 from packager.rules import load_rules
@@ -63,27 +63,29 @@ def errors(path: Path) -> list[str]:
 
 @pytest.mark.parametrize(("number", "verdict", "note"), [
     (1, "Not verified: this zip is part 1 of 3 of one submission, so the milestones in the other parts were not "
-        "checked (audit all 3 parts to verify the submission)",
+        "checked (give all 3 parts to one audit command to audit the submission as one)",
      "This zip is part 1 of 3 of one submission (it holds the evidence of objective 1): the milestones of "
-     "objectives 2 and 3 are in the other parts and were not checked here. Audit all 3 parts to verify the whole "
-     "submission."),
+     "objectives 2 and 3 are in the other parts and were not checked here. Give all 3 parts to one audit command "
+     "to audit the submission as one."),
     (2, "Not verified: this zip is part 2 of 3 of one submission, so the milestones and signed pages in the other "
-        "parts were not checked (audit all 3 parts to verify the submission)",
+        "parts were not checked (give all 3 parts to one audit command to audit the submission as one)",
      "This zip is part 2 of 3 of one submission (it holds the evidence of objective 2): the milestones of "
-     "objectives 1 and 3 and the signed pages are in the other parts and were not checked here. Audit all 3 parts "
-     "to verify the whole submission."),
+     "objectives 1 and 3 and the signed pages are in the other parts and were not checked here. Give all 3 parts "
+     "to one audit command to audit the submission as one."),
     (3, "Not verified: this zip is part 3 of 3 of one submission, so the milestones and signed pages in the other "
-        "parts were not checked (audit all 3 parts to verify the submission)",
+        "parts were not checked (give all 3 parts to one audit command to audit the submission as one)",
      "This zip is part 3 of 3 of one submission (it holds the evidence of objective 3): the milestones of "
-     "objectives 1 and 2 and the signed pages are in the other parts and were not checked here. Audit all 3 parts "
-     "to verify the whole submission."),
+     "objectives 1 and 2 and the signed pages are in the other parts and were not checked here. Give all 3 parts "
+     "to one audit command to audit the submission as one."),
 ])
 def test_a_part_alone_is_not_verified_and_has_no_errors_for_the_other_parts(
     parts: list[Path], number: int, verdict: str, note: str,
 ) -> None:
     result = audit_zip(parts[number - 1], RULES, today=TODAY, ocr="off")
     assert [f"{f.check}: {f.message}" for f in result.findings if f.severity.value == "error"] == []
-    assert result.part == Part(number=number, count=3, objectives=frozenset({number}))
+    assert result.part is not None
+    assert (result.part.number, result.part.count, result.part.objectives) == (number, 3, frozenset({number}))
+    assert isinstance(result.part, Part)
     assert note in result.unverified
     decided = audit_verdict(result)
     assert (decided.words, decided.status, decided.failed) == (verdict, NOT_VERIFIED, True)
@@ -149,11 +151,12 @@ def test_a_part_record_no_build_writes_is_a_finding(
 
 
 def test_batch_of_the_parts_end_to_end(parts: list[Path]) -> None:
-    """The reproduction of hunt D1: before, every part was 'Not acceptable as received' with coverage errors."""
-    got = CliRunner().invoke(main, ["audit", *map(str, parts), "--today", "2026-11-26", "--ocr", "off"])
+    """Hunt D1: before, every part was 'Not acceptable as received' with coverage errors. Without part 3 the
+    parts given are not the whole submission: each is a part audited alone."""
+    got = CliRunner().invoke(main, ["audit", *map(str, parts[:2]), "--today", "2026-11-26", "--ocr", "off"])
     assert got.exit_code == 1
     rows = [line for line in got.stdout.splitlines() if "Part " in line]
-    assert len(rows) == 3
+    assert len(rows) == 2
     for number, row in enumerate(rows, start=1):
         assert row.startswith("NOT VERIFIED")
         assert "0 errors" in row
@@ -165,4 +168,72 @@ def test_one_part_text_report(parts: list[Path]) -> None:
     assert got.exit_code == 1
     assert "milestone-no-deliverable" not in got.stdout and "signoff-missing" not in got.stdout
     assert ("Verdict: Not verified: this zip is part 2 of 3 of one submission, so the milestones and signed pages "
-            "in the other parts were not checked (audit all 3 parts to verify the submission)") in got.stdout
+            "in the other parts were not checked (give all 3 parts to one audit command to audit the submission as "
+            "one)") in got.stdout
+
+
+def batch(*args: str) -> tuple[int, list[str]]:
+    got = CliRunner().invoke(main, ["audit", *args, "--today", "2026-11-26", "--ocr", "off"])
+    return got.exit_code, got.stdout.splitlines()
+
+
+def test_all_the_parts_together_are_one_submission(parts: list[Path]) -> None:
+    code, lines = batch(*map(str, reversed(parts)))
+    names = " + ".join(p.name for p in parts)
+    assert code == 0
+    assert [line.split()[0] for line in lines[:-1]] == ["OK"]
+    assert f"{names}  Northwind Paving Ltd.  " in lines[0] and ", 0 errors, " in lines[0]
+    assert lines[-1] == "1 zip: 1 ok, 0 to follow up"
+
+
+def test_all_the_parts_together_json(parts: list[Path]) -> None:
+    got = CliRunner().invoke(main, ["audit", *map(str, parts), "--format", "json", "--today", "2026-11-26",
+                                    "--ocr", "off"])
+    data = json.loads(got.stdout)
+    assert [z["status"] for z in data["zips"]] == ["ok"]
+    assert data["zips"][0]["verdict"] == "Acceptable"
+    assert ("Audited as one submission: 'sample - Part 1 of 3.zip', 'sample - Part 2 of 3.zip' and "
+            "'sample - Part 3 of 3.zip' are parts 1 to 3 of one build, each verified against its own manifest.") \
+        in json.dumps(data)
+
+
+def test_together_a_missing_milestone_is_still_an_error(parts: list[Path], tmp_path: Path) -> None:
+    manifest = manifest_of(parts[1])
+    only = [f["path"] for f in manifest["files"] if f["milestone"] == "2.2"]
+    part2 = with_manifest(parts[1], tmp_path / parts[1].name, drop=only[0])
+    code, lines = batch(str(parts[0]), str(part2), str(parts[2]))
+    assert code == 1
+    assert [line.split()[0] for line in lines[:-1]] == ["ERRORS"]
+    assert ", 2 errors, " in lines[0]
+    results = [audit_zip(p, RULES, today=TODAY, ocr="off") for p in (parts[0], part2, parts[2])]
+    assert part_groups(results) == [[0, 1, 2]]
+    together = audited_together(results)
+    assert [f"{f.check}: {f.message}" for f in together.findings if f.severity.value == "error"] == [
+        f"manifest-mismatch: '{only[0]}' is listed in the manifest but missing from the zip.",
+        "milestone-no-deliverable: Milestone 2.2 has no deliverable (Glove issue register).",
+    ]
+    assert audit_verdict(together).words == "Not acceptable as received"
+
+
+def test_parts_missing_or_of_another_build_are_not_put_together(parts: list[Path], tmp_path: Path) -> None:
+    code, lines = batch(str(parts[0]), str(parts[2]))
+    assert code == 1
+    assert [line.split()[0:2] for line in lines[:-1]] == [["NOT", "VERIFIED"]] * 2
+    other = manifest_of(parts[1])
+    other["built"] = "2026-11-27T12:00:00Z"
+    code, lines = batch(str(parts[0]), str(with_manifest(parts[1], tmp_path / "other.zip", other)), str(parts[2]))
+    assert code == 1
+    assert [line.split()[0:2] for line in lines[:-1]] == [["NOT", "VERIFIED"]] * 3
+    # Two parts that both claim objective 1 leave objective 2 to nobody: never one submission.
+    claims = manifest_of(parts[1])
+    claims["parts"] = [{"number": 1, "objectives": [1]}, {"number": 2, "objectives": [1, 2]},
+                       {"number": 3, "objectives": [3]}]
+    first = manifest_of(parts[0])
+    first["parts"] = claims["parts"]
+    third = manifest_of(parts[2])
+    third["parts"] = claims["parts"]
+    code, lines = batch(str(with_manifest(parts[0], tmp_path / "a.zip", first)),
+                        str(with_manifest(parts[1], tmp_path / "b.zip", claims)),
+                        str(with_manifest(parts[2], tmp_path / "c.zip", third)))
+    assert code == 1
+    assert len(lines) == 4
