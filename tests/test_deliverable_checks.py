@@ -9,8 +9,10 @@ import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from packager.api import check_folder
 from packager.checks import Stage
@@ -54,6 +56,16 @@ def photo(rel: str, **kw: object) -> Plant:
 def call(fn: Callable[..., object], rel: str, **kw: object) -> Plant:
     def plant(root: Path) -> None:
         fn(root / rel, **kw)
+    return plant
+
+
+def plan_edit(change: Callable[[dict[str, Any]], object]) -> Plant:
+    """The folder's action-plan.yaml, loaded, changed by ``change`` and written back."""
+    def plant(root: Path) -> None:
+        path = root / "action-plan.yaml"
+        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(plan)
+        path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return plant
 
 
@@ -148,6 +160,27 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ]),
     ("milestone without deliverable", remove(f"{O3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf"), [
         ("milestone-no-deliverable", "error", "Milestone 3.1 has no deliverable (Toolbox talk schedule)."),
+    ]),
+    ("milestone not done: self-scored 0, no deliverable", both(
+        remove(f"{O3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf"),
+        plan_edit(lambda plan: plan["objectives"][2].update(notes="3.1 was not done: no schedule was published. "
+                                                            "3.2 lost 5 points because sheets were not kept.")),
+        plan_edit(lambda plan: plan["objectives"][2]["milestones"][0].update(self_score=0)),
+    ), [
+        ("milestone-no-deliverable", "info", "Milestone 3.1 has no deliverable (Toolbox talk schedule), and its "
+         "self-score is 0: it was not done, so none is needed."),
+    ]),
+    ("milestone not done but a file in its objective's folder", both(
+        remove(f"{O3}/3.1 - Toolbox talk schedule - 2026-04-15.pdf"),
+        plan_edit(lambda plan: plan["objectives"][2].update(notes="3.1 was not done: no schedule was published. "
+                                                            "3.2 lost 5 points because sheets were not kept.")),
+        plan_edit(lambda plan: plan["objectives"][2]["milestones"][0].update(self_score=0)),
+        text_pdf(f"{O3}/IMG_0412.pdf", ["Toolbox talk draft", "May 20, 2026"]),
+    ), [
+        ("deliverable-unmapped", "warning", "'IMG_0412.pdf' is not part of any milestone: it is in the folder of "
+         "objective 3 but its name does not start with a milestone number."),
+        ("milestone-no-deliverable", "info", "Milestone 3.1 has no deliverable (Toolbox talk schedule), and its "
+         "self-score is 0: it was not done, so none is needed."),
     ]),
     ("undated", write(f"{O1}/1.2 - Extra.txt", b"Milestone 1.2 - notes of the drill debrief"), [
         ("deliverable-undated", "error", "'1.2 - Extra.txt' shows no date, on the document or in its name."),

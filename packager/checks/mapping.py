@@ -30,7 +30,7 @@ CONFLICT = declare(
 )
 NO_DELIVERABLE = declare(
     "milestone-no-deliverable", Severity.ERROR, FAMILY,
-    "A milestone of the plan has no deliverable in the folder.",
+    "A milestone of the plan has no deliverable in the folder (a note only when it is self-scored 0: not done).",
     "Add the document or record that proves the milestone was completed, named with the milestone "
     "number, e.g. '1.2 - Attendance sheets - 2026-06-02.pdf'.",
 )
@@ -136,6 +136,17 @@ def run(ctx: Context) -> Iterator[Finding]:
         if covered[mid] == 0:
             what = f" ({ms.deliverable})" if ms.deliverable else ""
             unmapped = sorted(candidates.get(o, []), key=lambda r: r.path)
+            if ms.status == "not done":
+                # The guide: "If the milestone was not completed at all, do not award points." Nothing proves a
+                # milestone that was not done; the objective's notes say why.
+                yield NO_DELIVERABLE.finding(
+                    f"Milestone {mid} has no deliverable{what}, and its self-score is 0: it was not done, so "
+                    "none is needed.",
+                    severity=Severity.INFO, objective=o, milestone=mid,
+                    hint=f"Nothing to do if it was not done: say why in objective {o}'s self-scoring notes. If it "
+                    f"was done, add its deliverable, named with {mid}, and give it its points.",
+                )
+                continue
             if not unmapped:
                 yield NO_DELIVERABLE.finding(
                     f"Milestone {mid} has no deliverable{what}.", objective=o, milestone=mid
