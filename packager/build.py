@@ -166,15 +166,16 @@ def plan_deliverables(
         if mid is None or mid not in known or record.facts is None:
             excluded.append(record.path)
             continue
-        # The date the checks accepted, the user's own (from the name) first; never a metadata date.
-        accepted = record.evidence.accepted if record.evidence else None
+        # The date the checks accepted, the user's own (from the name) first, or the one they found outside
+        # the plan window; never a metadata date.
+        accepted = record.evidence.for_built_name if record.evidence else None
         _stem, ext = split_extension(record.name)
         milestone = plan.milestone(mid)
         fallback = (milestone.deliverable if milestone else None) or "Deliverable"
         description = descriptive_part(record.mapping.title, fallback, window)
         chosen.append((record, Wanted(int(mid.split(".")[0]), mid, description, accepted.iso if accepted else None,
                                       ext)))
-    fixed = [f"{DOCS_FOLDER}/{name}.pdf" for name in SIGNED_NAMES.values()]
+    fixed = [f"{DOCS_FOLDER}/{name} - 2026-12-31.pdf" for name in SIGNED_NAMES.values()]  # with a date, the longest
     fixed += [f"{DOCS_FOLDER}/{spec.filename}" for spec in documents_for(stage.value)]
     layout = plan_layout(
         plan, stage, [w for _r, w in chosen],
@@ -209,7 +210,12 @@ def plan_signed(result: CheckResult, folder: Path, top: str, stage: Stage) -> li
             continue
         source = folder.joinpath(*record.path.split("/"))
         _stem, ext = split_extension(record.name)
-        arcname = f"{top}/{DOCS_FOLDER}/{SIGNED_NAMES[role]}" + (f".{ext.lower()}" if ext else "")
+        # A date its own name carried stays in the built name: a scan dated only by its name is still dated in
+        # the zip (a date the page shows is read there again).
+        dated = record.evidence.for_built_name if record.evidence else None
+        dated = dated if dated is not None and dated.source == "name" else None
+        arcname = (f"{top}/{DOCS_FOLDER}/{SIGNED_NAMES[role]}" + (f" - {dated.iso}" if dated else "")
+                   + (f".{ext.lower()}" if ext else ""))
         sha = record.facts.sha256 if record.facts else sha256_file(source)
         out.append(
             Planned(arcname=arcname, role="signed", size=record.size, sha256=sha, source=record.path,

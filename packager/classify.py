@@ -19,6 +19,7 @@ folder and the same folder zipped by any tool give the same inventory.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -235,8 +236,12 @@ class _DocumentFinder:
         return exact
 
 
+# The date `packager build` adds at the end of a signed page's name, as ``DocumentDate.iso`` writes it.
+_BUILT_DATE = re.compile(r" - \d{4}-(?:\d\d(?:-\d\d)?|Q[1-4])$")
+
+
 def _built_document(rel: str) -> str | None:
-    leaf = split_extension(rel.rsplit("/", 1)[-1])[0].lower()
+    leaf = _BUILT_DATE.sub("", split_extension(rel.rsplit("/", 1)[-1])[0]).lower()
     return next((role for label, role in BUILT_DOCUMENT_NAMES.items() if leaf.endswith(label)), None)
 
 

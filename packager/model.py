@@ -130,6 +130,15 @@ class Evidence:
         return None
 
     @property
+    def for_built_name(self) -> DocumentDate | None:
+        """The date a built name carries: the accepted one; or, for a document dated outside the plan window
+        (built with --allow-errors), that date, so that the zip still shows what the check found wrong.
+        Never a metadata date."""
+        if self.status is DateStatus.OUT_OF_RANGE and self.date is not None and self.date.source != "metadata":
+            return self.date
+        return self.accepted
+
+    @property
     def accepted_date(self) -> dt.date | None:
         accepted = self.accepted
         return accepted.value if accepted is not None else None

@@ -271,3 +271,48 @@ def test_a_month_or_quarter_in_the_name_dates_the_built_file_once(tmp_path: Path
     findings = audit_zip(out, load_rules(), today=TODAY).findings
     assert [(f.check, f.path) for f in findings if f.severity.value == "error"] == []
     assert not [f for f in findings if f.check == "deliverable-undated"]
+
+
+def test_a_date_outside_the_plan_stays_in_the_built_name_and_the_audit_finds_it(tmp_path: Path) -> None:
+    """Built with --allow-errors, a scan dated before the approval keeps that date in its built name: the audit
+    of the zip reports what the check reported, instead of a scan with no date to verify."""
+    from packager.audit import audit_zip
+    from packager.rules import load_rules
+    from tests import synth
+
+    src = tmp_path / "src"
+    shutil.copytree(SAMPLE, src)
+    synth.make_scan_pdf(src / "Objective 1 - Emergency response" / "1.1 - Drill scan - 2026-02-10.pdf")
+    out = tmp_path / "out.zip"
+    built = build_submission(src, out, today=TODAY, allow_errors=True, ocr="off")
+    checked = [(f.check, f.message) for f in built.findings if f.severity.value == "error"]
+    assert [c for c, _m in checked] == ["deliverable-date-out-of-range"]
+    leaves = {n.rsplit("/", 1)[1] for n in zipfile.ZipFile(out).namelist()}
+    assert "1.1 - Drill scan - 2026-02-10.pdf" in leaves
+    audited = audit_zip(out, load_rules(), today=TODAY, ocr="off").findings
+    assert [(f.check, f.message) for f in audited if f.severity.value == "error"] == checked
+
+
+def test_a_signed_scan_dated_only_by_its_name_keeps_the_date_in_the_zip(tmp_path: Path) -> None:
+    """The signed acknowledgement is a scan (no words to read without OCR) dated only by its file name: the built
+    zip names it with that date, so the audit verifies it as the check did."""
+    from packager.audit import audit_zip
+    from packager.rules import load_rules
+    from tests import synth
+
+    src = tmp_path / "src"
+    shutil.copytree(SAMPLE, src)
+    (src / "admin" / "acknowledgement-signed.pdf").unlink()
+    synth.make_scan_pdf(src / "admin" / "acknowledgement signed 2026-11-20.pdf")
+    plan = src / "action-plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "admin/acknowledgement-signed.pdf", "admin/acknowledgement signed 2026-11-20.pdf"), encoding="utf-8")
+    out = tmp_path / "out.zip"
+    built = build_submission(src, out, today=TODAY, ocr="off")
+    leaves = {n.rsplit("/", 1)[1] for n in zipfile.ZipFile(out).namelist()}
+    assert "06 Signed Senior Representative Acknowledgement - 2026-11-20.pdf" in leaves
+    audited = audit_zip(out, load_rules(), today=TODAY, ocr="off").findings
+    about = sorted((f.check, f.severity.value) for f in audited if "cknowledgement" in (f.path or "") + f.message)
+    assert about == sorted((f.check, f.severity.value) for f in built.findings
+                           if "cknowledgement" in (f.path or "") + f.message)
+    assert not [f for f in audited if f.check == "signoff-missing"]
