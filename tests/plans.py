@@ -69,6 +69,7 @@ def valid_plan(program: str = "COR", final: bool = True) -> dict[str, Any]:
         "senior_representative": {"name": "Dana Whitfield", "title": "President"},
         "auditors": [{"name": "Émilie Côté", "participation": "Developed objective 2."}],
         "participants": ["Émilie Côté", "Safety Committee"],
+        "trained_individuals": ["Émilie Côté (COR auditor)"],
         "documents": {
             "org_chart": "admin/org-chart.pdf",
             "acknowledgement": "admin/acknowledgement-signed.pdf",

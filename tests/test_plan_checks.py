@@ -88,6 +88,18 @@ def no_org_chart(p: Plan) -> None:
     del p["documents"]["org_chart"]
 
 
+def no_participants(p: Plan) -> None:
+    p["participants"] = []
+
+
+def no_trained(p: Plan) -> None:
+    p["trained_individuals"] = ["  "]
+
+
+def no_people(p: Plan) -> None:
+    del p["participants"], p["trained_individuals"]
+
+
 def vague_objective(p: Plan) -> None:
     p["objectives"][1]["title"] = "Improve the safety culture of our crews"
 
@@ -107,6 +119,20 @@ CASES: list[Case] = [
     ("six milestones", Stage.PROPOSAL, six_milestones, [
         ("milestone-count", "error", "Objective 2 has 6 milestones; each objective needs between 2 and 5."),
     ]),
+    ("no participants", Stage.PROPOSAL, no_participants, [
+        ("proposal-people-missing", "error", "The proposal does not name the Action Plan participants: the guide "
+         "asks for both in the completed Action Plan proposal."),
+    ]),
+    ("trained individuals blank", Stage.PROPOSAL, no_trained, [
+        ("proposal-people-missing", "error", "The proposal does not name the individuals who meet the training "
+         "requirements: the guide asks for both in the completed Action Plan proposal."),
+    ]),
+    ("no people", Stage.PROPOSAL, no_people, [
+        ("proposal-people-missing", "error", "The proposal does not name the Action Plan participants or the "
+         "individuals who meet the training requirements: the guide asks for both in the completed Action Plan "
+         "proposal."),
+    ]),
+    ("no people at the final stage: the proposal was approved", Stage.FINAL, no_people, []),
     ("weights 95", Stage.PROPOSAL, weights_95, [
         ("weight-total", "error", "The milestone weights add up to 95, not 100 (short by 5). "
          "By objective: Objective 1 30, Objective 2 25, Objective 3 40."),

@@ -33,6 +33,7 @@ WHERE: dict[str, tuple[str, ...]] = {
     "objective-count": _ALL, "objective-not-smart": _ALL, "objective-title-missing": _ALL,
     "target-date-outside-plan": _ALL, "weight-total": _ALL, "plan-files-differ": _ALL,
     "plan-column-ignored": _ALL,
+    "proposal-people-missing": (PROPOSAL,),
     # scoring and the plan's documents
     "auditor-participation-missing": _FINAL, "objective-notes-missing": _FINAL, "self-score-invalid": _FINAL,
     "summary-missing": _FINAL, "score-below-pass": _FINAL, "org-chart-missing": (PROPOSAL, RECEIVED),

@@ -1,6 +1,7 @@
 """Plan structure: counts, weights, required milestone fields, the audit objective, target dates.
 
-These apply at both stages: a plan that breaks them cannot be approved or scored.
+These apply at both stages: a plan that breaks them cannot be approved or scored. The people a proposal
+must name (participants and trained individuals) are checked at the proposal stage.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePath
 
-from packager.checks.context import Context
+from packager.checks.context import Context, Stage
 from packager.checks.registry import declare
 from packager.findings import Finding, Severity
 from packager.textutil import join_or, long_date, points
@@ -72,7 +73,33 @@ REQUIRED_FIELDS = (
 )
 
 
+PEOPLE_MISSING = declare(
+    "proposal-people-missing", Severity.ERROR, FAMILY,
+    "Proposal stage: the plan names no Action Plan participants, or no individual who meets the training "
+    "requirements; the guide's first proposal item asks for both.",
+    "Name them in the plan: 'participants:' and 'trained_individuals:' in action-plan.yaml, or the People sheet "
+    "of action-plan.xlsx.",
+)
+
+
+def people_findings(ctx: Context) -> Iterator[Finding]:
+    """Proposal stage: "Completed Action Plan proposal, including the individual(s) with the training
+    requirements and the Action Plan participants" (the guide)."""
+    if ctx.stage is not Stage.PROPOSAL:
+        return
+    missing = [what for what, names in (("the Action Plan participants", ctx.plan.participants),
+                                        ("the individuals who meet the training requirements",
+                                         ctx.plan.trained_individuals))
+               if not any(name.strip() for name in names)]
+    if missing:
+        yield PEOPLE_MISSING.finding(
+            f"The proposal does not name {' or '.join(missing)}: the guide asks for both in the completed "
+            "Action Plan proposal."
+        )
+
+
 def run(ctx: Context) -> Iterator[Finding]:
+    yield from people_findings(ctx)
     plan, rules = ctx.plan, ctx.rules
     bounds = rules.plan.objectives
     count = len(plan.objectives)
