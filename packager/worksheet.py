@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,18 @@ def worksheet_csv(plan: Plan, inventory: Inventory | None, findings: tuple[Findi
             "; ".join(files[mid]), " | ".join(notes[mid]), "", "",
         ])
     return csv_text(rows)  # every cell formula-safe: titles, file names and messages are untrusted
+
+
+WRONG_SHEET = "the worksheet 'packager audit ZIP --worksheet FILE' wrote for this zip, with the same --plan"
+
+
+def _title_key(title: str | None) -> str:
+    """A milestone title as rows are matched: case, spacing and punctuation aside."""
+    return " ".join(re.findall(r"\w+", (title or "").casefold()))
+
+
+def _shown(title: str) -> str:
+    return title if len(title) <= 80 else title[:79] + "…"
 
 
 def _num(value: float | None) -> str:
@@ -153,7 +166,12 @@ def scores_from_rows(
             raise fail(f"the worksheet has no '{needed}' column", 1, None, f"the columns {', '.join(COLUMNS)}")
     col_m, col_s = header.index("milestone"), header.index("qa_score")
     col_c = header.index("qa_comment") if "qa_comment" in header else None
+    col_t = header.index("milestone_title") if "milestone_title" in header else None
+    col_w = header.index("weight") if "weight" in header else None
     weights = {mid: ms.weight for _o, mid, ms in plan.milestones()}
+    titles = {mid: _title_key(ms.title) for _o, mid, ms in plan.milestones()}
+    by_title = {key: mid for mid, key in titles.items() if key}
+    reworded: list[int] = []
     scores: dict[str, float] = {}
     comments: dict[str, str] = {}
     for number, row in enumerate(rows[1:], start=2):
@@ -163,6 +181,22 @@ def scores_from_rows(
         if mid not in weights:
             raise fail(f"row {number} names milestone '{mid}', which the plan does not have", number, "milestone",
                        f"one of {', '.join(weights)}")
+        # Scores go to milestones by number: a row whose title or weight is another milestone's (or another
+        # plan's) would score the wrong work, so it stops here, naming the cell.
+        title = row[col_t].strip() if col_t is not None and col_t < len(row) else ""
+        key = _title_key(title)
+        if key and titles[mid] and key != titles[mid]:
+            other = by_title.get(key)
+            if other is not None:
+                raise fail(f"row {number} is milestone {mid}, but its title “{_shown(title)}” is milestone {other}'s "
+                           "in this submission's plan: the worksheet's rows do not match this plan", number,
+                           "milestone_title", WRONG_SHEET)
+            reworded.append(number)
+        row_weight = _number(row[col_w]) if col_w is not None and col_w < len(row) else None
+        if row_weight is not None and weights[mid] is not None and abs(row_weight - (weights[mid] or 0)) > 1e-9:
+            raise fail(f"row {number} (milestone {mid}): the worksheet gives it a weight of {row_weight:g}, this "
+                       f"submission's plan {weights[mid]:g}: the worksheet was written for another plan", number,
+                       "weight", WRONG_SHEET)
         raw = row[col_s] if col_s < len(row) else ""
         value = _number(raw)
         if value is None:
@@ -178,6 +212,10 @@ def scores_from_rows(
         scores[mid] = value
         if col_c is not None and col_c < len(row):
             comments[mid] = row[col_c].strip()
+    if len(reworded) * 2 > len(weights):  # one milestone reworded since is fine; most of them is another plan
+        raise fail(f"{len(reworded)} of the worksheet's {len(weights)} milestone titles are not this submission's "
+                   f"(row {reworded[0]} the first): the worksheet was written for another submission or plan",
+                   reworded[0], "milestone_title", WRONG_SHEET)
     missing = [mid for mid in weights if mid not in scores]
     if missing:
         raise InputError(f"the worksheet has no row for milestone {', '.join(missing)}", file=path,

@@ -175,6 +175,12 @@ def test_worksheet_round_trip(built: Path, tmp_path: Path) -> None:
         (("1.2", "qa_score", "ten"), "line 3: field 'qa_score': row 3 (milestone 1.2): the QA score 'ten' is not a number"),
         (("1.3", "qa_score", "9"), "line 4: field 'qa_score': row 4 (milestone 1.3): the QA score 9 is outside 0 to 8"),
         (("2.1", "milestone", "9.9"), "line 5: field 'milestone': row 5 names milestone '9.9', which the plan does not have"),
+        # the worksheet of another submission, or rows out of step with this plan, never score it
+        (("1.1", "milestone_title", "Update the emergency response plan for all sites"),
+         "line 2: field 'milestone_title': row 2 is milestone 1.1, but its title “Update the emergency response plan "
+         "for all sites” is milestone 1.2's in this submission's plan: the worksheet's rows do not match this plan"),
+        (("1.2", "weight", "11"), "line 3: field 'weight': row 3 (milestone 1.2): the worksheet gives it a weight of "
+         "11, this submission's plan 10: the worksheet was written for another plan"),
     ],
 )
 def test_malformed_worksheet_exits_2(built: Path, tmp_path: Path, edit: tuple[str, str, str], expected: str) -> None:
@@ -189,6 +195,27 @@ def test_malformed_worksheet_exits_2(built: Path, tmp_path: Path, edit: tuple[st
     code, _out, err = run("audit", str(built), "--scores", str(sheet))
     assert code == 2
     assert expected in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("reworded", "code", "expected"), [
+    (1, 0, None),  # one milestone reworded since the worksheet was written: still this plan
+    (7, 2, "line 2: field 'milestone_title': 7 of the worksheet's 7 milestone titles are not this submission's "
+           "(row 2 the first): the worksheet was written for another submission or plan"),
+])
+def test_a_worksheet_for_another_plan_exits_2(
+    built: Path, tmp_path: Path, reworded: int, code: int, expected: str | None
+) -> None:
+    sheet = tmp_path / "qa.csv"
+    run("audit", str(built), "--worksheet", str(sheet))
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    for i, r in enumerate(rows):
+        r["qa_score"] = r["weight"]
+        if i < reworded:
+            r["milestone_title"] = f"Another company's step {i + 1}"
+    write_sheet(sheet, rows, encoding="utf-8")
+    got, _out, err = run("audit", str(built), "--scores", str(sheet))
+    assert got == code, err
+    assert expected is None or (expected in err and "Traceback" not in err)
 
 
 def test_unopenable_zip_exits_2(tmp_path: Path) -> None:
