@@ -46,7 +46,8 @@ MAX_SPLIT_MB = 1_000_000
 
 TOO_LARGE = declare(
     "submission-too-large", Severity.WARNING, "build",
-    "The built zip is larger than the email limit in the rules (18 MB by default).",
+    "The built zip (or a part of it) is larger than the email limit in the rules (18 MB by default), or a part is "
+    "larger than --split-mb asked for (an objective is never split between parts).",
     "Build again with --split-mb 18 to get parts that each fit in an email, or send it through a file-sharing "
     "link as the program allows.",
 )
@@ -469,8 +470,21 @@ def build_submission(
         write_progress(to_copy, to_copy)
     findings = list(result.findings)
     limit = rules.build.email_limit_mb
-    for target, size in zip(outputs, sizes, strict=True):
-        if size > limit * 1024 * 1024:
+    for number, (target, size) in enumerate(zip(outputs, sizes, strict=True), start=1):
+        if split_mb and size > split_mb * 1024 * 1024:
+            # Objectives are never split between parts: one larger than --split-mb makes a part that large.
+            held = parts[number - 1]
+            why = (f"it holds objective {held[0]} alone, and an objective is never split between parts"
+                   if len(held) == 1 else "the generated documents and the zip's own records add to its files")
+            findings.append(TOO_LARGE.finding(
+                f"'{target.name}' is {size / 1024 / 1024:.1f} MB, over the {split_mb:g} MB asked for with "
+                f"--split-mb: {why}.",
+                path=target.name, objective=held[0] if len(held) == 1 else None,
+                hint="Send that part through a file-sharing link (the program allows a cloud-based download "
+                "service), or make its largest files smaller: a photo saved at 1600 pixels or a scan at 200 DPI "
+                "is plenty.",
+            ))
+        elif size > limit * 1024 * 1024:
             findings.append(TOO_LARGE.finding(
                 f"'{target.name}' is {size / 1024 / 1024:.1f} MB, over the {limit:g} MB email limit.",
                 path=target.name,

@@ -175,6 +175,23 @@ def test_split_parts(tmp_path: Path) -> None:
     assert sorted(seen_objectives) == [1, 2, 3]
 
 
+def test_a_part_larger_than_split_mb_is_named(tmp_path: Path) -> None:
+    """Objectives are never split: a part that comes out larger than --split-mb says so, and why."""
+    result = build_submission(SAMPLE, tmp_path / "sample.zip", today=TODAY, split_mb=0.1)
+    warned = {f.path: f for f in result.findings if f.check == "submission-too-large"}
+    over = [(p.name, size) for p, size in zip(result.outputs, result.sizes, strict=True) if size > 0.1 * 1024 * 1024]
+    assert over and sorted(warned) == sorted(name for name, _size in over)
+    for name, size in over:
+        finding = warned[name]
+        assert finding.severity.value == "warning"
+        assert finding.message.startswith(f"'{name}' is {size / 1024 / 1024:.1f} MB, over the 0.1 MB asked for "
+                                          "with --split-mb: ")
+        assert finding.message.endswith((
+            f"it holds objective {finding.objective} alone, and an objective is never split between parts.",
+            "the generated documents and the zip's own records add to its files."))
+        assert "file-sharing link" in finding.hint
+
+
 def test_email_limit_warning(tmp_path: Path) -> None:
     rules = (ROOT / "rules" / "acsa-cor-secor.yaml").read_text(encoding="utf-8").replace(
         "email_limit_mb: 18", "email_limit_mb: 0.1")
