@@ -50,6 +50,14 @@ def auditor_no_participation(p: Plan) -> None:
     p["auditors"].append({"name": "Priya Natarajan"})
 
 
+def no_recommendations(p: Plan) -> None:
+    p["summary"]["recommendations"] = []
+
+
+def blank_recommendations(p: Plan) -> None:
+    p["summary"]["recommendations"] = ["  ", ""]
+
+
 def no_strengths(p: Plan) -> None:
     p["summary"]["strengths"] = []
 
@@ -99,6 +107,10 @@ CASES: list[tuple[str, Callable[[Plan], None], list[tuple[str, str, str]]]] = [
     ("auditor without participation", auditor_no_participation, [
         ("auditor-participation-missing", "error", "Auditor Priya Natarajan has no description of "
          "their responsibilities and participation in the Action Plan.")]),
+    ("no recommendations: the auditors may have none", no_recommendations, [
+        ("summary-missing", "warning", "The executive summary has no recommendations.")]),
+    ("blank recommendations", blank_recommendations, [
+        ("summary-missing", "warning", "The executive summary has no recommendations.")]),
     ("no strengths", no_strengths, [
         ("summary-missing", "error", "The executive summary has no strengths.")]),
     ("no summary", no_summary, [

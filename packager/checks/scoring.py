@@ -34,7 +34,8 @@ PARTICIPATION = declare(
 )
 SUMMARY = declare(
     "summary-missing", Severity.ERROR, FAMILY,
-    "Final stage: the executive summary has no strengths or no recommendations.",
+    "Final stage: the executive summary has no strengths (an error) or no recommendations (a warning: the guide "
+    "asks for any the auditors have).",
     "Under 'summary:' in the plan, list the strengths (what went well) and the auditors' "
     "recommendations; they feed the generated executive summary.",
 )
@@ -124,15 +125,21 @@ def _auditors(ctx: Context) -> Iterator[Finding]:
 
 
 def _summary(ctx: Context) -> Iterator[Finding]:
+    """The guide's executive summary lists "the positive areas of the process and any recommendations the
+    auditor(s) have": no strengths is an error; no recommendations only a warning (the auditors may have none)."""
     summary = ctx.plan.summary
-    missing = [
-        name
-        for name, items in (("strengths", summary.strengths), ("recommendations", summary.recommendations))
-        if not [i for i in items if i.strip()]
-    ]
-    if missing:
+    strengths, recommendations = ([i for i in items if i.strip()]
+                                  for items in (summary.strengths, summary.recommendations))
+    if not strengths:
         yield SUMMARY.finding(
-            f"The executive summary has no {' and no '.join(missing)}."
+            "The executive summary has no strengths" + (" and no recommendations." if not recommendations else ".")
+        )
+    elif not recommendations:
+        yield SUMMARY.finding(
+            "The executive summary has no recommendations.", severity=Severity.WARNING,
+            hint="If the auditors have recommendations, list them under 'summary: recommendations:'. If they have "
+            "none, say so there (e.g. 'The auditors have no further recommendations'), so the reviewer knows it "
+            "was not forgotten.",
         )
 
 
