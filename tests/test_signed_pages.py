@@ -88,6 +88,21 @@ def digitally_signed(path: Path) -> object:
     return path
 
 
+def typed_ack(date: str) -> Callable[[Path], object]:
+    def make(path: Path) -> object:
+        return synth.make_text_pdf(path, text_lines=[
+            "Senior Representative Acknowledgement", "I acknowledge the results of the 2026 Action Plan.",
+            f"Signed: Dana Whitfield, President. Date: {date}"])
+    return make
+
+
+def typed_auditor_page(date: str) -> Plant:
+    def plant(root: Path, forms: Path) -> None:
+        synth.make_text_pdf(root / AUDITORS, text_lines=[
+            "Auditor Maintenance", f"Priya Natarajan - signed {date}", f"Emilie Cote - signed {date}"])
+    return plant
+
+
 CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
     ("blank generated acknowledgement", blank(ACK, "05 Senior Representative Acknowledgement.pdf"), [
         ("signoff-missing", "error", "'admin/acknowledgement-signed.pdf' is the blank Senior Representative "
@@ -109,6 +124,29 @@ CASES: list[tuple[str, Plant, list[tuple[str, str, str]]]] = [
          "representative must sign and date it."),
     ]),
     ("digitally signed", rename_ack("admin/ack-digital.pdf", digitally_signed), []),
+    # the acknowledgement is of the completed plan's results: its date says whether it can be
+    ("typed page signed after the results", rename_ack("admin/ack.pdf", typed_ack("November 20, 2026")), []),
+    ("last year's page re-used", rename_ack("admin/ack.pdf", typed_ack("October 20, 2025")), [
+        ("signoff-missing", "error", "The signed acknowledgement 'admin/ack.pdf' is dated October 20, 2025 (the "
+         "document says \u201cOctober 20, 2025\u201d), before the plan was approved on March 20, 2026: it cannot "
+         "acknowledge this plan's results."),
+    ]),
+    ("dated in the future", rename_ack("admin/ack.pdf", typed_ack("January 15, 2027")), [
+        ("signoff-missing", "error", "The signed acknowledgement 'admin/ack.pdf' is dated January 15, 2027 (the "
+         "document says \u201cJanuary 15, 2027\u201d), which is in the future (today is November 26, 2026): it "
+         "cannot acknowledge this plan's results."),
+    ]),
+    ("signed before the last deliverable", rename_ack("admin/ack.pdf", typed_ack("April 2, 2026")), [
+        ("signoff-missing", "warning", "The signed acknowledgement 'admin/ack.pdf' is dated April 2, 2026, before "
+         "the last deliverable ('3.2 - Toolbox talk attendance - 2026-10-05.pdf', dated October 5, 2026): the "
+         "senior representative acknowledges the results of the completed plan."),
+    ]),
+    ("last year's auditor page", typed_auditor_page("October 20, 2025"), [
+        ("auditor-signature-missing", "error", "The signed Auditor Maintenance page "
+         "'admin/auditor-maintenance-signed.pdf' is dated October 20, 2025 (the document says \u201cOctober 20, "
+         "2025\u201d), before the plan was approved on March 20, 2026: it cannot be this year's page."),
+    ]),
+    ("this year's auditor page", typed_auditor_page("November 20, 2026"), []),
 ]
 
 

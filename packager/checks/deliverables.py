@@ -13,7 +13,7 @@ from packager.checks.registry import declare
 from packager.findings import Finding, Severity
 from packager.inspect import FileFacts
 from packager.inventory import FileRecord
-from packager.model import DateStatus, Evidence
+from packager.model import DateStatus, DocumentDate, Evidence
 from packager.naming import split_extension
 from packager.textutil import long_date, long_period
 
@@ -322,8 +322,21 @@ def _unread_why(facts: FileFacts | None, missing: str, otherwise: str) -> str:
     return otherwise
 
 
-def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, Any]) -> Iterator[Finding]:
+def dated_outside(ctx: Context, best: DocumentDate) -> str:
+    """'dated <date> (<where> says “<text>”), <why it is outside the plan window>', for a file dated outside it."""
     start, deadline = ctx.window
+    where = "its name" if best.source == "name" else "the document"
+    if best.value > ctx.today:
+        why = f"which is in the future (today is {long_date(ctx.today)})"
+    elif best.value < start:
+        approved = "approved" if ctx.plan.approved else "started"
+        why = f"before the plan was {approved} on {long_date(start)}"
+    else:
+        why = f"after the final-submission deadline of {long_date(deadline)}"
+    return f"dated {long_period(best.value, best.precision)} ({where} says \u201c{best.text}\u201d), {why}"
+
+
+def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, Any]) -> Iterator[Finding]:
     best = evidence.date
     status = evidence.status
     if status is DateStatus.UNVERIFIED:
@@ -352,19 +365,7 @@ def _dates(ctx: Context, record: FileRecord, evidence: Evidence, loc: dict[str, 
         )
         return
     if status is DateStatus.OUT_OF_RANGE:
-        where = "its name" if best.source == "name" else "the document"
-        if best.value > ctx.today:
-            why = f"which is in the future (today is {long_date(ctx.today)})"
-        elif best.value < start:
-            approved = "approved" if ctx.plan.approved else "started"
-            why = f"before the plan was {approved} on {long_date(start)}"
-        else:
-            why = f"after the final-submission deadline of {long_date(deadline)}"
-        yield OUT_OF_RANGE.finding(
-            f"'{record.name}' is dated {long_period(best.value, best.precision)} "
-            f"({where} says \u201c{best.text}\u201d), {why}.",
-            **loc,
-        )
+        yield OUT_OF_RANGE.finding(f"'{record.name}' is {dated_outside(ctx, best)}.", **loc)
     if best.ambiguous:
         yield DATE_AMBIGUOUS.finding(
             f"'{record.name}' has the date \u201c{best.text}\u201d, which could be day/month or month/day; "

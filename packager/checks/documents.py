@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from packager.checks.context import Context, Stage
+from packager.checks.deliverables import dated_outside
 from packager.checks.registry import Check, declare
 from packager.findings import Finding, Severity
 from packager.inventory import FileRecord
-from packager.model import SHOWN_SOURCES, DateStatus
+from packager.model import SHOWN_SOURCES, DateStatus, DocumentDate
+from packager.textutil import long_date
 
 FAMILY = "documents"
 
@@ -149,6 +151,8 @@ def run(ctx: Context) -> Iterator[Finding]:
                 "must sign and date it.",
                 path=record.path,
             )
+        else:
+            yield from _acknowledgement_date(ctx, record)
     found, record = _presence(
         ctx, AUDITOR_SIGNATURE, "auditor_maintenance",
         "There is no signed Auditor Maintenance page: the plan names none under documents.auditor_maintenance.",
@@ -158,4 +162,57 @@ def run(ctx: Context) -> Iterator[Finding]:
     if record is not None and is_blank_form(record, "auditor_maintenance"):
         yield AUDITOR_SIGNATURE.finding(
             BLANK_MESSAGE.format(path=record.path, label="Auditor Maintenance page"), path=record.path
+        )
+    elif record is not None and (outside := _outside_window(record)) is not None:
+        yield AUDITOR_SIGNATURE.finding(
+            f"The signed Auditor Maintenance page '{record.path}' is {dated_outside(ctx, outside)}: it cannot be "
+            "this year's page.",
+            path=record.path,
+            hint="Have each auditor sign and date this year's Auditor Maintenance page, scan it into admin/ and "
+            "name it under documents.auditor_maintenance.",
+        )
+
+
+def _outside_window(record: FileRecord) -> DocumentDate | None:
+    """The date a signed page shows when every date it shows is outside the plan window (never a metadata or
+    OCR reading: a misread digit must not fail a page)."""
+    evidence = record.evidence
+    if evidence is None or evidence.status is not DateStatus.OUT_OF_RANGE or evidence.date is None:
+        return None
+    return evidence.date if evidence.date.source in ("content", "name") else None
+
+
+def _acknowledgement_date(ctx: Context, record: FileRecord) -> Iterator[Finding]:
+    """The acknowledgement is of "the results of the completed Action Plan": dated outside the plan window it
+    is not this plan's (an error); dated before the last deliverable, it was signed before the results (a
+    warning, as the page's latest date and the deliverables' dates are only what was read)."""
+    outside = _outside_window(record)
+    if outside is not None:
+        yield SIGNOFF.finding(
+            f"The signed acknowledgement '{record.path}' is {dated_outside(ctx, outside)}: it cannot acknowledge "
+            "this plan's results.",
+            path=record.path,
+            hint="Have the senior representative sign and date the acknowledgement now that the plan is complete, "
+            "scan it into admin/ and name it under documents.acknowledgement.",
+        )
+        return
+    evidence, inventory = record.evidence, ctx.inventory
+    if evidence is None or inventory is None or evidence.status is not DateStatus.ACCEPTED:
+        return
+    start, deadline = ctx.window
+    signed = [d.value for d in evidence.dates
+              if d.source in ("content", "name") and start <= d.value <= min(deadline, ctx.today)]
+    done = [(r.evidence.accepted_date, r) for r in inventory.deliverables
+            if r.evidence is not None and r.evidence.accepted_date is not None]
+    if not signed or not done:
+        return
+    last, latest = max(done, key=lambda pair: (pair[0], pair[1].path))
+    if max(signed) < last:
+        yield SIGNOFF.finding(
+            f"The signed acknowledgement '{record.path}' is dated {long_date(max(signed))}, before the last "
+            f"deliverable ('{latest.name}', dated {long_date(last)}): the senior representative acknowledges the "
+            "results of the completed plan.",
+            severity=Severity.WARNING, path=record.path,
+            hint="If it was signed before the work was done, have the senior representative sign and date it again "
+            "now and replace the scan; if a deliverable's date is wrong, correct that file.",
         )
