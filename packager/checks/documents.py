@@ -24,16 +24,17 @@ SIGNOFF = declare(
     "signoff-missing", Severity.ERROR, FAMILY,
     "Final stage: no signed, dated acknowledgement by the senior company representative "
     "(documents.acknowledgement), no senior representative named in the plan, or the page is the blank form "
-    "'packager build' generates. A date in the file name counts; a signed digital signature counts as signed "
-    "and dated; a scan whose date cannot be read is a warning.",
+    "'packager build' generates, or dated outside the plan (a warning when dated before the last deliverable). A "
+    "date in the file name counts; a signed digital signature counts as signed and dated; a scan whose date "
+    "cannot be read is a warning.",
     "Write the form with 'packager forms FOLDER -o forms' (build needs the signed copy first), print "
     "the Senior Representative Acknowledgement, have the senior representative sign and date it, scan "
     "it into admin/ and name it under documents.acknowledgement.",
 )
 AUDITOR_SIGNATURE = declare(
     "auditor-signature-missing", Severity.ERROR, FAMILY,
-    "Final stage: no signed Auditor Maintenance page (documents.auditor_maintenance), or the page is the "
-    "blank form 'packager build' generates.",
+    "Final stage: no signed Auditor Maintenance page (documents.auditor_maintenance), the page is the "
+    "blank form 'packager build' generates, or every date it shows is outside the plan.",
     "Write the form with 'packager forms FOLDER -o forms' (build needs the signed copy first), print "
     "the Auditor Maintenance page, have each auditor sign it, scan it into admin/ and name it under "
     "documents.auditor_maintenance.",
