@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,8 +173,33 @@ def load_plan(path: Path, rules: Rules) -> Plan:
         from packager.planxlsx import load_plan_xlsx
 
         return load_plan_xlsx(path, rules)
+    kind = _other_kind(path)
+    if kind == "zip":
+        from packager.planzip import load_plan_zip  # the proposal package the company sent
+
+        return load_plan_zip(path, rules)
+    if kind is not None:
+        raise InputError(f"this is {kind}, not a plan file", file=path,
+                         hint="Give the plan as action-plan.yaml or action-plan.xlsx (or the zip 'packager build' "
+                         "made of the proposal)")
     data = load_yaml_file(path, "plan file")
     return plan_from_data(data, str(path), rules)
+
+
+_SIGNATURES = ((b"PK\x03\x04", "zip"), (b"%PDF", "a PDF"), (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 or Word file"))
+
+
+def _other_kind(path: Path) -> str | None:
+    """'zip', or what else the file is by its first bytes, when it is not text; None for text (or unreadable:
+    loading it then says why)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe would block: loading it refuses it instead
+            return None
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    return next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
 
 
 def load_plan_text(text: str, source: str, rules: Rules) -> Plan:
