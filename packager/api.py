@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from packager.checks import Context, Stage, run_checks
@@ -34,12 +35,34 @@ def load_folder_plan(folder: Path, plan_path: Path | None, rules: Rules) -> Plan
     if plan_path is None:
         plan_path = find_plan_file(folder)
         if plan_path is None:
-            raise InputError(
-                f"there is no {PLAN_FILENAME} (or action-plan.xlsx) in this folder",
-                file=folder,
-                hint="Create one with 'packager init FOLDER', or name it with --plan FILE",
-            )
+            others = _plan_like_files(folder)
+            if len(others) == 1:
+                hint = (f"'{others[0]}' may be the plan: rename it {'action-plan' + Path(others[0]).suffix.lower()}, "
+                        f"or give it with --plan \"{folder / others[0]}\"")
+            elif others:
+                hint = (f"One of {', '.join(repr(o) for o in others)} may be the plan: rename it action-plan.yaml "
+                        "(or .xlsx), or give it with --plan FILE")
+            else:
+                hint = "Create one with 'packager init FOLDER', or name it with --plan FILE"
+            raise InputError(f"there is no {PLAN_FILENAME} (or action-plan.xlsx) in this folder", file=folder,
+                             hint=hint)
     return load_plan(plan_path, rules)
+
+
+def _plan_like_files(folder: Path, most: int = 5) -> list[str]:
+    """Files at the top of the folder that could be a renamed plan (.yaml, .yml, .xlsx), by name; at most
+    ``most`` of them (a folder may hold any number of files)."""
+    found: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if (name.lower().endswith((".yaml", ".yml", ".xlsx")) and not name.startswith(("~$", "."))
+                        and entry.is_file(follow_symlinks=False)):
+                    found.append(name)
+    except OSError:
+        return []
+    return sorted(found)[:most]
 
 
 def check_folder(

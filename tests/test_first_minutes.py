@@ -179,3 +179,25 @@ def test_generated_documents_show_the_build_day_and_source_date_epoch_overrides(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     build_submission(SAMPLE, tmp_path / "b.zip", today=dt.date(2026, 11, 26))
     assert "Generated January 1, 2026" in index_text(tmp_path / "b.zip")
+
+
+@pytest.mark.parametrize(("names", "hint"), [
+    (["Café Señor Action Plan 2026.xlsx"], "'Café Señor Action Plan 2026.xlsx' may be the plan: rename it "
+                                           "action-plan.xlsx, or give it with --plan"),
+    (["plan v2.yaml", "old plan.yml"], "One of 'old plan.yml', 'plan v2.yaml' may be the plan: rename it "
+                                       "action-plan.yaml (or .xlsx), or give it with --plan FILE"),
+    ([], "Create one with 'packager init FOLDER', or name it with --plan FILE"),
+])
+def test_a_renamed_plan_is_named_when_there_is_no_action_plan(tmp_path: Path, names: list[str], hint: str) -> None:
+    """Coordinators rename files: the message points at the file that is there instead of asking for a new plan."""
+    folder = tmp_path / "COR 2026"
+    shutil.copytree(SAMPLE, folder)
+    plan = (folder / "action-plan.yaml").read_bytes()
+    (folder / "action-plan.yaml").unlink()
+    for name in names:
+        (folder / name).write_bytes(plan)
+    (folder / "~$Café Señor Action Plan 2026.xlsx").write_bytes(b"lock")  # Excel's lock file is never named
+    code, _out, err = run("check", str(folder))
+    assert code == 2
+    assert "there is no action-plan.yaml (or action-plan.xlsx) in this folder" in err and hint in err
+    assert "~$" not in err and "Traceback" not in err
