@@ -32,7 +32,8 @@ PLAN_CHANGED = declare(
     "plan-changed-since-approval", Severity.WARNING, "plan",
     "Audit against an approved plan (--plan/--plans): the plan inside the zip (action-plan file or manifest) "
     "differs from the approved one: an objective or milestone added, removed, reworded or renumbered, a "
-    "weight moved, a target date or deliverable changed. The zip is scored against the approved plan.",
+    "weight moved, a target date or deliverable changed, or it is another company's or year's plan. The zip is "
+    "scored against the approved plan.",
     "Ask the company whether an amendment was approved. If it was, audit against the amended plan; if not, "
     "the approved plan stands and the changed milestones are scored as approved.",
 )
@@ -55,12 +56,27 @@ def _text_key(text: str | None) -> str:
     return unicodedata.normalize("NFKC", " ".join((text or "").split())).casefold().rstrip(".")
 
 
+def _whose(plan: Plan) -> str:
+    return f"{plan.company}'s ({plan.program} {plan.year})"
+
+
 def _same_text(a: str | None, b: str | None) -> bool:
     return _text_key(a) == _text_key(b)
 
 
 def plan_changes(approved: Plan, inner: Plan, where: str) -> Iterator[Finding]:
-    """One finding per difference between the approved plan and the plan found in the zip."""
+    """One finding per difference between the approved plan and the plan found in the zip; first, whether it is
+    the same company's plan for the same year at all (--plan names any file)."""
+    if company_key(approved.company) != company_key(inner.company) or approved.year != inner.year or (
+        approved.program.strip().upper() != inner.program.strip().upper()
+    ):
+        yield PLAN_CHANGED.finding(
+            f"The approved plan given is {_whose(approved)}, but {where} is {_whose(inner)}: check that the "
+            "approved plan is this company's, for this year.",
+            hint="Give the approved plan of the company and year the zip is from (with --plans, name each plan file "
+            "for its company, e.g. 'northwind-2026.yaml'). The differences below come from comparing two "
+            "different plans.",
+        )
     pairs = pair_milestones(approved, inner)
     paired = set(pairs.values())
     for o in range(1, max(len(approved.objectives), len(inner.objectives)) + 1):

@@ -139,6 +139,25 @@ def test_a_milestone_removed_in_the_middle_is_named_once() -> None:
     ]
 
 
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda t: t.replace("company: Northwind Paving Ltd.", "company: Café Señor & Fils Ltée"),
+     "The approved plan given is Northwind Paving Ltd.'s (COR 2026), but X is Café Señor & Fils Ltée's (COR 2026): "
+     "check that the approved plan is this company's, for this year."),
+    (lambda t: t.replace("year: 2026", "year: 2025"),
+     "The approved plan given is Northwind Paving Ltd.'s (COR 2026), but X is Northwind Paving Ltd.'s (COR 2025): "
+     "check that the approved plan is this company's, for this year."),
+    (lambda t: t.replace("company: Northwind Paving Ltd.", "company: NORTHWIND PAVING LTD"), None),
+])
+def test_another_companys_or_years_plan_is_named_first(change: object, expected: str | None) -> None:
+    approved = load_plan_text(PLAN_TEXT, "a.yaml", RULES)
+    inner = load_plan_text(change(PLAN_TEXT), "b.yaml", RULES)  # type: ignore[operator]
+    found = [f.message for f in plan_changes(approved, inner, "X")]
+    if expected is None:
+        assert not [m for m in found if m.startswith("The approved plan given")]
+    else:
+        assert found[0] == expected
+
+
 def test_company_key_ignores_case_accents_punctuation_and_legal_suffix() -> None:
     assert company_key("Northwind Paving Ltd.") == ("northwind", "paving")
     assert company_key("CÔTÉ & Fils Inc") == ("cote", "fils")
