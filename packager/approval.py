@@ -361,7 +361,8 @@ def _contains(tokens: list[str], key: tuple[str, ...]) -> bool:
 
 
 def load_approved_plans(folder: Path, rules: Rules) -> ApprovedPlans:
-    """Load every .yaml/.yml/.xlsx plan of `folder`; two plans for one company and year stop with exit 2."""
+    """Load every .yaml/.yml/.xlsx plan (and proposal zip) of `folder`; two different plans for one company and
+    year stop with exit 2 (the same plan in two forms is one)."""
     if not folder.is_dir():
         raise InputError("the folder of approved plans does not exist or is not a folder", file=folder,
                          field="--plans")
@@ -375,6 +376,8 @@ def load_approved_plans(folder: Path, rules: Rules) -> ApprovedPlans:
     for path in files:
         plan = load_plan(path, rules)
         key = (company_key(plan.company), plan.year)
+        if key in plans and not list(plan_changes(plans[key], plan, "the other")):
+            continue  # the same plan in two forms ('packager init' writes both a .yaml and an .xlsx)
         if key in plans:
             raise InputError(
                 f"this is a second approved plan for {plan.company} {plan.year} (the first is {sources[key].name})",

@@ -188,10 +188,24 @@ def test_two_plans_for_one_company_and_year_exit_2(received: dict[str, Path], tm
     plans = tmp_path / "plans"
     plans.mkdir()
     shutil.copy(received["yaml"], plans / "a.yaml")
-    shutil.copy(received["xlsx"], plans / "b.xlsx")
+    changed = received["yaml"].read_text(encoding="utf-8").replace("weight: 12", "weight: 11", 1).replace(
+        "weight: 10", "weight: 11", 1)
+    (plans / "b.yaml").write_text(changed, encoding="utf-8")
     result = CliRunner().invoke(main, ["audit", str(received["windows"]), "--plans", str(plans)])
     assert result.exit_code == 2
     assert "second approved plan for Northwind Paving Ltd. 2026" in result.stderr
+
+
+def test_the_same_plan_in_two_forms_is_one_plan(received: dict[str, Path], tmp_path: Path) -> None:
+    """'packager init' writes both forms, and a reviewer files the proposal folder as it came."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    shutil.copy(received["yaml"], plans / "northwind.yaml")
+    shutil.copy(received["xlsx"], plans / "northwind.xlsx")
+    result = CliRunner().invoke(main, ["audit", str(received["windows"]), "--plans", str(plans), "--today",
+                                       "2026-11-26", "--format", "json"])
+    assert result.exit_code in (0, 1), result.stderr
+    assert json.loads(result.stdout)["approved_plan"].endswith("northwind.xlsx")
 
 
 def test_cli_audit_with_plan_shows_it(received: dict[str, Path]) -> None:
