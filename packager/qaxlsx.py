@@ -18,7 +18,15 @@ from packager.errors import InputError
 from packager.findings import Finding
 from packager.inventory import Inventory
 from packager.plan import Plan
-from packager.planxlsx import fit_columns, fit_rows, print_setup, set_cell, set_formula, style_header
+from packager.planxlsx import (
+    fit_columns,
+    fit_rows,
+    is_percent_format,
+    print_setup,
+    set_cell,
+    set_formula,
+    style_header,
+)
 from packager.rules import Rules
 from packager.worksheet import COLUMNS, QaScores, scores_from_rows
 from packager.xlsxsafe import open_workbook, quiet, read_workbook_bytes
@@ -115,6 +123,18 @@ def worksheet_xlsx(plan: Plan, inventory: Inventory | None, findings: tuple[Find
     return out.getvalue()
 
 
+def _shown(cell: Any) -> str:
+    """A cell as text; a number formatted as a percentage as it shows ('12%': Excel stores 0.12), so that a
+    score typed as a percentage is refused by name instead of counting as 0.12 points."""
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and is_percent_format(
+            getattr(cell, "number_format", None)):
+        return f"{value * 100:g}%"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _letter(col: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -137,8 +157,8 @@ def read_scores_xlsx(path: Path, plan: Plan) -> QaScores:
         ws = wb[name]
         rows: list[list[str]] = []
         with quiet():  # cells are parsed as rows are read
-            for row in ws.iter_rows(max_col=len(COLUMNS) + 5, values_only=True):
-                rows.append(["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row])
+            for row in ws.iter_rows(max_col=len(COLUMNS) + 5):
+                rows.append([_shown(c) for c in row])
                 if len(rows) > MAX_ROWS:
                     raise InputError(f"the sheet '{name}' has more than {MAX_ROWS} rows, far more than a plan "
                                      "has", file=path)

@@ -199,6 +199,10 @@ def scores_from_rows(
                        "weight", WRONG_SHEET)
         raw = row[col_s] if col_s < len(row) else ""
         value = _number(raw)
+        if value is None and raw.strip().endswith("%"):
+            raise fail(f"row {number} (milestone {mid}): the QA score '{raw.strip()}' is a percentage; type the points "
+                       f"it earns, from 0 to {weights[mid] or 0:g}", number, "qa_score",
+                       f"a number of points from 0 to {weights[mid] or 0:g}")
         if value is None:
             problem = "is empty" if not raw.strip() else f"'{raw.strip()}' is not a number"
             raise fail(f"row {number} (milestone {mid}): the QA score {problem}", number, "qa_score",

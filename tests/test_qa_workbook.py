@@ -85,6 +85,24 @@ def test_workbook_score_errors_name_the_cell(built: dict[str, Path], tmp_path: P
         f"{bad}, 'QA worksheet'!H4: field 'qa_score': row 4 (milestone 1.3): the QA score 50 is outside 0 to 8.")
 
 
+@pytest.mark.parametrize(("value", "number_format", "shown"), [(0.5, "0%", "50%"), (0.125, "0.0 %", "12.5%"),
+                                                            ("10%", "General", "10%")])
+def test_a_qa_score_typed_as_a_percentage_is_refused_by_name(
+    built: dict[str, Path], tmp_path: Path, value: object, number_format: str, shown: str
+) -> None:
+    """Excel stores '50%' as 0.5: read as points it would quietly score the milestone 0.5 of 8."""
+    wb = load_workbook(built["filled"])
+    wb["QA worksheet"]["H4"].value = value
+    wb["QA worksheet"]["H4"].number_format = number_format
+    bad = tmp_path / "percent.xlsx"
+    wb.save(bad)
+    with pytest.raises(InputError) as info:
+        audit_zip(built["zip"], RULES, today=TODAY, scores_path=bad, workers=1)
+    assert info.value.paragraph().startswith(
+        f"{bad}, 'QA worksheet'!H4: field 'qa_score': row 4 (milestone 1.3): the QA score '{shown}' is a "
+        "percentage; type the points it earns, from 0 to 8.")
+
+
 def test_formula_text_from_the_zip_stays_text() -> None:
     from packager.planxlsx import set_cell
 
