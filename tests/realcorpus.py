@@ -1412,10 +1412,13 @@ def ridgeline() -> _Folder:
     f.defect("milestone-no-deliverable", None, milestone="3.3", note="the crew survey was never filed")
     f.junk(f"{o1}/Thumbs.db")
     f.defect("files-ignored", None, severity="info", note="Thumbs.db left out")
-    f.admin_pages(ack=generated_acknowledgement(plan))
+    f.admin_pages(ack=generated_acknowledgement(plan), auditor=text_pdf(
+        [["Priya Natarajan - responsibilities as listed - signed October 20, 2025"]], heading="Auditor Maintenance"))
     f.defect("signoff-missing", "admin/acknowledgement-signed.pdf",
              note="the blank acknowledgement that 'packager build' generates, copied in unsigned",
              features=["signed:generated-blank"])
+    f.defect("auditor-signature-missing", "admin/auditor-maintenance-signed.pdf",
+             note="last year's signed Auditor Maintenance page, re-used", features=["signed:last-year"])
     return f
 
 
