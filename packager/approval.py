@@ -262,10 +262,10 @@ def audit_documents(approved: Documents, inner: Documents, present: Callable[[st
 def in_zip(names: Collection[str], naming: NamingConvention) -> Callable[[str], bool]:
     """Whether a path written under documents: is a file among `names` (a zip's files), found as
     classification finds it (packager.classify): below the zip's top folder, or by its ending in admin/."""
-    from packager.classify import _DocumentFinder, find_root
+    from packager.classify import DocumentFinder, find_root
 
     files = [name for name in names if name and not name.endswith("/")]
-    finder = _DocumentFinder(files, find_root(files, naming), naming)
+    finder = DocumentFinder(files, find_root(files, naming), naming)
     keys = {name_key(name) for name in files}
     return lambda written: name_key(finder.find(written)) in keys
 

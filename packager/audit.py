@@ -148,7 +148,7 @@ def _placeholder_plan(year: int) -> Plan:
     return Plan(program="COR", company="(unknown company)", year=year)
 
 
-def _load_manifest(data: bytes) -> dict[str, Any] | None:
+def load_manifest(data: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # bad JSON, 5,000-digit numbers, deep nesting
@@ -269,7 +269,7 @@ def audit_zip(
         manifest_entry = next((e for e in scan.entries if e.name == manifest_name), None)
         if manifest_entry is not None:
             try:
-                manifest = _load_manifest(reader.read_bytes(manifest_entry, MAX_MANIFEST_BYTES))
+                manifest = load_manifest(reader.read_bytes(manifest_entry, MAX_MANIFEST_BYTES))
             except EntryError as exc:
                 findings.append(exc.finding)
             if manifest is not None:
@@ -661,12 +661,13 @@ def _plan(
             findings.append(PLAN_UNREADABLE.finding(f"The plan in manifest.json cannot be used: {exc.paragraph()}"))
             return None
         except UNTRUSTED_DATA_ERRORS as exc:
-            findings.append(PLAN_UNREADABLE.finding(f"The plan in manifest.json cannot be used: {_data_error(exc)}."))
+            findings.append(PLAN_UNREADABLE.finding(
+                f"The plan in manifest.json cannot be used: {untrusted_data_problem(exc)}."))
             return None
     for entry in entries:
         if entry.name == plan_entry:
             try:
-                return _plan_entry(reader, entry, rules)
+                return plan_in_entry(reader, entry, rules)
             except EntryError as exc:
                 findings.append(exc.finding)
             except UnicodeDecodeError:
@@ -674,13 +675,13 @@ def _plan(
             except InputError as exc:
                 findings.append(PLAN_UNREADABLE.finding(f"The plan cannot be used: {exc.paragraph()}", path=entry.name))
             except UNTRUSTED_DATA_ERRORS as exc:
-                findings.append(PLAN_UNREADABLE.finding(f"The plan cannot be used: {_data_error(exc)}.",
+                findings.append(PLAN_UNREADABLE.finding(f"The plan cannot be used: {untrusted_data_problem(exc)}.",
                                                         path=entry.name))
             return None
     return None
 
 
-def _plan_entry(reader: EntryReader, entry: Any, rules: Rules) -> Plan:
+def plan_in_entry(reader: EntryReader, entry: Any, rules: Rules) -> Plan:
     """The plan in a plan-file entry (YAML or workbook); raises what reading or loading it raises."""
     if entry.name.lower().endswith(".xlsx"):
         from packager.planxlsx import load_plan_xlsx_bytes
@@ -698,13 +699,13 @@ def _other_plan_notes(
     def loader(entry: Any) -> Callable[[], Plan]:
         def load() -> Plan:
             try:
-                return _plan_entry(reader, entry, rules)
+                return plan_in_entry(reader, entry, rules)
             except EntryError as exc:
                 raise InputError(exc.finding.message) from None
             except UnicodeDecodeError:
                 raise InputError("it is not UTF-8 text") from None
             except UNTRUSTED_DATA_ERRORS as exc:
-                raise InputError(_data_error(exc)) from None
+                raise InputError(untrusted_data_problem(exc)) from None
 
         return load
 
@@ -732,7 +733,7 @@ def _nothing_to_audit(entries: int, files: int) -> Finding:
 UNTRUSTED_DATA_ERRORS = (RecursionError, ValueError, TypeError, OverflowError, KeyError, AttributeError)
 
 
-def _data_error(exc: BaseException) -> str:
+def untrusted_data_problem(exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
         return "it is nested too deeply to read"
     if isinstance(exc, OverflowError | ValueError):
@@ -783,4 +784,7 @@ def _objective_scores(plan: Plan, scores: QaScores | None) -> list[dict[str, Any
     return out
 
 
-__all__ = ["AuditResult", "Part", "audit_zip", "audited_together", "part_groups"]
+__all__ = [
+    "MAX_MANIFEST_BYTES", "UNTRUSTED_DATA_ERRORS", "AuditResult", "Part", "audit_zip", "audited_together",
+    "load_manifest", "part_groups", "plan_in_entry", "untrusted_data_problem",
+]

@@ -137,7 +137,7 @@ def classify(
     if plan is None:
         plan = plan_path(names, root)
     manifest = manifest_path(names, root, naming) if received else None
-    finder = _DocumentFinder(names, root, naming)
+    finder = DocumentFinder(names, root, naming)
     document_paths = {role: finder.find(written) for role, written in documents.items()}
     role_by_path = {name_key(path): role for role, path in document_paths.items()}
 
@@ -190,7 +190,7 @@ def written_parts(written: str) -> list[str]:
     return [part for part in text.replace("\\", "/").split("/") if part not in ("", ".")]
 
 
-class _DocumentFinder:
+class DocumentFinder:
     """Finds the file a path in the plan's ``documents:`` names, as a path in the folder or zip.
 
     The path below the top folder when a file has it ('admin/ack.pdf', './admin/ack.pdf',

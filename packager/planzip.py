@@ -11,7 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from packager.archive import EntryError, EntryReader, scan_archive
-from packager.audit import MAX_MANIFEST_BYTES, UNTRUSTED_DATA_ERRORS, _data_error, _load_manifest, _plan_entry
+from packager.audit import (
+    MAX_MANIFEST_BYTES,
+    UNTRUSTED_DATA_ERRORS,
+    load_manifest,
+    plan_in_entry,
+    untrusted_data_problem,
+)
 from packager.classify import find_root, manifest_path, plan_path
 from packager.errors import InputError
 from packager.naming import NamingConvention
@@ -37,17 +43,17 @@ def load_plan_zip(path: Path, rules: Rules) -> Plan:
     try:
         with EntryReader(scan, rules.archive) as reader:
             if manifest_name is not None:
-                manifest = _load_manifest(reader.read_bytes(names[manifest_name], MAX_MANIFEST_BYTES))
+                manifest = load_manifest(reader.read_bytes(names[manifest_name], MAX_MANIFEST_BYTES))
                 if manifest is not None and isinstance(manifest.get("plan"), dict):
                     return plan_from_data(manifest["plan"], f"{path} ({manifest_name}, plan)", rules)
             if plan_name is not None:
-                return _plan_entry(reader, names[plan_name], rules)
+                return plan_in_entry(reader, names[plan_name], rules)
     except EntryError as exc:
         raise InputError(exc.finding.message, file=path, field="--plan") from None
     except UnicodeDecodeError:
         raise InputError(f"'{plan_name}' in the zip is not UTF-8 text", file=path, field="--plan") from None
     except UNTRUSTED_DATA_ERRORS as exc:  # a hostile manifest: nested too deep, numbers out of range
-        raise InputError(f"the plan in the zip cannot be used: {_data_error(exc)}", file=path,
+        raise InputError(f"the plan in the zip cannot be used: {untrusted_data_problem(exc)}", file=path,
                          field="--plan") from None
     raise InputError(
         "this zip holds no plan: neither a packager manifest with the plan nor an action-plan.yaml or "
