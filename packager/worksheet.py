@@ -19,6 +19,7 @@ from packager.inventory import Inventory
 from packager.plan import Plan
 from packager.rules import Rules
 from packager.safeio import read_regular_file
+from packager.textutil import ellipsize
 
 COLUMNS = [
     "objective", "milestone", "milestone_title", "weight", "self_score", "deliverables", "findings",
@@ -69,10 +70,6 @@ WRONG_SHEET = "the worksheet 'packager audit ZIP --worksheet FILE' wrote for thi
 def _title_key(title: str | None) -> str:
     """A milestone title as rows are matched: case, spacing and punctuation aside."""
     return " ".join(re.findall(r"\w+", (title or "").casefold()))
-
-
-def _shown(title: str) -> str:
-    return title if len(title) <= 80 else title[:79] + "…"
 
 
 def _num(value: float | None) -> str:
@@ -188,8 +185,8 @@ def scores_from_rows(
         if key and titles[mid] and key != titles[mid]:
             other = by_title.get(key)
             if other is not None:
-                raise fail(f"row {number} is milestone {mid}, but its title “{_shown(title)}” is milestone {other}'s "
-                           "in this submission's plan: the worksheet's rows do not match this plan", number,
+                raise fail(f"row {number} is milestone {mid}, but its title “{ellipsize(title, 80)}” is milestone "
+                           f"{other}'s in this submission's plan: the worksheet's rows do not match this plan", number,
                            "milestone_title", WRONG_SHEET)
             reworded.append(number)
         row_weight = _number(row[col_w]) if col_w is not None and col_w < len(row) else None
